@@ -1,0 +1,51 @@
+"""Kakehashi application factory: ``flask --app app run`` or ``gunicorn 'app:create_app()'``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from core.cli import register_cli
+from core.config import load_config
+from core.dbcheck import prepare_database
+from core.errors import register_errors
+from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from core.i18n import select_locale
+from core.security import register_security
+from core.templating import register_templating
+
+
+def create_app(config: dict | type | None = None) -> Flask:
+    """Build a configured Kakehashi app; ``config`` is a Config class or a dict of overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    logging.basicConfig(level=logging.INFO)
+    register_extensions(app)
+    register_security(app)
+    register_errors(app)
+    register_templating(app)
+    register_cli(app)
+    register_features(app)
+    prepare_database(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions from ``core.extensions`` to this app."""
+    db.init_app(app)
+    migrations = Path(__file__).resolve().parent / "migrations"
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    mail.init_app(app)
+
+
+def register_features(app: Flask) -> None:
+    """Register each feature package (blueprint, CLI, navigation, seeders), in dependency order."""
+    import accounts
+
+    accounts.register(app)

@@ -1,0 +1,97 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``KAKEHASHI_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+
+class Config:
+    """Defaults for every deployment; override in instance/config.py or with KAKEHASHI_* variables."""
+
+    SITE_NAME = "Kakehashi"
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default computed from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Bring an embedded SQLite database to head on start (PostgreSQL: run `flask db upgrade`).
+    AUTO_UPGRADE_SQLITE = True
+    # Check the schema revision when the site starts (not for CLI commands such as `db upgrade`).
+    CHECK_DB_ON_START = True
+    SECRET_KEY: str | None = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    IDLE_TIMEOUT_MINUTES = 60
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_TOKEN_HOURS = 72
+    LOGIN_ACCOUNT_LIMIT = "5 per minute"
+    LOGIN_ADDRESS_LIMIT = "30 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    MAX_IMPORT_ROWS = 20000
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "ja")
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "kakehashi@localhost"
+    # When no MAIL_SERVER is set, messages go to the log and links are shown to the organiser.
+    MAIL_BACKEND: str | None = None
+    PREFERRED_URL_SCHEME = "http"
+    HSTS_SECONDS = 31536000
+    PER_PAGE = 50
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fast hashes would be unrealistic, so keep scrypt; no auto-upgrade."""
+
+    TESTING = True
+    AUTO_UPGRADE_SQLITE = False
+    CHECK_DB_ON_START = False
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
+    MAIL_BACKEND = "locmem"
+    RATELIMIT_STORAGE_URI = "memory://"
+    WTF_CSRF_ENABLED = False
+    SERVER_NAME = "localhost"
+
+
+def load_config(app: Flask, config: dict | type | None) -> None:
+    """Fill ``app.config`` in order: class defaults, instance file, environment, explicit overrides."""
+    base = config if isinstance(config, type) else Config
+    app.config.from_object(base)
+    if not app.config.get("TESTING"):
+        # Tests must not pick up a developer's local settings.
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("KAKEHASHI")
+    if isinstance(config, dict):
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        db_path = Path(app.instance_path) / "kakehashi.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config.get("MAIL_BACKEND") is None:
+        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "core.mail.LogBackend"
+
+
+def _instance_secret(instance: Path) -> str:
+    """A development secret generated once into instance/secret_key (git-ignored)."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,28 @@
+"""Base form: every form gets Flask-WTF's CSRF token and trims whitespace from text input."""
+
+from flask_wtf import FlaskForm
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """All forms subclass this so CSRF is always on and text is trimmed."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if _strip not in filters:
+                filters = [_strip, *filters]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def parse_date(value: str | None):
+    """A date from an ISO ``YYYY-MM-DD`` query argument, or None when missing or malformed."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

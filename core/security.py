@@ -1,0 +1,51 @@
+"""Security headers and the default-deny rule: every endpoint must declare who may use it."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, abort, current_app, request
+
+log = logging.getLogger("kakehashi.security")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+#: Attribute that access decorators (``accounts.permissions``) set on a view function.
+ACCESS_ATTR = "kakehashi_access"
+
+
+def access_of(view) -> str | None:
+    """The declared access rule of a view function, or None if it declared nothing."""
+    return getattr(view, ACCESS_ATTR, None)
+
+
+def register_security(app: Flask) -> None:
+    """Install the default-deny check and the response security headers."""
+
+    @app.before_request
+    def _default_deny():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = current_app.view_functions.get(request.endpoint)
+        if access_of(view) is None:
+            log.error("endpoint %s declares no access rule; refused", request.endpoint)
+            abort(403)
+        return None
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
+            )
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response

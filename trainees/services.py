@@ -1,0 +1,396 @@
+"""Write operations for programmes, cohorts, organisations, trainees, enrolments and attendance.
+
+Services take model objects and plain values, ``flush()`` and never commit; they raise
+``ServiceError`` with a user-facing message (and the field it concerns) when a rule is broken.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func, select
+
+from accounts.models import User
+from core import audit
+from core.db import utcnow
+from core.errors import ServiceError
+from core.extensions import db
+from core.i18n import _
+from core.refdata import MODALITIES, country_codes, org_type_codes, sector_codes
+from trainees.models import (
+    ATTENDANCE_STATUSES,
+    Attendance,
+    Cohort,
+    CohortSession,
+    Enrolment,
+    EnrolmentEvent,
+    Organisation,
+    Programme,
+    ProgrammeOrganiserName,
+    Trainee,
+)
+from trainees.status import STATUSES, allowed_targets, can_transition, status_name
+
+
+def name_key(name: str) -> str:
+    """Case-, width- and space-folded organisation name for matching duplicates."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _snapshot(obj, fields: Iterable[str]) -> dict:
+    return {f: getattr(obj, f) for f in fields}
+
+
+# --- programmes and cohorts -------------------------------------------------------------------
+
+PROGRAMME_FIELDS = ("code", "name", "funder", "description")
+COHORT_FIELDS = ("code", "title", "modality", "host_country", "city", "venue", "start_date", "end_date",
+                 "language", "capacity", "status", "notes")
+
+
+def get_programme_by_code(code: str) -> Programme | None:
+    return db.session.scalar(select(Programme).where(func.upper(Programme.code) == code.strip().upper()))
+
+
+def create_programme(code: str, name: str, funder: str = "", description: str = "",
+                     organiser_names: list[tuple[int, str]] | None = None, actor: User | None = None) -> Programme:
+    """Create a programme; ``organiser_names`` is [(from_fy, name), …] e.g. [(2012, 'HIDA'), (2017, 'AOTS')]."""
+    code = code.strip()
+    if not code:
+        raise ServiceError(_("A programme code is required."), "code")
+    if get_programme_by_code(code) is not None:
+        raise ServiceError(_("A programme with the code %(code)s already exists.", code=code), "code")
+    programme = Programme(code=code, name=name.strip() or code, funder=funder.strip(), description=description)
+    for from_fy, organiser in organiser_names or []:
+        programme.organiser_names.append(ProgrammeOrganiserName(from_fy=from_fy, name=organiser))
+    db.session.add(programme)
+    db.session.flush()
+    audit.record("programme.create", obj=programme, actor=actor, summary=code,
+                 after=_snapshot(programme, PROGRAMME_FIELDS))
+    return programme
+
+
+def update_programme(programme: Programme, actor: User | None = None, **values) -> Programme:
+    """Change a programme's name, funder or description."""
+    before = _snapshot(programme, PROGRAMME_FIELDS)
+    for key in ("name", "funder", "description"):
+        if key in values:
+            setattr(programme, key, values[key])
+    db.session.flush()
+    old, new = audit.diff(before, _snapshot(programme, PROGRAMME_FIELDS))
+    if new:
+        audit.record("programme.update", obj=programme, actor=actor, summary=programme.code, before=old, after=new)
+    return programme
+
+
+def set_organiser_name(programme: Programme, from_fy: int, name: str, actor: User | None = None) -> None:
+    """Record the organiser's name valid from a fiscal year (replacing an entry for the same year)."""
+    for entry in programme.organiser_names:
+        if entry.from_fy == from_fy:
+            entry.name = name
+            break
+    else:
+        programme.organiser_names.append(ProgrammeOrganiserName(from_fy=from_fy, name=name))
+    db.session.flush()
+    audit.record("programme.organiser_name", obj=programme, actor=actor, summary=f"FY{from_fy}: {name}")
+
+
+def get_cohort_by_code(code: str) -> Cohort | None:
+    return db.session.scalar(select(Cohort).where(func.upper(Cohort.code) == code.strip().upper()))
+
+
+def _validate_cohort(values: dict, existing: Cohort | None = None) -> None:
+    code = (values.get("code") or "").strip()
+    if not code:
+        raise ServiceError(_("A cohort code is required."), "code")
+    other = get_cohort_by_code(code)
+    if other is not None and other is not existing:
+        raise ServiceError(_("A cohort with the code %(code)s already exists.", code=code), "code")
+    if values.get("modality") not in MODALITIES:
+        raise ServiceError(_("Choose a modality."), "modality")
+    start, end = values.get("start_date"), values.get("end_date")
+    if not isinstance(start, date):
+        raise ServiceError(_("Give a start date (YYYY-MM-DD)."), "start_date")
+    if not isinstance(end, date):
+        raise ServiceError(_("Give an end date (YYYY-MM-DD)."), "end_date")
+    if end < start:
+        raise ServiceError(_("The end date is before the start date."), "end_date")
+    host = values.get("host_country")
+    if host and host not in country_codes():
+        raise ServiceError(_("Unknown country code %(code)s.", code=host), "host_country")
+    capacity = values.get("capacity")
+    if capacity is not None and capacity < 1:
+        raise ServiceError(_("Capacity must be at least 1 (or left empty)."), "capacity")
+
+
+def create_cohort(programme: Programme, actor: User | None = None, **values) -> Cohort:
+    """Create a cohort (course run) of a programme after validating codes, dates and country."""
+    values.setdefault("status", "planned")
+    _validate_cohort(values)
+    values["code"] = values["code"].strip()
+    cohort = Cohort(programme=programme, **{k: v for k, v in values.items() if k in COHORT_FIELDS})
+    db.session.add(cohort)
+    db.session.flush()
+    audit.record("cohort.create", obj=cohort, actor=actor, summary=cohort.code, after=_snapshot(cohort, COHORT_FIELDS))
+    return cohort
+
+
+def update_cohort(cohort: Cohort, actor: User | None = None, **values) -> Cohort:
+    """Change a cohort's fields after the same validation as on creation."""
+    merged = _snapshot(cohort, COHORT_FIELDS) | {k: v for k, v in values.items() if k in COHORT_FIELDS}
+    _validate_cohort(merged, existing=cohort)
+    before = _snapshot(cohort, COHORT_FIELDS)
+    for key, value in merged.items():
+        setattr(cohort, key, value)
+    db.session.flush()
+    old, new = audit.diff(before, _snapshot(cohort, COHORT_FIELDS))
+    if new:
+        audit.record("cohort.update", obj=cohort, actor=actor, summary=cohort.code, before=old, after=new)
+    return cohort
+
+
+def counted_or_open_count(cohort: Cohort) -> int:
+    """Enrolments that take a seat (everything except rejected, withdrawn and no-show)."""
+    return db.session.scalar(
+        select(func.count(Enrolment.id)).where(
+            Enrolment.cohort_id == cohort.id, Enrolment.status.not_in(("rejected", "withdrawn", "no_show"))
+        )
+    ) or 0
+
+
+def is_over_capacity(cohort: Cohort) -> bool:
+    return cohort.capacity is not None and counted_or_open_count(cohort) > cohort.capacity
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+SESSION_FIELDS = ("date", "start_time", "end_time", "timezone", "session_type", "title", "venue",
+                  "attendance_required")
+
+
+def add_session(cohort: Cohort, actor: User | None = None, **values) -> CohortSession:
+    """Add a session inside the cohort's dates."""
+    day = values.get("date")
+    if not isinstance(day, date) or not (cohort.start_date <= day <= cohort.end_date):
+        raise ServiceError(_("The session date must be within the cohort's dates (%(start)s – %(end)s).",
+                             start=cohort.start_date.isoformat(), end=cohort.end_date.isoformat()), "date")
+    start, end = values.get("start_time"), values.get("end_time")
+    if start and end and end <= start:
+        raise ServiceError(_("The session ends before it starts."), "end_time")
+    session = CohortSession(cohort=cohort, **{k: v for k, v in values.items() if k in SESSION_FIELDS})
+    db.session.add(session)
+    db.session.flush()
+    audit.record("session.create", obj=session, actor=actor, summary=f"{cohort.code} {day} {session.title}")
+    return session
+
+
+# --- organisations and trainees ---------------------------------------------------------------
+
+def find_organisation(name: str, country: str) -> Organisation | None:
+    return db.session.scalar(
+        select(Organisation).where(Organisation.country == country, Organisation.name_key == name_key(name))
+    )
+
+
+def get_or_create_organisation(name: str, country: str, sector_code: str, org_type: str,
+                               actor: User | None = None) -> tuple[Organisation, bool]:
+    """The organisation with this name in this country (matched case-insensitively), created if missing."""
+    if not name.strip():
+        raise ServiceError(_("An organisation name is required."), "organisation")
+    if country not in country_codes():
+        raise ServiceError(_("Unknown country code %(code)s.", code=country), "organisation_country")
+    if sector_code not in sector_codes():
+        raise ServiceError(_("Unknown sector %(code)s.", code=sector_code), "sector")
+    if org_type not in org_type_codes():
+        raise ServiceError(_("Unknown organisation type %(code)s.", code=org_type), "org_type")
+    existing = find_organisation(name, country)
+    if existing is not None:
+        return existing, False
+    org = Organisation(name=" ".join(name.split()), name_key=name_key(name), country=country,
+                       sector_code=sector_code, org_type=org_type, is_international=org_type == "international")
+    db.session.add(org)
+    db.session.flush()
+    audit.record("organisation.create", obj=org, actor=actor, summary=f"{org.name} ({country})")
+    return org, True
+
+
+ORGANISATION_FIELDS = ("name", "country", "sector_code", "org_type", "is_international")
+
+
+def update_organisation(org: Organisation, actor: User | None = None, **values) -> Organisation:
+    """Edit an organisation; refuses a rename that collides with another one in the same country."""
+    before = _snapshot(org, ORGANISATION_FIELDS)
+    name = values.get("name", org.name)
+    country = values.get("country", org.country)
+    other = find_organisation(name, country)
+    if other is not None and other.id != org.id:
+        raise ServiceError(_("%(name)s already exists in that country; merge the two instead.", name=other.name),
+                           "name")
+    for key in ORGANISATION_FIELDS:
+        if key in values:
+            setattr(org, key, values[key])
+    org.name_key = name_key(org.name)
+    db.session.flush()
+    old, new = audit.diff(before, _snapshot(org, ORGANISATION_FIELDS))
+    if new:
+        audit.record("organisation.update", obj=org, actor=actor, summary=org.name, before=old, after=new)
+    return org
+
+
+def merge_organisations(keep: Organisation, duplicate: Organisation, actor: User | None = None) -> int:
+    """Move every trainee of ``duplicate`` to ``keep`` and delete ``duplicate``; returns trainees moved."""
+    if keep.id == duplicate.id:
+        raise ServiceError(_("Choose two different organisations to merge."), "duplicate")
+    moved = list(db.session.scalars(select(Trainee).where(Trainee.organisation_id == duplicate.id)))
+    for trainee in moved:
+        trainee.organisation_id = keep.id
+    db.session.flush()
+    audit.record("organisation.merge", obj=keep, actor=actor,
+                 summary=f"merged {duplicate.name} (id {duplicate.id}) into {keep.name}; {len(moved)} trainees moved")
+    db.session.delete(duplicate)
+    db.session.flush()
+    return len(moved)
+
+
+TRAINEE_FIELDS = ("family_name", "given_names", "native_name", "email", "gender", "nationality",
+                  "organisation_id", "job_title", "date_of_birth")
+
+
+def find_trainee_by_email(email: str) -> Trainee | None:
+    return db.session.scalar(select(Trainee).where(Trainee.email == (email or "").strip().lower()))
+
+
+def create_trainee(organisation: Organisation, actor: User | None = None, **values) -> Trainee:
+    """Create a person; the e-mail must be new (case-insensitive)."""
+    email = (values.get("email") or "").strip().lower()
+    if not email:
+        raise ServiceError(_("An e-mail address is required."), "email")
+    if find_trainee_by_email(email) is not None:
+        raise ServiceError(_("A trainee with the e-mail %(email)s already exists.", email=email), "email")
+    if not (values.get("given_names") or "").strip():
+        raise ServiceError(_("Given names are required (put a single name here)."), "given_names")
+    values["email"] = email
+    trainee = Trainee(organisation=organisation, **{k: v for k, v in values.items()
+                                                     if k in TRAINEE_FIELDS and k != "organisation_id"})
+    db.session.add(trainee)
+    db.session.flush()
+    audit.record("trainee.create", obj=trainee, actor=actor, summary=email)
+    return trainee
+
+
+def update_trainee(trainee: Trainee, actor: User | None = None, **values) -> dict:
+    """Change a trainee's fields; returns the changed fields' new values (empty if nothing changed)."""
+    if "email" in values:
+        values["email"] = values["email"].strip().lower()
+        other = find_trainee_by_email(values["email"])
+        if other is not None and other.id != trainee.id:
+            raise ServiceError(_("A trainee with the e-mail %(email)s already exists.", email=values["email"]),
+                               "email")
+    before = _snapshot(trainee, TRAINEE_FIELDS)
+    for key in TRAINEE_FIELDS:
+        if key in values:
+            setattr(trainee, key, values[key])
+    db.session.flush()
+    old, new = audit.diff(before, _snapshot(trainee, TRAINEE_FIELDS))
+    if new:
+        audit.record("trainee.update", obj=trainee, actor=actor, summary=trainee.email, before=old, after=new)
+    return new
+
+
+# --- enrolments -------------------------------------------------------------------------------
+
+def enrol(trainee: Trainee, cohort: Cohort, status: str = "nominated", reason: str = "",
+          actor: User | None = None) -> Enrolment:
+    """Add a trainee to a cohort with an initial status (an event from nothing records it)."""
+    if status not in STATUSES:
+        raise ServiceError(_("Unknown status %(status)s.", status=status), "status")
+    existing = db.session.scalar(
+        select(Enrolment).where(Enrolment.trainee_id == trainee.id, Enrolment.cohort_id == cohort.id)
+    )
+    if existing is not None:
+        raise ServiceError(_("%(name)s is already in this cohort.", name=trainee.full_name), "trainee")
+    enrolment = Enrolment(trainee=trainee, cohort=cohort, status=status, status_changed_at=utcnow())
+    db.session.add(enrolment)
+    db.session.add(EnrolmentEvent(enrolment=enrolment, from_status=None, to_status=status,
+                                  actor_id=getattr(actor, "id", None), reason=reason))
+    db.session.flush()
+    audit.record("enrolment.create", obj=enrolment, actor=actor,
+                 summary=f"{trainee.email} → {cohort.code} ({status})")
+    return enrolment
+
+
+def change_status(enrolment: Enrolment, target: str, reason: str = "", actor: User | None = None) -> Enrolment:
+    """Move an enrolment along the status machine, storing the transition; illegal moves are refused."""
+    current = enrolment.status
+    if target == current:
+        raise ServiceError(_("The enrolment is already %(status)s.", status=status_name(current)), "status")
+    if not can_transition(current, target):
+        allowed = ", ".join(status_name(s) for s in allowed_targets(current)) or _("none")
+        raise ServiceError(
+            _("%(from)s → %(to)s is not allowed. From %(from)s the enrolment can go to: %(allowed)s.",
+              **{"from": status_name(current), "to": status_name(target), "allowed": allowed}), "status")
+    enrolment.status = target
+    enrolment.status_changed_at = utcnow()
+    db.session.add(EnrolmentEvent(enrolment=enrolment, from_status=current, to_status=target,
+                                  actor_id=getattr(actor, "id", None), reason=reason))
+    db.session.flush()
+    audit.record("enrolment.status", obj=enrolment, actor=actor, summary=reason,
+                 before={"status": current}, after={"status": target})
+    return enrolment
+
+
+def bulk_change_status(enrolments: list[Enrolment], target: str, reason: str = "",
+                       actor: User | None = None) -> tuple[int, list[str]]:
+    """Change many enrolments; illegal ones are skipped and reported, legal ones applied."""
+    changed, problems = 0, []
+    for enrolment in enrolments:
+        try:
+            change_status(enrolment, target, reason, actor)
+            changed += 1
+        except ServiceError as exc:
+            problems.append(f"{enrolment.trainee.full_name}: {exc.message}")
+    return changed, problems
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+def record_attendance(session: CohortSession, marks: dict[int, str], actor: User | None = None) -> int:
+    """Set attendance for enrolments of the session's cohort ({enrolment_id: status}); returns changes.
+
+    Refused when the cohort's attendance is locked; every change is audited with before/after.
+    """
+    cohort = session.cohort
+    if cohort.attendance_locked:
+        raise ServiceError(_("Attendance for %(code)s is locked. Unlock it first.", code=cohort.code), "status")
+    valid_ids = set(db.session.scalars(select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)))
+    existing = {a.enrolment_id: a for a in db.session.scalars(
+        select(Attendance).where(Attendance.session_id == session.id))}
+    changes: dict[int, tuple[str | None, str]] = {}
+    for enrolment_id, status in marks.items():
+        if enrolment_id not in valid_ids:
+            raise ServiceError(_("That person is not enrolled in this cohort."), "status")
+        if status not in ATTENDANCE_STATUSES:
+            raise ServiceError(_("Unknown attendance status %(status)s.", status=status), "status")
+        row = existing.get(enrolment_id)
+        if row is None:
+            db.session.add(Attendance(session_id=session.id, enrolment_id=enrolment_id, status=status,
+                                      recorded_by_id=getattr(actor, "id", None)))
+            changes[enrolment_id] = (None, status)
+        elif row.status != status:
+            changes[enrolment_id] = (row.status, status)
+            row.status, row.recorded_by_id, row.recorded_at = status, getattr(actor, "id", None), utcnow()
+    db.session.flush()
+    if changes:
+        audit.record("attendance.update", obj=session, actor=actor, summary=f"{cohort.code} {session.date}",
+                     before={str(k): v[0] for k, v in changes.items()},
+                     after={str(k): v[1] for k, v in changes.items()})
+    return len(changes)
+
+
+def set_attendance_lock(cohort: Cohort, locked: bool, actor: User | None = None) -> None:
+    """Lock or unlock a cohort's attendance sheets."""
+    cohort.attendance_locked = locked
+    db.session.flush()
+    audit.record("attendance.lock" if locked else "attendance.unlock", obj=cohort, actor=actor, summary=cohort.code)

@@ -5,5 +5,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register the trainees feature (models are imported so migrations and metadata see them)."""
-    from trainees import models  # noqa: F401
+    """Register the trainees blueprint (organiser pages, import pages, trainee portal) and its CLI."""
+    from trainees import (
+        models,  # noqa: F401 - metadata must see the models
+        views,
+    )
+
+    app.register_blueprint(views.bp)

@@ -158,3 +158,27 @@ def test_session_cookie_secure_when_configured(database_url, db):
                            base_url="https://localhost")
     cookie = _session_cookie_header(response)
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+# --- behind a reverse proxy -------------------------------------------------------------------
+
+def test_forwarded_headers_ignored_unless_proxies_are_trusted(client, db):
+    user = factories.user()
+    db.session.commit()
+    forged = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    response = client.post("/login", data={"email": user.email, "password": "wrong-password-1"}, headers=forged)
+    assert "Strict-Transport-Security" not in response.headers
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed")).one()
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_trusted_proxy_supplies_client_address_and_scheme(database_url, db):
+    user = factories.user()
+    db.session.commit()
+    proxied = make_test_app(database_url, TRUSTED_PROXIES=1)
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    response = proxied.test_client().post("/login", data={"email": user.email, "password": "wrong-password-1"},
+                                          headers=forwarded)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login.failed")).one()
+    assert event.ip_address == "203.0.113.9"

@@ -1,0 +1,5 @@
+"""Demo data placeholder."""
+
+
+def seed_trainees() -> list[str]:
+    return []

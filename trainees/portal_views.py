@@ -6,7 +6,7 @@ Routes live on the trainees blueprint (``trainees.views.bp``).
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,6 +34,8 @@ SESSION_TYPE_LABELS = {
     "site_visit": _l("Site visit"), "presentation": _l("Presentation"), "test": _l("Test"),
     "ceremony": _l("Ceremony"), "orientation": _l("Orientation"), "other": _l("Other"),
 }
+#: On the portal home, sessions are unfolded for cohorts running now or starting within this many days.
+OPEN_SESSIONS_DAYS = 30
 #: How many refusals a cohort invitation lists in flash messages (the session cookie is small).
 MAX_FLASHED_PROBLEMS = 5
 
@@ -109,7 +111,7 @@ def portal_home():
     current.reverse()  # soonest first
     past = [c for c in cohorts if c.cohort.end_date < today]
     return render_template("trainees/portal_home.html", trainee=trainee, current=current, past=past,
-                           today=today, **_labels())
+                           today=today, soon=today + timedelta(days=OPEN_SESSIONS_DAYS), **_labels())
 
 
 @bp.route("/me/cohorts/<int:cohort_id>")

@@ -279,3 +279,14 @@ def test_invitation_posts_need_a_csrf_token(csrf_app):
     client = csrf_app.test_client()
     assert client.post("/trainees/1/invite").status_code == 400
     assert client.post("/cohorts/1/invite").status_code == 400
+
+
+def test_portal_speaks_the_trainees_language(client, db, login_as):
+    user, mine, _other, cohort = _two_trainees_in_one_cohort(db)
+    user.locale = "ja"
+    db.session.commit()
+    login_as(user=user)
+    page = client.get("/me").get_data(as_text=True)
+    assert "修了" in page  # Completed
+    assert "訪日研修" in page  # Invitation training in Japan
+    assert "2024年度（令和6年度）" in page

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+import pytest
 from sqlalchemy import func, select
 
 from accounts.models import PasswordToken, User
 from core.audit import AuditEvent
+from core.errors import ServiceError
 from tests import factories
 from trainees.models import CohortSession, Trainee
 from trainees.portal_views import session_time, utc_offset_label
@@ -290,3 +292,28 @@ def test_portal_speaks_the_trainees_language(client, db, login_as):
     assert "修了" in page  # Completed
     assert "訪日研修" in page  # Invitation training in Japan
     assert "2024年度（令和6年度）" in page
+
+
+def test_inviting_a_trainee_who_already_uses_the_portal_sends_a_reset_link(client, db, login_as, outbox):
+    login_as("organiser")
+    user, trainee = _portal_trainee(db)  # the factory user has a password already
+    db.session.commit()
+    client.post(f"/trainees/{trainee.id}/invite")
+    assert "already uses the portal" in client.get("/").get_data(as_text=True)
+    token = db.session.scalar(select(PasswordToken).where(PasswordToken.user_id == user.id))
+    assert token.purpose == "reset"
+    assert outbox[0].subject == "Reset your Kakehashi password"
+
+
+def test_invite_links_an_existing_trainee_account_but_refuses_a_deactivated_one(db):
+    from trainees import services
+
+    spare = factories.user(role="trainee", email="spare@example.org", password_hash=None)
+    trainee = factories.trainee(email="spare@example.org")
+    invitation = services.invite_trainee(trainee)
+    assert invitation.user.id == spare.id and not invitation.created and invitation.purpose == "invite"
+    assert trainee.user_id == spare.id
+    spare.active = False
+    db.session.flush()
+    with pytest.raises(ServiceError, match="deactivated"):
+        services.invite_trainee(trainee)

@@ -86,7 +86,7 @@ def load_config(app: Flask, config: dict | type | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config.get("MAIL_BACKEND") is None:
-        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "core.mail.LogBackend"
+        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "core.mail.EmailBackend"
 
 
 def _instance_secret(instance: Path) -> str:

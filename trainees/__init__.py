@@ -6,9 +6,16 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register the trainees blueprint (organiser pages, import pages, trainee portal) and its CLI."""
+    from core.cli import register_seeder
+    from core.i18n import _l
+    from core.templating import register_nav
     from trainees import (
         models,  # noqa: F401 - metadata must see the models
+        portal_views,  # noqa: F401 - trainee portal and invitation routes on the trainees blueprint
         views,
     )
+    from trainees.seed import seed_trainees
 
     app.register_blueprint(views.bp)
+    register_seeder(app, 20, seed_trainees)
+    register_nav(app, _l("My training"), "trainees.portal_home", ("trainee",), order=5)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
+from accounts import services as account_services
 from accounts.models import User
 from core import audit
 from core.db import utcnow
@@ -394,3 +396,84 @@ def set_attendance_lock(cohort: Cohort, locked: bool, actor: User | None = None)
     cohort.attendance_locked = locked
     db.session.flush()
     audit.record("attendance.lock" if locked else "attendance.unlock", obj=cohort, actor=actor, summary=cohort.code)
+
+
+# --- portal invitations -----------------------------------------------------------------------
+
+#: Enrolment statuses whose trainees a cohort-wide invitation reaches.
+INVITE_STATUSES = ("accepted", "confirmed")
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """The outcome of inviting one trainee: the portal user, the raw link token and what happened."""
+
+    trainee: Trainee
+    user: User
+    token: str
+    purpose: str  # "invite" (no password yet) or "reset" (the account is already in use)
+    created: bool  # a new portal user was created
+
+
+def invite_trainee(trainee: Trainee, actor: User | None = None) -> Invitation:
+    """Give a trainee a portal account (created or linked on first use) and a one-time link to set a password.
+
+    Refused, before anything is written, when the trainee's e-mail belongs to a staff account, to a
+    portal account of another trainee, or when the linked account has been deactivated.
+    """
+    user, created = trainee.user, False
+    if user is None:
+        user = account_services.find_user_by_email(trainee.email)
+        if user is not None:
+            other = db.session.scalar(select(Trainee).where(Trainee.user_id == user.id))
+            if other is not None and other.id != trainee.id:
+                raise ServiceError(_("The portal account %(email)s is already linked to %(name)s.",
+                                     email=user.email, name=other.full_name), "email")
+    if user is not None and user.role != "trainee":
+        raise ServiceError(_("%(email)s belongs to a staff account (%(role)s), so it cannot be used for the "
+                             "trainee portal. Give the trainee a different e-mail address first.",
+                             email=user.email, role=user.role), "email")
+    if user is not None and not user.active:
+        raise ServiceError(_("The portal account of %(name)s is deactivated. An administrator can reactivate it "
+                             "on the Users page.", name=trainee.full_name), "email")
+    if user is None:
+        user = account_services.create_user(trainee.email, "trainee", display_name=trainee.full_name, actor=actor)
+        created = True
+    if trainee.user_id != user.id:
+        trainee.user = user
+        db.session.flush()
+    purpose = "reset" if user.password_hash else "invite"
+    token = account_services.issue_password_token(user, purpose, actor)
+    audit.record("trainee.invite", obj=trainee, actor=actor, summary=f"{trainee.email} ({purpose} link)",
+                 after={"user_id": user.id, "new_account": created})
+    return Invitation(trainee=trainee, user=user, token=token, purpose=purpose, created=created)
+
+
+def cohort_invitees(cohort: Cohort) -> tuple[list[Trainee], int]:
+    """Accepted or confirmed trainees of a cohort without a portal account, and how many already have one."""
+    rows = db.session.execute(
+        select(Trainee, Trainee.user_id.is_not(None))
+        .join(Enrolment, Enrolment.trainee_id == Trainee.id)
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(INVITE_STATUSES))
+        .order_by(Trainee.family_name, Trainee.given_names, Trainee.id)
+    ).all()
+    return [t for t, linked in rows if not linked], sum(1 for _t, linked in rows if linked)
+
+
+def invite_cohort(cohort: Cohort, actor: User | None = None) -> tuple[list[Invitation], int, list[str]]:
+    """Invite every accepted or confirmed trainee of the cohort who has no portal account yet.
+
+    Returns (invitations, number who already had an account, problems as "name: message" lines);
+    a trainee who cannot be invited is skipped and reported, the others are invited.
+    """
+    pending, already = cohort_invitees(cohort)
+    invitations, problems = [], []
+    for trainee in pending:
+        try:
+            invitations.append(invite_trainee(trainee, actor))
+        except ServiceError as exc:
+            problems.append(f"{trainee.full_name}: {exc.message}")
+    if invitations or problems:
+        audit.record("cohort.invite", obj=cohort, actor=actor, summary=cohort.code,
+                     after={"invited": len(invitations), "already": already, "refused": len(problems)})
+    return invitations, already, problems

@@ -73,7 +73,7 @@ def test_instance_config_file_is_read_and_environment_wins(instance, monkeypatch
     assert app.config["SITE_NAME"] == "Kakehashi Staging"
     assert app.config["PASSWORD_MIN_LENGTH"] == 12
     assert app.config["IDLE_TIMEOUT_MINUTES"] == 20
-    assert app.config["MAIL_BACKEND"] == "core.mail.LogBackend"  # no MAIL_SERVER: messages go to the log
+    assert app.config["MAIL_BACKEND"] == "core.mail.EmailBackend"  # no MAIL_SERVER: messages go to the log
 
 
 def test_default_sqlite_in_a_fresh_instance_is_upgraded_to_head(instance):

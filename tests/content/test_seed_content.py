@@ -152,6 +152,6 @@ def test_quizzes(course_dir):
     assert not set(pre["questions"]) & set(post["questions"])
 
     def blueprint(quiz):
-        return Counter((by_key[k]["module"], by_key[k]["difficulty"]) for k in quiz["questions"])
+        return Counter((by_key[k]["module"], by_key[k]["difficulty"], by_key[k]["type"]) for k in quiz["questions"])
 
     assert blueprint(pre) == blueprint(post)

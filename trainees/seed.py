@@ -65,6 +65,7 @@ class CohortSpec:
     forced: tuple[str, ...] = ()  # nationalities that get a seat first
     notes: str = ""
     future: bool = False  # has not taken place (as planned in the demo data)
+    awaiting_completion: bool = False  # took place; the office has not decided completion yet
 
 
 def _boost(weights: dict[str, int], country: str, factor: int) -> dict[str, int]:
@@ -105,6 +106,10 @@ COHORTS = (
     CohortSpec("CYBEX-2025-EX", "AJ-CYBEX", "ASEAN-Japan Cyber Exercise 2025 (tabletop)", "exercise", "TH", "Bangkok",
                "AJCCBC training facility", date(2025, 11, 18), date(2025, 11, 19), "Asia/Bangkok", 40,
                _boost(ASEAN_BASE, "TH", 2) | {"TL": 3}, forced=("TL", "TL")),
+    CohortSpec("AHRD-2026-TH", "ASEAN-CYB-HRD", "ISMS Implementation Workshop (Bangkok)", "workshop_in_country",
+               "TH", "Bangkok", "Conference centre, Pathum Wan", date(2026, 11, 9), date(2026, 11, 13),
+               "Asia/Bangkok", 28, _boost(ASEAN_BASE, "TH", 3) | {"TL": 2}, "workshop", forced=("TL",),
+               awaiting_completion=True),
     CohortSpec("AHRD-2026-JP", "ASEAN-CYB-HRD", "ISMS Implementation for Critical Infrastructure", "invitation_jp",
                "JP", "Tokyo", "AOTS Tokyo Kenshu Center", date(2027, 1, 18), date(2027, 1, 29), "Asia/Tokyo", 24,
                ASEAN_BASE | {"TL": 3}, "isms", forced=("TL",), future=True),
@@ -116,7 +121,7 @@ DEMO_TRAINEES = (
     ("trainee1@demo.kakehashi.example", "Nguyen", "Thi Lan", "Nguyễn Thị Lan", "F", "VN", "csirt", "Incident Handler",
      (("CYBEX-2022-VN", "completed"), ("AHRD-2026-JP", "confirmed"))),
     ("trainee2@demo.kakehashi.example", "Phan", "Somchai", "", "M", "TH", "digital", "Information Security Officer",
-     (("AHRD-2023-TH", "completed"), ("CYBEX-2025-EX", "completed"))),
+     (("AHRD-2023-TH", "completed"), ("CYBEX-2025-EX", "completed"), ("AHRD-2026-TH", "confirmed"))),
     ("trainee3@demo.kakehashi.example", "Santoso", "Budi", "", "M", "ID", "bank", "SOC Team Lead",
      (("CYBEX-2019-ID", "completed"), ("AHRD-2024-JP", "incomplete"), ("AHRD-2026-JP", "accepted"))),
 )
@@ -311,10 +316,10 @@ class Planner:
                 elif r >= 0.35:
                     go("confirmed")
         else:
-            self._past_steps(go)
+            self._past_steps(go, stop_at_confirmed=spec.awaiting_completion)
         return self._timestamps(spec, path)
 
-    def _past_steps(self, go) -> None:
+    def _past_steps(self, go, stop_at_confirmed: bool = False) -> None:
         rng = self.rng
         r = rng.random()
         if r < 0.07:
@@ -334,6 +339,8 @@ class Planner:
             return go("no_show")
         if r < 0.05:
             return go("withdrawn", "withdrawn_late")
+        if stop_at_confirmed:
+            return None
         if r < 0.13:
             go("incomplete")
             if rng.random() < 0.25:

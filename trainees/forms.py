@@ -49,6 +49,21 @@ from trainees.status import STATUSES, status_name
 REASON_REQUIRED = ("rejected", "withdrawn", "no_show", "incomplete")
 
 
+def _no_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class Form(BaseForm):
+    """BaseForm that also drops NUL characters from text input (PostgreSQL refuses them in text columns)."""
+
+    class Meta(BaseForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if _no_nul not in filters:
+                unbound_field.kwargs["filters"] = [_no_nul, *filters]
+            return super().bind_field(form, unbound_field, options)
+
+
 # --- choices (evaluated per request, in the user's language) -----------------------------------
 
 def _countries():
@@ -158,7 +173,7 @@ def parse_organiser_history(text: str) -> list[tuple[int, str]]:
 
 # --- programmes ----------------------------------------------------------------------------------
 
-class ProgrammeForm(BaseForm):
+class ProgrammeForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("A programme code is required.")),
                                                 Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the programme's name.")),
@@ -181,7 +196,7 @@ class ProgrammeEditForm(ProgrammeForm):
 
 # --- cohorts and sessions ----------------------------------------------------------------------
 
-class CohortForm(BaseForm):
+class CohortForm(Form):
     programme_id = SelectField(_l("Programme"), coerce=int, validate_choice=False,
                                validators=[DataRequired(message=_l("Choose a programme."))])
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("A cohort code is required.")),
@@ -211,7 +226,7 @@ class CohortForm(BaseForm):
         }
 
 
-class SessionForm(BaseForm):
+class SessionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the session a title.")),
                                                   Length(max=300)])
     date = IsoDateField(_l("Date"), validators=[InputRequired(message=_l("Give the session's date."))])
@@ -240,7 +255,7 @@ class SessionForm(BaseForm):
         }
 
 
-class ConfirmForm(BaseForm):
+class ConfirmForm(Form):
     """A POST button with a CSRF token (deletions, merges, lock/unlock)."""
 
     submit = SubmitField(_l("Confirm"))
@@ -248,7 +263,7 @@ class ConfirmForm(BaseForm):
 
 # --- enrolments --------------------------------------------------------------------------------
 
-class EnrolExistingForm(BaseForm):
+class EnrolExistingForm(Form):
     trainee_id = IntegerField(validators=[DataRequired()])
     status = SelectField(_l("Initial status"), choices=enrolment_status_choices, default="nominated")
 
@@ -288,22 +303,22 @@ class TraineeFieldsMixin:
         }
 
 
-class NewTraineeForm(TraineeFieldsMixin, BaseForm):
+class NewTraineeForm(TraineeFieldsMixin, Form):
     """A new person (and their organisation, if new); on a cohort page also their initial status."""
 
     status = SelectField(_l("Initial status"), choices=enrolment_status_choices, default="nominated")
     submit = SubmitField(_l("Add trainee"))
 
 
-class TraineeForm(TraineeFieldsMixin, BaseForm):
+class TraineeForm(TraineeFieldsMixin, Form):
     submit = SubmitField(_l("Save trainee"))
 
 
-class StatusChangeForm(BaseForm):
+class StatusChangeForm(Form):
     # The offered choices are the legal targets; anything else POSTed is refused by the service.
     target = SelectField(_l("New status"), validate_choice=False,
                          validators=[DataRequired(message=_l("Choose the new status."))])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])  # no Optional: validate_reason must run
     submit = SubmitField(_l("Change status"))
 
     def validate_reason(self, field):
@@ -321,14 +336,14 @@ class BulkStatusForm(StatusChangeForm):
             raise ValidationError(_("Tick at least one participant."))
 
 
-class AttendanceForm(BaseForm):
+class AttendanceForm(Form):
     save = SubmitField(_l("Save attendance"))
     all_present = SubmitField(_l("Mark all present and save"))
 
 
 # --- organisations ----------------------------------------------------------------------------
 
-class OrganisationForm(BaseForm):
+class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("An organisation name is required.")),
                                                 Length(max=300)])
     country = SelectField(_l("Country"), choices=_countries)

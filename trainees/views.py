@@ -13,7 +13,7 @@ from accounts.permissions import organiser_required
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _, ngettext
-from core.refdata import GENDERS, MODALITIES, org_type_codes, sector_codes
+from core.refdata import GENDERS, MODALITIES, country_codes, org_type_codes, sector_codes
 from trainees import queries, services
 from trainees.display import COHORT_STATUS_NAMES
 from trainees.forms import (
@@ -48,9 +48,18 @@ def _int_arg(name: str) -> int | None:
     return request.args.get(name, type=int)
 
 
+def _text_arg(name: str, max_length: int = 200) -> str:
+    """A search text from the query string, trimmed, without NUL characters (PostgreSQL refuses them)."""
+    return request.args.get(name, "").replace("\x00", "").strip()[:max_length]
+
+
 def _choice_arg(name: str, allowed) -> str:
     value = request.args.get(name, "").strip()
     return value if value in allowed else ""
+
+
+def _country_arg(name: str) -> str:
+    return _choice_arg(name, country_codes())
 
 
 def _show_error(form, exc: ServiceError, default: str) -> None:
@@ -139,8 +148,8 @@ def programme_edit(programme_id: int):
 def cohorts():
     """Cohorts filtered by fiscal year, modality, host country, status and text, with enrolment counts."""
     f = queries.CohortFilters(
-        q=request.args.get("q", "").strip(), fy=_int_arg("fy"), modality=_choice_arg("modality", MODALITIES),
-        country=request.args.get("country", "").strip().upper()[:2], status=_choice_arg("status", COHORT_STATUSES),
+        q=_text_arg("q"), fy=_int_arg("fy"), modality=_choice_arg("modality", MODALITIES),
+        country=_country_arg("country"), status=_choice_arg("status", COHORT_STATUSES),
         programme_id=_int_arg("programme"))
     page = db.paginate(queries.cohorts_query(f), per_page=_per_page(), error_out=False)
     return render_template(
@@ -265,7 +274,7 @@ def enrolment_status(enrolment_id: int):
 # --- adding participants -------------------------------------------------------------------------
 
 def _render_enrol(cohort, new_form: NewTraineeForm, status: int = 200):
-    q = request.args.get("q", "").strip()
+    q = _text_arg("q")
     return render_template("trainees/enrol.html", cohort=cohort, q=q, new_form=new_form,
                            candidates=queries.enrolment_candidates(cohort, q), existing_form=EnrolExistingForm(),
                            seats=queries.cohort_counts([cohort.id])[cohort.id]), status
@@ -435,7 +444,7 @@ def attendance_lock(cohort_id: int):
 def organisations():
     """Organisations by name, filtered by country, sector and type, with their number of trainees."""
     f = queries.OrganisationFilters(
-        q=request.args.get("q", "").strip(), country=request.args.get("country", "").strip().upper()[:2],
+        q=_text_arg("q"), country=_country_arg("country"),
         sector=_choice_arg("sector", sector_codes(include_retired=True)),
         org_type=_choice_arg("org_type", org_type_codes()))
     page = db.paginate(queries.organisations_query(f), per_page=_per_page(), error_out=False)
@@ -497,7 +506,7 @@ def organisation_merge(org_id: int):
         return redirect(url_for("trainees.organisation_merge_confirm", keep_id=keep_id, duplicate_id=duplicate_id))
     if other_id or keep:
         flash(_("Choose the other organisation and which of the two to keep."), "error")
-    q = request.args.get("q", "").strip()
+    q = _text_arg("q")
     candidates = queries.merge_candidates(org, q)
     counts = queries.organisation_trainee_counts([org.id, *(c.id for c in candidates)])
     return render_template("trainees/organisation_merge.html", org=org, q=q, candidates=candidates, counts=counts)
@@ -534,7 +543,7 @@ def organisation_merge_confirm(keep_id: int, duplicate_id: int):
 def trainees():
     """Trainees searched by name, e-mail or organisation; filtered by nationality, sector, gender, cohort."""
     f = queries.TraineeFilters(
-        q=request.args.get("q", "").strip(), nationality=request.args.get("nationality", "").strip().upper()[:2],
+        q=_text_arg("q"), nationality=_country_arg("nationality"),
         sector=_choice_arg("sector", sector_codes(include_retired=True)), gender=_choice_arg("gender", GENDERS),
         cohort_id=_int_arg("cohort"), organisation_id=_int_arg("organisation"))
     page = db.paginate(queries.trainees_query(f), per_page=_per_page(), error_out=False)

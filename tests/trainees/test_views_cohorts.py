@@ -87,9 +87,24 @@ def test_list_is_paginated(client, db, login_as, app):
     assert second.count('href="/cohorts/') - second.count('href="/cohorts/new"') == 3
 
 
-def test_bad_filter_values_do_not_break_the_page(client, login_as):
+def test_bad_filter_values_do_not_break_any_list(client, db, login_as):
     login_as("organiser")
-    assert client.get("/cohorts?fy=abc&modality=<script>&status=x&page=-1&country=%00").status_code == 200
+    cohort = factories.cohort()
+    db.session.commit()
+    for url in ("/cohorts?fy=abc&modality=<script>&status=x&page=-1&country=%00&q=a%00b&programme=x",
+                "/trainees?q=%00&nationality=%00&sector=??&gender=Q&cohort=abc&organisation=-1&page=999",
+                "/organisations?q=%00x&country=ZZ&sector=%00&org_type=x", f"/cohorts/{cohort.id}/enrol?q=%00"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_nul_characters_in_form_input_are_dropped_not_a_server_error(client, db, login_as):
+    login_as("organiser")
+    programme = factories.programme()
+    db.session.commit()
+    response = client.post("/cohorts/new", data=_form(programme, code="NUL\x00-1", title="Ti\x00tle"))
+    assert response.status_code == 302
+    cohort = db.session.scalar(select(Cohort).where(Cohort.code == "NUL-1"))
+    assert cohort.title == "Title"
 
 
 # --- create and edit --------------------------------------------------------------------------

@@ -204,9 +204,14 @@ def cohort_edit(cohort_id: int):
         except ServiceError as exc:
             _show_error(form, exc, "code")
         else:
+            outside = [s for s in cohort.sessions if not cohort.start_date <= s.date <= cohort.end_date]
             db.session.commit()
             flash(_("Changes saved."), "success")
             _warn_if_over_capacity(cohort)
+            if outside:
+                flash(ngettext("%(num)d session now lies outside the cohort's dates; move or delete it.",
+                               "%(num)d sessions now lie outside the cohort's dates; move or delete them.",
+                               len(outside)), "warning")
             return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id))
     return render_template("trainees/cohort_form.html", form=form, cohort=cohort)
 
@@ -219,7 +224,7 @@ def cohort_detail(cohort_id: int):
     enrolments = queries.cohort_enrolments(cohort)
     counts = queries.cohort_counts([cohort.id])[cohort.id]
     bulk_form = BulkStatusForm()
-    bulk_form.target.choices = enrolment_status_choices()
+    bulk_form.target.choices = [("", _("— choose —")), *enrolment_status_choices()]
     return render_template(
         "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts,
         over_capacity=cohort.capacity is not None and counts.seats > cohort.capacity,

@@ -170,6 +170,17 @@ def test_edit_cohort_and_warn_when_capacity_drops_below_seats_taken(client, db, 
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cohort.update")) is not None
 
 
+def test_moving_the_dates_away_from_existing_sessions_warns(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    factories.session(cohort, date(2024, 6, 3))
+    db.session.commit()
+    response = client.post(f"/cohorts/{cohort.id}/edit", data=_form(cohort.programme, code=cohort.code,
+                                                                     start_date="2024-07-01", end_date="2024-07-05"),
+                           follow_redirects=True)
+    assert "1 session now lies outside the cohort's dates; move or delete it." in _text(response)
+
+
 def test_edit_refuses_end_before_start_without_changing_anything(client, db, login_as):
     login_as("organiser")
     cohort = factories.cohort()
@@ -268,3 +279,17 @@ def test_delete_session_asks_first_then_deletes_with_marks(client, db, login_as)
     db.session.expire_all()
     assert db.session.get(CohortSession, session_id) is None
     assert db.session.scalar(select(func.count(Attendance.id))) == 0
+
+
+def test_codes_are_shown_with_japanese_names_for_a_japanese_user(client, db, login_as):
+    user = factories.user(role="organiser", locale="ja")
+    login_as(user=user)
+    org = factories.organisation("VNCERT", country="VN", sector_code="FIN", org_type="national_csirt")
+    cohort = factories.cohort(modality="workshop_in_country", host_country="TH")
+    factories.enrolment(factories.trainee(org, nationality="VN"), cohort, status="completed")
+    db.session.commit()
+    listing = _text(client.get("/cohorts"))
+    assert "現地ワークショップ" in listing and "タイ" in listing and "2024年度（令和6年度）" in listing
+    detail = _text(client.get(f"/cohorts/{cohort.id}"))
+    assert "ベトナム" in detail and "修了" in detail
+    assert "金融" in _text(client.get("/organisations"))

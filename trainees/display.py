@@ -82,21 +82,30 @@ def badge_class(status: str | None) -> str:
     return _BADGES.get(status or "", "")
 
 
+#: Code → display name in the user's language, by kind (also installed as template filters).
+LABELS = {
+    "country": lambda code: country_name(code, current_lang()),
+    "sector": lambda code: sector_name(code, current_lang()),
+    "org_type": lambda code: org_type_name(code, current_lang()),
+    "bucket": lambda code: BUCKET_NAMES[org_type_bucket(code)][1 if current_lang() == "ja" else 0],
+    "gender": lambda code: gender_name(code, current_lang()),
+    "modality": lambda code: modality_name(code, current_lang()),
+    "enrolment_status": lambda code: status_name(code, current_lang()) if code else "",
+    "cohort_status": lambda code: str(COHORT_STATUS_NAMES.get(code, code)),
+    "session_type": lambda code: str(SESSION_TYPE_NAMES.get(code, code)),
+    "attendance_status": lambda code: str(ATTENDANCE_NAMES.get(code, code)) if code else "",
+    "fy": lambda fy: fiscal_year_label(fy, current_lang()) if fy is not None else "",
+    "language": language_name,
+}
+
+
+def options(kind: str, values, by_name: bool = False) -> list[tuple[object, str]]:
+    """(code, display name) pairs for a filter menu; ``by_name`` sorts them by the name shown."""
+    pairs = [(value, LABELS[kind](value)) for value in values]
+    return sorted(pairs, key=lambda p: p[1]) if by_name else pairs
+
+
 def register_display(app: Flask) -> None:
     """Install the filters on the app's Jinja environment."""
-    filters = {
-        "country": lambda code: country_name(code, current_lang()),
-        "sector": lambda code: sector_name(code, current_lang()),
-        "org_type": lambda code: org_type_name(code, current_lang()),
-        "bucket": lambda code: BUCKET_NAMES[org_type_bucket(code)][1 if current_lang() == "ja" else 0],
-        "gender": lambda code: gender_name(code, current_lang()),
-        "modality": lambda code: modality_name(code, current_lang()),
-        "enrolment_status": lambda code: status_name(code, current_lang()) if code else "",
-        "cohort_status": lambda code: str(COHORT_STATUS_NAMES.get(code, code)),
-        "session_type": lambda code: str(SESSION_TYPE_NAMES.get(code, code)),
-        "attendance_status": lambda code: str(ATTENDANCE_NAMES.get(code, code)) if code else "",
-        "fy": lambda fy: fiscal_year_label(fy, current_lang()) if fy is not None else "",
-        "language": language_name,
-        "badge": badge_class,
-    }
-    app.jinja_env.filters.update(filters)
+    app.jinja_env.filters.update(LABELS)
+    app.jinja_env.filters["badge"] = badge_class

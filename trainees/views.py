@@ -15,7 +15,7 @@ from core.extensions import db
 from core.i18n import _, ngettext
 from core.refdata import GENDERS, MODALITIES, country_codes, org_type_codes, sector_codes
 from trainees import queries, services
-from trainees.display import COHORT_STATUS_NAMES
+from trainees.display import options
 from trainees.forms import (
     AttendanceForm,
     BulkStatusForm,
@@ -154,8 +154,9 @@ def cohorts():
     page = db.paginate(queries.cohorts_query(f), per_page=_per_page(), error_out=False)
     return render_template(
         "trainees/cohorts.html", page=page, f=f, counts=queries.cohort_counts([c.id for c in page.items]),
-        fiscal_years=queries.fiscal_years(), countries=queries.host_countries(), modalities=MODALITIES,
-        statuses=COHORT_STATUS_NAMES)
+        fy_options=options("fy", queries.fiscal_years()), modality_options=options("modality", MODALITIES),
+        country_options=options("country", queries.host_countries(), by_name=True),
+        status_options=options("cohort_status", COHORT_STATUSES))
 
 
 def _cohort_form(cohort=None) -> CohortForm:
@@ -455,8 +456,9 @@ def organisations():
     page = db.paginate(queries.organisations_query(f), per_page=_per_page(), error_out=False)
     return render_template("trainees/organisations.html", page=page, f=f,
                            counts=queries.organisation_trainee_counts([o.id for o in page.items]),
-                           countries=queries.organisation_countries(), sectors=sector_codes(),
-                           org_types=org_type_codes())
+                           country_options=options("country", queries.organisation_countries(), by_name=True),
+                           sector_options=options("sector", sector_codes()),
+                           type_options=options("org_type", org_type_codes()))
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -555,8 +557,9 @@ def trainees():
     organisation = db.session.get(Organisation, f.organisation_id) if f.organisation_id else None
     return render_template("trainees/trainees.html", page=page, f=f, organisation=organisation,
                            counts=queries.trainee_enrolment_counts([t.id for t in page.items]),
-                           nationalities=queries.nationalities(), cohorts=queries.cohort_options(),
-                           sectors=sector_codes(), genders=GENDERS)
+                           nationality_options=options("country", queries.nationalities(), by_name=True),
+                           sector_options=options("sector", sector_codes()), gender_options=options("gender", GENDERS),
+                           cohort_options=[(c.id, f"{c.code} — {c.title}") for c in queries.cohort_options()])
 
 
 @bp.route("/trainees/new", methods=["GET", "POST"])

@@ -111,3 +111,13 @@ def test_unknown_organisation_is_404(client, db, login_as):
     assert client.get("/organisations/999999/merge").status_code == 404
     assert client.get(f"/organisations/{org.id}/merge/999999").status_code == 404
     assert client.post(f"/organisations/999999/merge/{org.id}").status_code == 404
+
+
+def test_list_is_paginated(client, db, login_as, app):
+    login_as("organiser")
+    for i in range(app.config["PER_PAGE"] + 2):
+        factories.organisation(f"Agency {i:03d}", country="SG")
+    db.session.commit()
+    first = _text(client.get("/organisations"))
+    assert "Page 1 of 2" in first and "Agency 000" in first and "Agency 051" not in first
+    assert "Agency 051" in _text(client.get("/organisations?page=2"))

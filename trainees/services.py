@@ -99,6 +99,37 @@ def set_organiser_name(programme: Programme, from_fy: int, name: str, actor: Use
     audit.record("programme.organiser_name", obj=programme, actor=actor, summary=f"FY{from_fy}: {name}")
 
 
+def set_organiser_names(programme: Programme, entries: list[tuple[int, str]], actor: User | None = None) -> bool:
+    """Replace the organiser-name history with ``entries`` [(from_fy, name), …]; returns whether it changed.
+
+    Entries for a fiscal year already present are updated in place (the (programme, from_fy) pair is unique).
+    """
+    wanted: dict[int, str] = {}
+    for from_fy, name in entries:
+        if from_fy in wanted:
+            raise ServiceError(_("FY%(fy)d is listed twice.", fy=from_fy), "organiser_history")
+        if not name.strip():
+            raise ServiceError(_("Give the organiser's name for FY%(fy)d.", fy=from_fy), "organiser_history")
+        wanted[from_fy] = " ".join(name.split())
+    before = {e.from_fy: e.name for e in programme.organiser_names}
+    if before == wanted:
+        return False
+    for entry in list(programme.organiser_names):
+        if entry.from_fy in wanted:
+            entry.name = wanted[entry.from_fy]
+        else:
+            programme.organiser_names.remove(entry)
+    for from_fy, name in sorted(wanted.items()):
+        if from_fy not in before:
+            programme.organiser_names.append(ProgrammeOrganiserName(from_fy=from_fy, name=name))
+    programme.organiser_names.sort(key=lambda e: e.from_fy)
+    db.session.flush()
+    audit.record("programme.organiser_name", obj=programme, actor=actor, summary=programme.code,
+                 before={f"FY{k}": v for k, v in sorted(before.items())},
+                 after={f"FY{k}": v for k, v in sorted(wanted.items())})
+    return True
+
+
 def get_cohort_by_code(code: str) -> Cohort | None:
     return db.session.scalar(select(Cohort).where(func.upper(Cohort.code) == code.strip().upper()))
 
@@ -153,6 +184,18 @@ def update_cohort(cohort: Cohort, actor: User | None = None, **values) -> Cohort
     return cohort
 
 
+def move_cohort(cohort: Cohort, programme: Programme, actor: User | None = None) -> bool:
+    """Attach a cohort to another programme (a data-entry correction); returns whether it moved."""
+    if cohort.programme_id == programme.id:
+        return False
+    old = cohort.programme.code
+    cohort.programme = programme
+    db.session.flush()
+    audit.record("cohort.update", obj=cohort, actor=actor, summary=cohort.code,
+                 before={"programme": old}, after={"programme": programme.code})
+    return True
+
+
 def counted_or_open_count(cohort: Cohort) -> int:
     """Enrolments that take a seat (everything except rejected, withdrawn and no-show)."""
     return db.session.scalar(
@@ -186,6 +229,47 @@ def add_session(cohort: Cohort, actor: User | None = None, **values) -> CohortSe
     db.session.flush()
     audit.record("session.create", obj=session, actor=actor, summary=f"{cohort.code} {day} {session.title}")
     return session
+
+
+def update_session(session: CohortSession, actor: User | None = None, **values) -> CohortSession:
+    """Change a session; the same rules as ``add_session`` (inside the cohort's dates, ends after it starts)."""
+    cohort = session.cohort
+    merged = _snapshot(session, SESSION_FIELDS) | {k: v for k, v in values.items() if k in SESSION_FIELDS}
+    day = merged["date"]
+    if not isinstance(day, date) or not (cohort.start_date <= day <= cohort.end_date):
+        raise ServiceError(_("The session date must be within the cohort's dates (%(start)s – %(end)s).",
+                             start=cohort.start_date.isoformat(), end=cohort.end_date.isoformat()), "date")
+    if merged["start_time"] and merged["end_time"] and merged["end_time"] <= merged["start_time"]:
+        raise ServiceError(_("The session ends before it starts."), "end_time")
+    before = _snapshot(session, SESSION_FIELDS)
+    for key, value in merged.items():
+        setattr(session, key, value)
+    db.session.flush()
+    old, new = audit.diff(before, _snapshot(session, SESSION_FIELDS))
+    if new:
+        audit.record("session.update", obj=session, actor=actor, summary=f"{cohort.code} {day} {session.title}",
+                     before=old, after=new)
+    return session
+
+
+def delete_session(session: CohortSession, actor: User | None = None) -> int:
+    """Delete a session and its attendance marks; refused while the cohort's attendance is locked.
+
+    Returns the number of attendance marks deleted with it.
+    """
+    cohort = session.cohort
+    if cohort.attendance_locked:
+        raise ServiceError(_("Attendance for %(code)s is locked. Unlock it before deleting a session.",
+                             code=cohort.code), "session")
+    marks = list(db.session.scalars(select(Attendance).where(Attendance.session_id == session.id)))
+    for mark in marks:
+        db.session.delete(mark)
+    audit.record("session.delete", obj=session, actor=actor,
+                 summary=f"{cohort.code} {session.date} {session.title}; {len(marks)} attendance marks deleted",
+                 before=_snapshot(session, SESSION_FIELDS))
+    db.session.delete(session)
+    db.session.flush()
+    return len(marks)
 
 
 # --- organisations and trainees ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from core.errors import ServiceError
 from core.extensions import db
@@ -52,8 +53,10 @@ def create_cohort_command(code: str, programme_code: str, title: str, modality: 
     host = resolve_country(country)
     if host is None:
         raise click.ClickException(f"unknown country “{country}”; use an ISO 3166 code such as JP, TH or VN")
-    if not title.strip():
-        raise click.ClickException("--title must not be empty")
+    if not title.strip() or len(title.strip()) > 300:
+        raise click.ClickException("--title must be 1 to 300 characters")
+    if len(code.strip()) > 40:
+        raise click.ClickException("the cohort code must be at most 40 characters")
     try:
         programme = services.get_programme_by_code(programme_code)
         if programme is None and not new_programme:
@@ -110,6 +113,10 @@ def import_command(file: Path, cohort_code: str, dry_run: bool, skip_invalid: bo
     except importer.ImportFileError as exc:
         db.session.rollback()
         raise click.ClickException(f"{file.name}: {exc.message} Nothing was imported.") from None
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException("the data changed while importing (another import at the same time?); "
+                                   "nothing was imported, run the command again") from None
     except BaseException:
         db.session.rollback()
         raise

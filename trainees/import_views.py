@@ -81,10 +81,13 @@ def import_confirm(cohort_id: int):
     except import_store.StaleUpload:
         flash(_("This preview has expired or does not belong to you. Upload the file again."), "error")
         return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))
-    except (ImportFileError, IntegrityError):
+    except ImportFileError as exc:
+        flash(exc.message + " " + _("Nothing was imported."), "error")
+        return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))
+    except IntegrityError:
         db.session.rollback()
-        flash(_("The import could not be completed because the data changed meanwhile. Nothing was imported; "
-                "upload the file again."), "error")
+        flash(_("The import could not be completed because the data changed meanwhile (perhaps another import "
+                "ran at the same time). Nothing was imported; upload the file again."), "error")
         return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))
     import_store.delete_upload(stored.token)
     if result.written:

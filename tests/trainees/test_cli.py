@@ -198,3 +198,15 @@ def test_notes_go_to_stderr_and_keep_stdout_parseable(runner, db, cohort, tmp_pa
     assert result.exit_code == 0
     assert "note: These columns are not part of the template and were ignored: remark." in result.stderr
     assert result.stdout.splitlines() == ["imported: 1, updated: 0, invalid: 0"]
+
+
+def test_cohorts_create_refuses_overlong_code_and_title(runner, db):
+    factories.programme(code="P1")
+    db.session.commit()
+    result = runner.invoke(args=["cohorts", "create", "C" * 41, "--programme", "P1", *COHORT_ARGS])
+    assert result.exit_code == 1 and "at most 40 characters" in result.output
+    args = list(COHORT_ARGS)
+    args[args.index("--title") + 1] = "T" * 301
+    result = runner.invoke(args=["cohorts", "create", "C-1", "--programme", "P1", *args])
+    assert result.exit_code == 1 and "--title must be 1 to 300 characters" in result.output
+    assert _count(db, Cohort) == 0

@@ -244,3 +244,30 @@ def test_posting_without_a_file_asks_for_one(client, db, login_as, cohort, impor
     response = client.post(f"/cohorts/{cohort.id}/import", data={}, content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Choose a file to import." in response.get_data(as_text=True)
+
+
+def test_the_upload_endpoint_name_is_stable(app):
+    from flask import url_for
+
+    with app.test_request_context():
+        assert url_for("trainees.import_upload", cohort_id=7) == "/cohorts/7/import"
+        assert url_for("trainees.import_template") == "/import/template.xlsx"
+
+
+def test_expired_uploads_are_purged_when_a_new_one_is_saved(app, imports_dir, monkeypatch):
+    import os
+    import time
+
+    from trainees import import_store
+
+    with app.test_request_context():
+        old = import_store.save_upload(b"old", "old.csv", 1, 1, False)
+        for suffix in (".upload", ".json"):
+            path = imports_dir / f"{old}{suffix}"
+            os.utime(path, (time.time() - 7200, time.time() - 7200))
+        new = import_store.save_upload(b"new", "new.csv", 1, 1, True)
+        assert sorted(p.name for p in imports_dir.iterdir()) == [f"{new}.json", f"{new}.upload"]
+        stored = import_store.load_upload(new, 1, 1)
+        assert (stored.data, stored.filename, stored.skip_invalid) == (b"new", "new.csv", True)
+        with pytest.raises(import_store.StaleUpload):
+            import_store.load_upload(old, 1, 1)

@@ -313,25 +313,52 @@ def _choose_sheet(archive: zipfile.ZipFile) -> tuple[str, str, int]:
     raise _not_a_workbook()
 
 
+def _numbers_above(limit: int) -> bytes:
+    """A regular expression for whole numbers (no leading zero) greater than ``limit``."""
+    text = str(limit)
+    width = len(text)
+    parts = [rb"[1-9]\d{%d,}" % width]
+    for i, char in enumerate(text):
+        if char != "9":
+            parts.append(text[:i].encode() + b"[%d-9]" % (int(char) + 1) + rb"\d{%d}" % (width - i - 1))
+    return b"(?:" + b"|".join(parts) + b")"
+
+
+_SPACED_ATTRIBUTE = re.compile(rb"r\s+=|r=\s")
+_WHITESPACE = frozenset(b" \t\r\n")
+
+
+def _attribute_match(pattern: re.Pattern, xml: bytes) -> bool:
+    """Whether ``pattern`` matches at an attribute named exactly ``r`` (not ``xmlns:r`` or ``attr``)."""
+    return any(m.start() and xml[m.start() - 1] in _WHITESPACE for m in pattern.finditer(xml))
+_ANY_REFERENCE = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([A-Za-z]*)(\d*)")
+
+
 def _check_sheet_extent(sheet_xml: bytes, sheet_name: str, limits: Limits) -> None:
     """Refuse a sheet whose cells reach far beyond the row or column limits (see the module docstring).
 
-    One regular-expression pass finds only the suspicious references — a column beyond CZ, or a row
-    number with as many digits as the row limit — so a normal sheet costs a few milliseconds."""
+    A quick pass looks only for references in an unusual form — a column beyond CZ, a row number
+    above the limit, lower-case letters or leading zeros (which calamine accepts), or spaces around
+    ``=``; only then is every reference read, so a normal sheet costs a few milliseconds."""
     row_limit = limits.max_rows + 1000  # room for a few title and blank rows
-    digits = len(str(row_limit))
-    suspicious = re.compile(rb"r=[\"'](?:[A-Z]{3}|[D-Z][A-Z]|[A-Z]{0,2}(?=\d{%d}))" % digits)
-    reference = re.compile(rb"r=[\"']([A-Z]{0,3})(\d+)")
-    for match in suspicious.finditer(sheet_xml):
-        full = reference.match(sheet_xml, match.start())
-        letters, number = (full[1], int(full[2])) if full else (b"", 0)
-        if len(letters) == 3 or (len(letters) == 2 and letters[:1] >= b"D"):
-            raise ImportFileError(_("The sheet “%(sheet)s” uses columns beyond CZ; keep the trainee columns at the "
-                                    "left and delete the others.", sheet=sheet_name))
-        if number > row_limit:
-            raise ImportFileError(_("The sheet “%(sheet)s” reaches beyond row %(n)d; at most %(max)d trainees can "
-                                    "be imported at once. Delete the empty rows at the bottom or split the file.",
-                                    sheet=sheet_name, n=row_limit, max=limits.max_rows))
+    quick = re.compile(rb"r=[\"'](?:[A-Za-z]{3}|[D-Zd-z][A-Za-z]|[a-z]|[A-Z]?[a-z]|[A-Za-z]{0,2}0|[A-Za-z]{0,2}"
+                       + _numbers_above(row_limit) + rb"[\"'])")
+    if not _attribute_match(quick, sheet_xml) and not _attribute_match(_SPACED_ATTRIBUTE, sheet_xml):
+        return
+    last_row = last_column = 0
+    for letters, digits in _ANY_REFERENCE.findall(sheet_xml):
+        column = 0
+        for letter in letters.upper()[:4]:
+            column = column * 26 + letter - 64
+        last_column = max(last_column, column)
+        last_row = max(last_row, int(digits or 0))
+    if last_column > MAX_COLUMNS:
+        raise ImportFileError(_("The sheet “%(sheet)s” uses columns beyond CZ; keep the trainee columns at the "
+                                "left and delete the others.", sheet=sheet_name))
+    if last_row > row_limit:
+        raise ImportFileError(_("The sheet “%(sheet)s” reaches beyond row %(n)d; at most %(max)d trainees can "
+                                "be imported at once. Delete the empty rows at the bottom or split the file.",
+                                sheet=sheet_name, n=row_limit, max=limits.max_rows))
 
 
 def _has_formulas(sheet_xml: bytes) -> bool:

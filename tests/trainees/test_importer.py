@@ -363,6 +363,42 @@ def test_far_away_cells_are_refused_before_loading_the_sheet():
         parse(buffer.getvalue())
 
 
+def _rewrite_sheet(data: bytes, change) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            archive.writestr(name, change(content) if name == "xl/worksheets/sheet1.xml" else content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("reference", [b'r="A200000"', b'r = "A200000"', b'r\t=\t"A200000"', b"r='A200000'",
+                                       b'r="a200000"', b'r="A0000200000"', b'r="XFD2"', b'r="xfd2"', b'r="DA2"'])
+def test_far_away_cells_in_unusual_spellings_are_refused(reference):
+    """calamine accepts all these spellings, so the guard must see them too."""
+    data = _rewrite_sheet(xlsx_bytes([row()]), lambda xml: xml.replace(b'r="A2"', reference, 1))
+    with pytest.raises(ImportFileError, match="reaches beyond row|columns beyond CZ"):
+        parse(data)
+
+
+def test_a_far_away_row_without_cell_references_is_refused():
+    def change(xml: bytes) -> bytes:
+        import re
+
+        return re.sub(rb' r="[A-Z]+2"', b"", xml).replace(b'<row r="2"', b'<row r="900000"')
+
+    with pytest.raises(ImportFileError, match="reaches beyond row"):
+        parse(_rewrite_sheet(xlsx_bytes([row()]), change))
+
+
+def test_namespace_declarations_do_not_trigger_the_extent_guard():
+    data = _rewrite_sheet(xlsx_bytes([row()]), lambda xml: xml.replace(
+        b"<worksheet ", b'<worksheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ',
+        1))
+    assert len(parse(data).rows) == 1
+
+
 def test_empty_and_header_only_files_are_refused():
     buffer = io.BytesIO()
     openpyxl.Workbook().save(buffer)

@@ -15,6 +15,11 @@ Decisions (documented in the README section of the import work):
   shows; nothing is ever evaluated. A formula without a saved value is an invalid cell.
 - Text starting with = + - @ is stored as typed (plain text; exports neutralise it).
 - A CSV that is not valid UTF-8 but decodes as CP932 (Japanese Excel's "CSV") is read, with a note.
+- The sheet read is the one named Trainees (or 参加者, 研修員, Participants), else the first one.
+  Blank rows are skipped; row numbers in messages are the spreadsheet's own (header = row 1).
+- Plain ASCII e-mail addresses are checked by a regular expression that accepts a strict subset
+  of what ``accounts.services.normalize_email`` accepts (a test compares both on thousands of
+  addresses); everything else goes through ``normalize_email`` itself.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from xml.etree.ElementTree import ParseError
 
+import python_calamine
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
 
@@ -181,7 +187,7 @@ def _parse(data: bytes, filename: str, limits: Limits, today: date | None) -> Pa
     if not table.rows:
         raise ImportFileError(_("The file is empty: put the column names in the first row and one trainee "
                                 "per row below them (download the template to start)."))
-    header_number, header = table.rows[0]
+    _header_number, header = table.rows[0]
     mapping, notes = map_headers(header)
     data_rows = table.rows[1:]
     if not data_rows:
@@ -255,8 +261,6 @@ def _read_xlsx(data: bytes, limits: Limits) -> _Table:
     _check_sheet_extent(sheet_xml, sheet_name, limits)
     formulas = _formula_cells(data, sheet_name) if _has_formulas(sheet_xml) else set()
     del sheet_xml
-    import python_calamine
-
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
@@ -307,8 +311,11 @@ def _choose_sheet(archive: zipfile.ZipFile) -> tuple[str, str, int]:
     rels = parse_xml(archive.read("xl/_rels/workbook.xml.rels"))
     for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
         if rel.get("Id") == rel_id:
+            # Resolved as calamine resolves it, so that the sheet checked is the sheet calamine reads.
             target = rel.get("Target") or ""
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            path = target[1:] if target.startswith("/") else f"xl/{target}"
+            if path not in archive.namelist():
+                raise _not_a_workbook()
             return name, path, len(sheets)
     raise _not_a_workbook()
 

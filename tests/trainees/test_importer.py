@@ -382,6 +382,27 @@ def test_far_away_cells_in_unusual_spellings_are_refused(reference):
         parse(data)
 
 
+def _rewrite_member(data: bytes, member: str, change) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            archive.writestr(name, change(content) if name == member else content)
+    return buffer.getvalue()
+
+
+def test_sheet_targets_are_resolved_like_calamine_and_a_missing_one_is_refused():
+    data = xlsx_bytes([row()])
+    rels, original = "xl/_rels/workbook.xml.rels", b'Target="/xl/worksheets/sheet1.xml"'
+    relative = _rewrite_member(data, rels, lambda x: x.replace(original, b'Target="worksheets/sheet1.xml"'))
+    assert len(parse(relative).rows) == 1
+    for target in (b'Target="/xl/other/sheet9.xml"', b'Target="xl/worksheets/sheet1.xml"'):  # the latter: xl/xl/…
+        missing = _rewrite_member(data, rels, lambda x, t=target: x.replace(original, t))
+        with pytest.raises(ImportFileError, match="not an Excel workbook"):
+            parse(missing)
+
+
 def test_a_far_away_row_without_cell_references_is_refused():
     def change(xml: bytes) -> bytes:
         import re

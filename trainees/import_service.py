@@ -193,6 +193,8 @@ def _plan(parsed: ParsedFile, cohort: Cohort) -> ImportPlan:
         else:
             plan.trainee = trainee
             _plan_existing(plan, trainee, orgs, enrolments.get(trainee.id))
+    wanted = {p.org_key for p in valid if p.kind in ("new", "update")}
+    new_orgs = {key: spec for key, spec in new_orgs.items() if key in wanted}  # none for rows found invalid
     notes = list(parsed.notes)
     seats = sum(1 for p in plans if p.enrol_status and p.kind != "invalid" and p.enrol_status not in SEAT_FREE_STATUSES)
     if cohort.capacity is not None and seats:

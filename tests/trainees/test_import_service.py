@@ -202,6 +202,17 @@ def test_status_of_an_existing_enrolment(db, current, in_file, kind, final):
         assert "left alone" in plan.rows[0].notes[0].message
 
 
+def test_a_row_found_invalid_while_matching_creates_no_organisation(db):
+    cohort = factories.cohort()
+    person = factories.trainee(email="an@example.vn")
+    factories.enrolment(person, cohort, status="rejected")
+    plan = _plan(cohort, [row(email="an@example.vn", organisation="Brand New Org", status="accepted"), row()])
+    assert _kinds(plan) == ["invalid", "new"]
+    assert list(plan.new_orgs) == [("VN", "vncert")]
+    apply_import(plan, skip_invalid=True)
+    assert set(db.session.scalars(select(Organisation.name))) == {person.organisation.name, "VNCERT"}
+
+
 def test_an_existing_organisation_keeps_its_sector_with_a_note(db):
     cohort = factories.cohort()
     org = factories.organisation(name="EVN", country="VN", sector_code="ELE", org_type="soe")

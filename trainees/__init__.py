@@ -10,6 +10,8 @@ def register(app: Flask) -> None:
     from core.i18n import _l
     from core.templating import register_nav
     from trainees import (
+        cli,
+        import_views,  # noqa: F401 - adds the import routes to views.bp
         models,  # noqa: F401 - metadata must see the models
         portal_views,  # noqa: F401 - trainee portal and invitation routes on the trainees blueprint
         views,
@@ -18,6 +20,8 @@ def register(app: Flask) -> None:
     from trainees.seed import seed_trainees
 
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.cohorts_cli)
+    app.cli.add_command(cli.trainees_cli)
     register_display(app)
     register_seeder(app, 20, seed_trainees)
     organisers = ("admin", "organiser")

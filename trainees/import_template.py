@@ -1,0 +1,94 @@
+"""The downloadable trainee import template (.xlsx): a header row and an example on the first sheet,
+and a second sheet explaining every column and its allowed values (ARCHITECTURE §4.2)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from core.i18n import _
+from core.refdata import GENDER_NAMES, ORG_TYPES, SECTORS, org_type_bucket
+from trainees.importer import COLUMNS
+from trainees.status import STATUSES
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+EXAMPLE = {
+    "family_name": "Nguyen", "given_names": "Van An", "email": "an.nguyen@example.vn", "gender": "M",
+    "nationality": "VN", "organisation": "Viet Nam Cybersecurity Emergency Response Teams",
+    "organisation_country": "VN",
+    "sector": "ICT", "org_type": "national_csirt", "job_title": "Incident handler", "date_of_birth": date(1990, 5, 14),
+    "status": "nominated",
+}
+
+
+def _descriptions() -> dict[str, str]:
+    return {
+        "family_name": _("Family name as in the passport; leave empty for a person with a single name."),
+        "given_names": _("Given names as in the passport (a single name goes here)."),
+        "email": _("E-mail address; it identifies the person across imports and years."),
+        "gender": _("F, M or X, or female / male / other; empty means not stated."),
+        "nationality": _("ISO 3166 code (VN or VNM) or English name (Viet Nam, Vietnam, Lao PDR)."),
+        "organisation": _("Employer's name; matched case-insensitively within its country, created if new."),
+        "organisation_country": _("Country of the organisation, as for nationality; empty means the nationality."),
+        "sector": _("Sector code or its English name; see the list below."),
+        "org_type": _("Organisation type code or name; see the list below (it decides public / private)."),
+        "job_title": _("Job title, free text."),
+        "date_of_birth": _("YYYY-MM-DD text or an Excel date cell."),
+        "status": _("Enrolment status in the cohort; empty means nominated. Allowed: %(statuses)s.",
+                    statuses=", ".join(STATUSES)),
+    }
+
+
+def build_template() -> bytes:
+    """The template workbook as bytes."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Trainees"
+    bold = Font(bold=True)
+    sheet.append([c.name for c in COLUMNS])
+    sheet.append([EXAMPLE[c.name] for c in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = bold
+    sheet.cell(row=2, column=[c.name for c in COLUMNS].index("date_of_birth") + 1).number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.name) + 4)
+
+    guide = workbook.create_sheet(_("Columns"))
+    descriptions = _descriptions()
+    headings = {_("Column"), _("Sector code"), _("Organisation type"), _("Gender")}
+    guide.append([_("Column"), _("Required"), _("Other accepted headers"), _("What to enter")])
+    for column in COLUMNS:
+        guide.append([column.name, _("yes") if column.required else _("no"), ", ".join(column.aliases),
+                      descriptions[column.name]])
+    guide.append([])
+    guide.append([_("Headers are case- and space-insensitive; other columns are ignored. Text starting with = + - "
+                    "or @ is stored as plain text.")])
+    guide.append([])
+    guide.append([_("Sector code"), _("Sector"), _("Sector (Japanese)")])
+    for sector in SECTORS:
+        if sector.retired is None:
+            guide.append([sector.code, sector.en, sector.ja])
+    guide.append([])
+    guide.append([_("Organisation type"), _("Name"), _("Public / private")])
+    for org_type in ORG_TYPES:
+        guide.append([org_type.code, org_type.en, org_type_bucket(org_type.code)])
+    guide.append([])
+    guide.append([_("Gender"), _("Meaning")])
+    for code, (english, _japanese) in GENDER_NAMES.items():
+        guide.append([_("(empty)") if code == "NS" else code, english])
+    for row in guide.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, str) and cell.value in headings:
+                cell.font = bold
+    for letter, width in zip("ABCD", (22, 10, 40, 70), strict=True):
+        guide.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,652 @@
+"""Reading and checking a trainee import file (.xlsx or .csv) — pure logic: no Flask app, no database.
+
+The column contract is ARCHITECTURE §4.2. ``parse_file`` turns the uploaded bytes into one
+``ParsedRow`` per spreadsheet row with cleaned values and per-cell problems; matching against the
+database and writing happen in ``trainees.import_service``.
+
+Decisions (documented in the README section of the import work):
+- .xlsx is read with python-calamine. Before calamine sees the file, the zip's member list is
+  checked (total unpacked size, compression ratio, member count) and every member is unpacked once
+  with Python's zipfile, which enforces the declared sizes (a lying header fails its CRC check).
+  The chosen sheet's XML is scanned for cell references far away from A1, because calamine
+  allocates the whole rectangle up to the farthest cell (a 10 kB file with one cell in XFD1048576
+  would otherwise take the process down).
+- A formula cell in an .xlsx contributes its saved (cached) value, as text, exactly what Excel
+  shows; nothing is ever evaluated. A formula without a saved value is an invalid cell.
+- Text starting with = + - @ is stored as typed (plain text; exports neutralise it).
+- A CSV that is not valid UTF-8 but decodes as CP932 (Japanese Excel's "CSV") is read, with a note.
+- The sheet read is the one named Trainees (or 参加者, 研修員, Participants), else the first one.
+  Blank rows are skipped; row numbers in messages are the spreadsheet's own (header = row 1).
+- Plain ASCII e-mail addresses are checked by a regular expression that accepts a strict subset
+  of what ``accounts.services.normalize_email`` accepts (a test compares both on thousands of
+  addresses); everything else goes through ``normalize_email`` itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import posixpath
+import re
+import unicodedata
+import zipfile
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from xml.etree.ElementTree import ParseError
+
+import python_calamine
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
+
+from accounts.services import normalize_email
+from core.errors import ServiceError
+from core.i18n import _
+from core.refdata import resolve_country, resolve_gender, resolve_org_type, resolve_sector
+from trainees.status import STATUS_NAMES, STATUSES
+
+MAX_COLUMNS = 104  # up to column CZ; a wider sheet is refused before it is loaded
+PREFERRED_SHEETS = ("trainees", "participants", "参加者", "研修員")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (unreadable, too large, missing columns…)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits checked before and while reading a file."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_rows: int = 20000
+    max_unpacked: int = 250 * 1024 * 1024  # total uncompressed size of an .xlsx
+    max_ratio: int = 100  # uncompressed / compressed, for members over 1 MB
+    max_members: int = 1000
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the import template."""
+
+    name: str
+    required: bool
+    aliases: tuple[str, ...] = ()
+    max_length: int | None = None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("family_name", False, ("family name", "surname", "last name", "姓", "氏"), 200),
+    Column("given_names", True, ("given name", "first name", "first names", "forename", "名"), 200),
+    Column("email", True, ("e-mail", "email address", "e-mail address", "mail", "メール", "メールアドレス",
+                           "電子メール", "eメール"), 254),
+    Column("gender", False, ("sex", "性別")),
+    Column("nationality", True, ("citizenship", "country of nationality", "国籍")),
+    Column("organisation", True, ("organization", "organisation name", "organization name", "employer", "所属",
+                                  "所属機関", "所属組織", "組織名"), 300),
+    Column("organisation_country", False, ("organization country", "org country", "country of organisation",
+                                          "country of organization", "所属国", "所属機関の国")),
+    Column("sector", True, ("sector code", "分野", "セクター", "業種")),
+    Column("org_type", True, ("organisation type", "organization type", "type of organisation",
+                              "type of organization", "組織種別", "組織の種類", "機関種別")),
+    Column("job_title", False, ("job title", "position", "title", "役職", "職位", "職名"), 200),
+    Column("date_of_birth", False, ("date of birth", "birth date", "birthdate", "dob", "生年月日")),
+    Column("status", False, ("enrolment status", "enrollment status", "状態", "ステータス")),
+)
+COLUMN_NAMES = tuple(c.name for c in COLUMNS)
+
+
+def header_key(text: str) -> str:
+    """Case-, width- and space-insensitive key of a header cell ("Given Names" = "given_names")."""
+    return re.sub(r"[\s_\-.・]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+_HEADER_INDEX: dict[str, Column] = {}
+for _column in COLUMNS:
+    for _name in (_column.name, *_column.aliases):
+        _HEADER_INDEX[header_key(_name)] = _column
+
+
+# --- result types ------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Problem:
+    """A message about one cell (``column`` is the template's column name)."""
+
+    column: str
+    message: str
+
+    def line(self, row: int) -> str:
+        return f"row {row}: {self.column}: {self.message}"
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """One data row: the spreadsheet row number, cleaned values, and what is wrong with it."""
+
+    number: int
+    values: dict
+    text: dict[str, str]
+    errors: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ParsedFile:
+    """Every data row of a file, plus notes about the file as a whole."""
+
+    filename: str
+    rows: list[ParsedRow]
+    notes: list[str]
+    columns: list[str]
+
+
+@dataclass
+class _Table:
+    rows: list[tuple[int, list]]  # (spreadsheet row number, cells), blank rows left out
+    notes: list[str]
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row number, 0-based column)
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector while a large file's rows are built.
+
+    Tens of thousands of small containers make Python run several full collections, each walking
+    every object of the process (about 0.1 s each here, most of an import's time). The import makes
+    no reference cycles worth collecting; the collector resumes afterwards (also on errors)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+def parse_file(data: bytes, filename: str, limits: Limits | None = None, today: date | None = None) -> ParsedFile:
+    """Read, check and clean an import file; raise ImportFileError when the file cannot be used at all."""
+    limits = limits or Limits()
+    with paused_gc():
+        return _parse(data, filename, limits, today)
+
+
+def _parse(data: bytes, filename: str, limits: Limits, today: date | None) -> ParsedFile:
+    table = read_table(data, filename, limits)
+    if not table.rows:
+        raise ImportFileError(_("The file is empty: put the column names in the first row and one trainee "
+                                "per row below them (download the template to start)."))
+    _header_number, header = table.rows[0]
+    mapping, notes = map_headers(header)
+    data_rows = table.rows[1:]
+    if not data_rows:
+        raise ImportFileError(_("The file has a header row but no trainees below it."))
+    if len(data_rows) > limits.max_rows:
+        raise ImportFileError(_("The file has %(n)d rows; at most %(max)d can be imported at once. "
+                                "Split it into smaller files.", n=len(data_rows), max=limits.max_rows))
+    cleaner = _Cleaner(today or date.today())
+    spec, formulas = cleaner.spec(mapping), table.formulas
+    rows = [cleaner.row(number, cells, spec, formulas) for number, cells in data_rows]
+    mark_duplicate_emails(rows)
+    return ParsedFile(filename=filename, rows=rows, notes=table.notes + notes,
+                      columns=[column.name for _i, column in mapping])
+
+
+def read_table(data: bytes, filename: str, limits: Limits) -> _Table:
+    """The non-blank rows of an .xlsx (first sheet, or one named Trainees) or .csv file."""
+    if not data:
+        raise ImportFileError(_("The file is empty."))
+    if len(data) > limits.max_bytes:
+        raise ImportFileError(_("The file is %(size)s; the limit is %(max)s.", size=_megabytes(len(data)),
+                                max=_megabytes(limits.max_bytes)))
+    extension = posixpath.splitext((filename or "").lower())[1]
+    if extension == ".xlsx":
+        return _read_xlsx(data, limits)
+    if extension == ".csv":
+        return _read_csv(data, limits)
+    if extension in (".xls", ".xlsm", ".xlsb", ".ods", ".numbers"):
+        raise ImportFileError(_("%(ext)s files are not accepted: save the sheet as an Excel Workbook (.xlsx) "
+                                "or as CSV UTF-8 (.csv).", ext=extension))
+    raise ImportFileError(_("Upload an .xlsx or .csv file (this one is called “%(name)s”).", name=filename))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _not_a_workbook() -> ImportFileError:
+    return ImportFileError(_("This file is not an Excel workbook although its name ends in .xlsx (perhaps another "
+                             "kind of file was renamed). Open it in Excel, save it as .xlsx and upload it again."))
+
+
+def _read_xlsx(data: bytes, limits: Limits) -> _Table:
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(_("This is an old-style .xls file or a password-protected workbook. Save it as an "
+                                "Excel Workbook (.xlsx) without a password and upload it again."))
+    if not data.startswith(b"PK\x03\x04"):
+        raise _not_a_workbook()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _not_a_workbook() from None
+    _check_zip_sizes(infos, limits)
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        raise _not_a_workbook()
+    try:
+        sheet_name, sheet_path, sheet_count = _choose_sheet(archive)
+        sheet_xml = b""
+        for info in infos:  # unpack everything once: zipfile enforces the declared sizes and CRCs
+            if info.filename == sheet_path:
+                sheet_xml = archive.read(info)
+            elif not info.is_dir():
+                with archive.open(info) as member:
+                    while member.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, ParseError, DefusedXmlException,
+            NotImplementedError, RuntimeError):
+        raise _not_a_workbook() from None
+    _check_sheet_extent(sheet_xml, sheet_name, limits)
+    formulas = _formula_cells(data, sheet_name) if _has_formulas(sheet_xml) else set()
+    del sheet_xml
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except Exception as exc:  # noqa: BLE001 - calamine raises several error types; all mean "unreadable"
+        raise ImportFileError(_("The workbook could not be read (%(error)s). Open it in Excel, save it as .xlsx "
+                                "and upload it again.", error=str(exc)[:200])) from None
+    rows = [(index, row) for index, row in enumerate(cells, start=1) if row.count("") != len(row)]
+    notes = []
+    if sheet_count > 1 and sheet_name.strip().casefold() not in PREFERRED_SHEETS:
+        notes.append(_("The workbook has %(n)d sheets; the first one, “%(sheet)s”, was read.", n=sheet_count,
+                       sheet=sheet_name))
+    return _Table(rows=rows, notes=notes, formulas=formulas)
+
+
+def _check_zip_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse zip bombs from the member list alone, before anything is unpacked."""
+    if len(infos) > limits.max_members:
+        raise ImportFileError(_("This workbook has an unusual number of parts (%(n)d) and was refused.",
+                                n=len(infos)))
+    unpacked = sum(info.file_size for info in infos)
+    too_dense = any(info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+                    for info in infos)
+    if unpacked > limits.max_unpacked or too_dense:
+        raise ImportFileError(_("This workbook would unpack to %(size)s, far more than its data can need, so it "
+                                "was refused as a possible “zip bomb”. Copy the data into a new workbook and "
+                                "upload that.", size=_megabytes(unpacked)))
+
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _workbook_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, relationship id) in workbook order."""
+    root = parse_xml(archive.read("xl/workbook.xml"))
+    return [(sheet.get("name") or "", sheet.get(f"{{{_REL_NS}}}id") or "")
+            for sheet in root.iter(f"{{{_MAIN_NS}}}sheet")]
+
+
+def _choose_sheet(archive: zipfile.ZipFile) -> tuple[str, str, int]:
+    """The sheet called Trainees (or a Japanese equivalent) if there is one, else the first: its name, its XML
+    path, and how many sheets the workbook has."""
+    sheets = _workbook_sheets(archive)
+    if not sheets:
+        raise _not_a_workbook()
+    name, rel_id = next(((n, r) for n, r in sheets if n.strip().casefold() in PREFERRED_SHEETS), sheets[0])
+    rels = parse_xml(archive.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
+        if rel.get("Id") == rel_id:
+            # Resolved as calamine resolves it, so that the sheet checked is the sheet calamine reads.
+            target = rel.get("Target") or ""
+            path = target[1:] if target.startswith("/") else f"xl/{target}"
+            if path not in archive.namelist():
+                raise _not_a_workbook()
+            return name, path, len(sheets)
+    raise _not_a_workbook()
+
+
+def _numbers_above(limit: int) -> bytes:
+    """A regular expression for whole numbers (no leading zero) greater than ``limit``."""
+    text = str(limit)
+    width = len(text)
+    parts = [rb"[1-9]\d{%d,}" % width]
+    for i, char in enumerate(text):
+        if char != "9":
+            parts.append(text[:i].encode() + b"[%d-9]" % (int(char) + 1) + rb"\d{%d}" % (width - i - 1))
+    return b"(?:" + b"|".join(parts) + b")"
+
+
+_SPACED_ATTRIBUTE = re.compile(rb"r\s+=|r=\s")
+_WHITESPACE = frozenset(b" \t\r\n")
+
+
+def _attribute_match(pattern: re.Pattern, xml: bytes) -> bool:
+    """Whether ``pattern`` matches at an attribute named exactly ``r`` (not ``xmlns:r`` or ``attr``)."""
+    return any(m.start() and xml[m.start() - 1] in _WHITESPACE for m in pattern.finditer(xml))
+_ANY_REFERENCE = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([A-Za-z]*)(\d*)")
+
+
+def _check_sheet_extent(sheet_xml: bytes, sheet_name: str, limits: Limits) -> None:
+    """Refuse a sheet whose cells reach far beyond the row or column limits (see the module docstring).
+
+    A quick pass looks only for references in an unusual form — a column beyond CZ, a row number
+    above the limit, lower-case letters or leading zeros (which calamine accepts), or spaces around
+    ``=``; only then is every reference read, so a normal sheet costs a few milliseconds."""
+    row_limit = limits.max_rows + 1000  # room for a few title and blank rows
+    quick = re.compile(rb"r=[\"'](?:[A-Za-z]{3}|[D-Zd-z][A-Za-z]|[a-z]|[A-Z]?[a-z]|[A-Za-z]{0,2}0|[A-Za-z]{0,2}"
+                       + _numbers_above(row_limit) + rb"[\"'])")
+    if not _attribute_match(quick, sheet_xml) and not _attribute_match(_SPACED_ATTRIBUTE, sheet_xml):
+        return
+    last_row = last_column = 0
+    for letters, digits in _ANY_REFERENCE.findall(sheet_xml):
+        column = 0
+        for letter in letters.upper()[:4]:
+            column = column * 26 + letter - 64
+        last_column = max(last_column, column)
+        last_row = max(last_row, int(digits or 0))
+    if last_column > MAX_COLUMNS:
+        raise ImportFileError(_("The sheet “%(sheet)s” uses columns beyond CZ; keep the trainee columns at the "
+                                "left and delete the others.", sheet=sheet_name))
+    if last_row > row_limit:
+        raise ImportFileError(_("The sheet “%(sheet)s” reaches beyond row %(n)d; at most %(max)d trainees can "
+                                "be imported at once. Delete the empty rows at the bottom or split the file.",
+                                sheet=sheet_name, n=row_limit, max=limits.max_rows))
+
+
+def _has_formulas(sheet_xml: bytes) -> bool:
+    """Whether the sheet may hold formula cells (``<f>…</f>``, possibly with a namespace prefix); a false
+    positive only costs a slower exact look with openpyxl."""
+    return b"f>" in sheet_xml
+
+
+def _formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
+    """(row, column) of every formula cell of the sheet (only called when the sheet has formulas)."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        sheet = workbook[sheet_name]
+        return {(cell.row, cell.column - 1) for row in sheet.iter_rows() for cell in row
+                if getattr(cell, "data_type", None) == "f"}
+    finally:
+        workbook.close()
+
+
+def _read_csv(data: bytes, limits: Limits) -> _Table:
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportFileError(_("This is an Excel workbook with a .csv name. Rename it to .xlsx, or save it from "
+                                "Excel as “CSV UTF-8”, and upload it again."))
+    notes: list[str] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _decode(data, "utf-16")
+    elif b"\x00" in data:
+        raise ImportFileError(_("This file contains binary data, so it is not a CSV text file. Save the sheet from "
+                                "Excel as “CSV UTF-8” and upload it again."))
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text = _decode(data[3:], "utf-8")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode(data, "cp932")
+            notes.append(_("The file is not UTF-8; it was read as Japanese Shift_JIS (CP932) text. Check the names "
+                           "in the preview, or save it from Excel as “CSV UTF-8”."))
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first_line.count) if first_line else ","
+    rows: list[tuple[int, list]] = []
+    try:
+        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if len(record) > MAX_COLUMNS:
+                raise ImportFileError(_("Row %(row)d has %(n)d columns; at most %(max)d are read. Delete the unused "
+                                        "columns.", row=number, n=len(record), max=MAX_COLUMNS))
+            if any(cell.strip() for cell in record):
+                rows.append((number, record))
+                if len(rows) > limits.max_rows + 1:
+                    raise ImportFileError(_("The file has more than %(max)d rows; split it into smaller files.",
+                                            max=limits.max_rows))
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV file could not be read (%(error)s). Save it from Excel as “CSV UTF-8” "
+                                "and upload it again.", error=str(exc)[:200])) from None
+    return _Table(rows=rows, notes=notes)
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise ImportFileError(_("The file's text encoding is not recognised. Save it from Excel as “CSV UTF-8” and "
+                                "upload it again.")) from None
+
+
+# --- headers -----------------------------------------------------------------------------------
+
+def map_headers(header: list) -> tuple[list[tuple[int, Column]], list[str]]:
+    """Which template column each cell of the header row is; refuse missing or repeated columns."""
+    mapping: list[tuple[int, Column]] = []
+    seen: dict[str, str] = {}
+    unknown: list[str] = []
+    for index, cell in enumerate(header):
+        label = cell_text(cell)
+        if not label:
+            continue
+        column = _HEADER_INDEX.get(header_key(label))
+        if column is None:
+            unknown.append(label)
+            continue
+        if column.name in seen:
+            raise ImportFileError(_("The columns “%(a)s” and “%(b)s” both mean %(name)s; keep only one of them.",
+                                    a=seen[column.name], b=label, name=column.name))
+        seen[column.name] = label
+        mapping.append((index, column))
+    missing = [c.name for c in COLUMNS if c.required and c.name not in seen]
+    if missing:
+        found = ", ".join(cell_text(c) for c in header if cell_text(c)) or _("nothing")
+        raise ImportFileError(_("Required columns are missing: %(missing)s. The first row must hold the column "
+                                "names of the template (found: %(found)s).",
+                                missing=", ".join(missing), found=found[:300]))
+    notes = [_("These columns are not part of the template and were ignored: %(cols)s.",
+               cols=", ".join(unknown)[:300])] if unknown else []
+    return mapping, notes
+
+
+# --- cells -------------------------------------------------------------------------------------
+
+def cell_text(value) -> str:
+    """A cell as trimmed, NFKC-normalised text with runs of spaces collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if not value:
+            return ""
+        if not value.isascii():
+            value = unicodedata.normalize("NFKC", value)
+        return " ".join(value.split())
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+def _strip_invisible(text: str) -> str | None:
+    """Remove zero-width and other format characters; None if control characters remain."""
+    cleaned = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return cleaned if cleaned.isprintable() else None
+
+
+_DATE_TEXT = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?")
+_STATUS_INDEX = {**{header_key(s): s for s in STATUSES},
+                 **{header_key(n): s for s, names in STATUS_NAMES.items() for n in names}}
+
+
+def resolve_status(text: str) -> str | None:
+    """An enrolment status from its code or its English or Japanese name ("No-show" → no_show)."""
+    return _STATUS_INDEX.get(header_key(text))
+
+
+class _Cleaner:
+    """Turns raw cells into typed values and problems. Each column has a parser; look-ups (countries,
+    sectors…) are remembered per distinct text, so a large file costs one look-up per distinct value."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.parsers = {
+            "email": lambda raw, text: _email(text),
+            "gender": self._coded(resolve_gender, lambda text: _(
+                "“%(value)s” is not understood: use F, M or X (or female, male, other), or leave it empty.",
+                value=text)),
+            "nationality": self._coded(resolve_country, _not_a_country),
+            "organisation_country": self._coded(resolve_country, _not_a_country),
+            "sector": self._coded(resolve_sector, lambda text: _(
+                "“%(value)s” is not a sector: use a code such as ICT, FIN, ELE, GOV, MED (the template lists them "
+                "all).", value=text)),
+            "org_type": self._coded(resolve_org_type, lambda text: _(
+                "“%(value)s” is not an organisation type: use government, regulator, national_csirt, soe, private, "
+                "academia, ngo or international.", value=text)),
+            "date_of_birth": self._date,
+            "status": self._coded(resolve_status, lambda text: _(
+                "“%(value)s” is not an enrolment status: use %(allowed)s (empty means nominated).", value=text,
+                allowed=", ".join(STATUSES))),
+        }
+
+    @staticmethod
+    def _coded(resolve, message):
+        memo: dict[str, str] = {}
+
+        def parse(raw, text: str) -> str:
+            code = memo.get(text)
+            if code is None:
+                code = resolve(text)
+                if code is None:
+                    raise ServiceError(message(text))
+                memo[text] = code
+            return code
+
+        return parse
+
+    def spec(self, mapping: list[tuple[int, Column]]) -> list[tuple]:
+        """(index, name, parser or None for plain text, required, max length) per mapped column."""
+        return [(index, c.name, self.parsers.get(c.name), c.required, c.max_length) for index, c in mapping]
+
+    def row(self, number: int, cells: list, spec: list[tuple], formulas: set[tuple[int, int]]) -> ParsedRow:
+        values: dict = {}
+        texts: dict[str, str] = {}
+        errors: list[Problem] = []
+        notes: list[Problem] = []
+        width = len(cells)
+        for index, name, parse, required, max_length in spec:
+            raw = cells[index] if index < width else ""
+            if raw.__class__ is str:
+                text = " ".join((raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).split())
+            else:
+                text = cell_text(raw)
+            if formulas and (number, index) in formulas:
+                if text:
+                    notes.append(Problem(name, _("this cell is a formula; its saved value “%(value)s” was used as "
+                                                 "text.", value=text[:80])))
+                else:
+                    errors.append(Problem(name, _("this cell is a formula without a saved value. Open the file in "
+                                                  "Excel and save it, or paste the values instead.")))
+                    continue
+            if text and not text.isprintable():
+                cleaned = _strip_invisible(text)
+                if cleaned is None:
+                    errors.append(Problem(name, _("contains control characters; retype the value.")))
+                    continue
+                text = cleaned
+            texts[name] = text
+            if not text:
+                if required:
+                    errors.append(Problem(name, _("a value is required.")))
+                values[name] = None
+            elif max_length and len(text) > max_length:
+                errors.append(Problem(name, _("is too long (%(n)d characters; at most %(max)d).",
+                                              n=len(text), max=max_length)))
+            elif parse is None:
+                values[name] = text
+            else:
+                try:
+                    values[name] = parse(raw, text)
+                except ServiceError as exc:
+                    errors.append(Problem(name, exc.message))
+        return ParsedRow(number, values, texts, errors, notes)
+
+    def _date(self, raw, text: str) -> date:
+        if isinstance(raw, datetime):
+            day = raw.date()
+        elif isinstance(raw, date):
+            day = raw
+        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+            raise ServiceError(_("“%(value)s” is a number, not a date: type the date as YYYY-MM-DD or format the "
+                                 "cell as a date.", value=text))
+        else:
+            match = _DATE_TEXT.fullmatch(text)
+            if match is None:
+                raise ServiceError(_("“%(value)s” is not a date: use YYYY-MM-DD (for example 1990-05-14).",
+                                     value=text))
+            try:
+                day = date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                raise ServiceError(_("“%(value)s” is not a real date.", value=text)) from None
+        if day > self.today:
+            raise ServiceError(_("%(date)s is in the future.", date=day.isoformat()))
+        if day.year < 1900:
+            raise ServiceError(_("%(date)s is before 1900; check the year.", date=day.isoformat()))
+        return day
+
+
+_ATEXT = r"a-z0-9_!#$%&'*+\-/=?^`{|}~"
+_PLAIN_EMAIL = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)"
+                          rf"@((?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+([a-z]{{2,63}}))")
+_SPECIAL_USE_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
+def _not_a_country(text: str) -> str:
+    return _("“%(value)s” is not a country: use an ISO code (VN or VNM) or the English name (Viet Nam).", value=text)
+
+
+def _email(text: str) -> str:
+    """The lower-cased address. Plain ASCII addresses that ``normalize_email`` certainly accepts unchanged are
+    recognised by one regular expression (a large import has thousands); anything else goes through
+    ``accounts.services.normalize_email``, which decides and gives the message. A test checks that the
+    shortcut never accepts what ``normalize_email`` refuses or normalises differently."""
+    lower = text.lower()
+    match = _PLAIN_EMAIL.fullmatch(lower)
+    if (match and len(lower) <= 254 and len(match[1]) <= 64 and len(match[2]) <= 253 and "--" not in match[2]
+            and match[3] not in _SPECIAL_USE_TLDS):
+        return lower
+    return normalize_email(text)
+
+
+def mark_duplicate_emails(rows: list[ParsedRow]) -> None:
+    """Every row whose e-mail appears more than once in the file is invalid (which one is right is unclear)."""
+    by_email: dict[str, list[ParsedRow]] = defaultdict(list)
+    for row in rows:
+        email = row.values.get("email")
+        if email:
+            by_email[email].append(row)
+    for email, same in by_email.items():
+        if len(same) > 1:
+            numbers = ", ".join(str(r.number) for r in same)
+            for row in same:
+                row.errors.append(Problem("email", _("%(email)s appears more than once in the file (rows %(rows)s).",
+                                                     email=email, rows=numbers)))

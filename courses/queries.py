@@ -502,7 +502,8 @@ def gain_by(dimension: str, cohort_ids=None) -> list[GainRow]:
                                              selectinload(CourseAssignment.course))):
             labels[a.id] = f"{a.cohort.code} · {a.course.code}"
     elif dimension == "cohort" and rows:
-        labels = dict(db.session.execute(select(Cohort.id, Cohort.code).where(Cohort.id.in_([r[0] for r in rows]))))
+        labels = dict(db.session.execute(select(Cohort.id, Cohort.code)
+                                         .where(Cohort.id.in_([r[0] for r in rows]))).all())
     return [GainRow(key, str(labels.get(key, key)), n, float(pre), float(post)) for key, n, pre, post in rows]
 
 

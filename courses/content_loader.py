@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from core import audit
 from core.extensions import db
@@ -186,8 +187,9 @@ def load_course(folder: Path) -> LoadResult:
         _set(module, title=m["title"], summary=m.get("summary", ""), position=m["number"])
         by_number[m["number"]] = module
         counts["modules"] += 1
-        lessons = {lesson.key: lesson for lesson in
-                   db.session.scalars(select(Lesson).where(Lesson.module_id == module.id))}
+        lessons = {lesson.key: lesson for lesson in db.session.scalars(
+            select(Lesson).where(Lesson.module_id == module.id).options(undefer(Lesson.body_md),
+                                                                         undefer(Lesson.body_html)))}
         for position, raw in enumerate(m.get("lessons", []), start=1):
             lesson = lessons.get(raw["file"])
             if lesson is None:

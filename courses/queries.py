@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, case, distinct, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
 
 from core.extensions import db
 from courses import grading
@@ -65,6 +65,15 @@ def course_outline(course_id: int) -> Course | None:
     """A course with modules and lessons loaded (course pages, outline, new edition)."""
     return db.session.scalar(select(Course).where(Course.id == course_id)
                              .options(selectinload(Course.modules).selectinload(Module.lessons)))
+
+
+def portal_quizzes(course_id: int) -> list[Quiz]:
+    """Quizzes of a course without their question lists (trainee outline)."""
+    return list(db.session.scalars(select(Quiz).where(Quiz.course_id == course_id).order_by(Quiz.position, Quiz.id)))
+
+
+def lesson_with_body(lesson_id: int) -> Lesson | None:
+    return db.session.scalar(select(Lesson).where(Lesson.id == lesson_id).options(undefer(Lesson.body_html)))
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:
@@ -129,11 +138,42 @@ def _portal_base(user_id: int) -> Select:
 
 
 def portal_context(user_id: int, assignment_id: int) -> tuple[CourseAssignment, Enrolment] | None:
-    """The assignment and the signed-in trainee's enrolment for it, or None (→ 404) if not theirs."""
+    """The assignment (with its course) and the signed-in trainee's enrolment for it, or None (→ 404) if
+    not theirs — one query."""
     row = db.session.execute(_portal_base(user_id).where(CourseAssignment.id == assignment_id)
-                             .options(selectinload(CourseAssignment.course), selectinload(CourseAssignment.cohort))
-                             ).first()
+                             .options(contains_eager(CourseAssignment.course))).first()
     return (row[0], row[1]) if row else None
+
+
+@dataclass
+class OutlineLesson:
+    id: int
+    module_id: int
+    title: str
+    minutes: int
+
+
+@dataclass
+class OutlineModule:
+    id: int
+    title: str
+    summary: str
+    lessons: list[OutlineLesson] = field(default_factory=list)
+
+
+def course_structure(course_id: int) -> list[OutlineModule]:
+    """Modules and lesson titles of a course as plain rows (trainee outline and lesson navigation: one
+    query, no lesson text)."""
+    modules: dict[int, OutlineModule] = {}
+    rows = db.session.execute(
+        select(Module.id, Module.title, Module.summary, Lesson.id, Lesson.title, Lesson.minutes)
+        .outerjoin(Lesson, Lesson.module_id == Module.id).where(Module.course_id == course_id)
+        .order_by(Module.position, Module.id, Lesson.position, Lesson.id))
+    for module_id, title, summary, lesson_id, lesson_title, minutes in rows:
+        module = modules.setdefault(module_id, OutlineModule(module_id, title, summary))
+        if lesson_id is not None:
+            module.lessons.append(OutlineLesson(lesson_id, module_id, lesson_title, minutes))
+    return list(modules.values())
 
 
 def first_scores(enrolment_ids=None, quiz_ids=None):
@@ -186,7 +226,7 @@ class MyCourse:
 def my_courses(user_id: int) -> list[MyCourse]:
     """The signed-in trainee's assigned courses with progress (four queries whatever the number)."""
     rows = db.session.execute(_portal_base(user_id).options(
-        selectinload(CourseAssignment.course), selectinload(CourseAssignment.cohort))
+        contains_eager(CourseAssignment.course), joinedload(CourseAssignment.cohort))
         .order_by(CourseAssignment.due_on, CourseAssignment.id)).all()
     items = [MyCourse(a, e) for a, e in rows]
     if not items:

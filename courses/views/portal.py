@@ -34,10 +34,10 @@ def _is_open(assignment) -> bool:
 
 
 def _course_and_state(assignment, enrolment):
-    course = queries.course_outline(assignment.course_id)
-    lessons = [lesson for module in course.modules for lesson in module.lessons]
+    modules = queries.course_structure(assignment.course_id)
+    lessons = [lesson for module in modules for lesson in module.lessons]
     state = queries.outline_state(enrolment.id, assignment, [lesson.id for lesson in lessons])
-    return course, lessons, state
+    return modules, lessons, state
 
 
 @bp.route("/learn/")
@@ -53,12 +53,15 @@ def my_courses():
 def outline(assignment_id: int):
     """Course outline: pre-test first, then modules with lessons and tests, then the post-test."""
     assignment, enrolment = _context(assignment_id)
-    course, lessons, state = _course_and_state(assignment, enrolment)
-    quizzes = queries.course_quizzes(course.id)
+    modules, _lessons, state = _course_and_state(assignment, enrolment)
+    quizzes = queries.portal_quizzes(assignment.course_id)
     visible = [q for q in quizzes if q.kind not in ("pre_test", "post_test")
                or q.id in (assignment.pre_test_id, assignment.post_test_id)]
-    return render_template("courses/portal/outline.html", assignment=assignment, course=course, state=state,
-                           quizzes=visible, is_open=_is_open(assignment), available=queries.quiz_available)
+    by_id = {q.id: q for q in quizzes}
+    return render_template("courses/portal/outline.html", assignment=assignment, course=assignment.course,
+                           modules=modules, state=state, quizzes=visible, is_open=_is_open(assignment),
+                           available=queries.quiz_available, pre_test=by_id.get(assignment.pre_test_id),
+                           post_test=by_id.get(assignment.post_test_id))
 
 
 def _lesson_or_redirect(assignment, enrolment, lesson_id: int):
@@ -85,7 +88,8 @@ def lesson(assignment_id: int, lesson_id: int):
         attempts.record_lesson_view(enrolment.id, current.id)
         db.session.commit()
     index = lessons.index(current)
-    return render_template("courses/portal/lesson.html", assignment=assignment, lesson=current, state=state,
+    return render_template("courses/portal/lesson.html", assignment=assignment,
+                           lesson=queries.lesson_with_body(current.id), state=state,
                            previous=lessons[index - 1] if index else None, number=index + 1, total=len(lessons),
                            next=lessons[index + 1] if index + 1 < len(lessons) else None, form=ConfirmForm())
 

@@ -236,6 +236,7 @@ def main() -> None:
     print(f"database: {info['trainees']} trainees, {info['attempts']} attempts "
           f"(built in {time.perf_counter() - t:.1f} s)")
     (workdir / "hello_app.py").write_text(HELLO)
+    load_before = os.getloadavg()[0]
     results = {}
     server = Server("app:create_app()", env, ROOT)
     try:
@@ -254,7 +255,7 @@ def main() -> None:
         hello.stop()
     base = results["hello"]["rps"]
     print(f"gunicorn 2 sync workers, {args.concurrency} client threads, {args.requests} requests per page, "
-          f"127.0.0.1")
+          f"127.0.0.1; load average before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print(f"{'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'× hello':>8}")
     for name, r in results.items():
         print(f"{name:<10} {r['rps']:8.1f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d} {r['rps'] / base:8.2f}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import TimestampMixin
 from core.extensions import db
@@ -70,8 +70,8 @@ class Lesson(TimestampMixin, db.Model):
     key: Mapped[str | None] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(300))
     # Loaded only where needed (editor, lesson page): outlines list many lessons without their text.
-    body_md: Mapped[str] = deferred(mapped_column(Text, default=""))
-    body_html: Mapped[str] = deferred(mapped_column(Text, default=""))
+    body_md: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    body_html: Mapped[str] = mapped_column(Text, default="", deferred=True)
     minutes: Mapped[int] = mapped_column(default=10)
     tags: Mapped[list] = mapped_column(JSON, default=list)
     attachment_name: Mapped[str | None] = mapped_column(String(200))

@@ -55,11 +55,13 @@ def outline(assignment_id: int):
     assignment, enrolment = _context(assignment_id)
     modules, _lessons, state = _course_and_state(assignment, enrolment)
     quizzes = queries.portal_quizzes(assignment.course_id)
-    visible = [q for q in quizzes if q.kind not in ("pre_test", "post_test")
-               or q.id in (assignment.pre_test_id, assignment.post_test_id)]
-    by_id = {q.id: q for q in quizzes}
+    by_id, by_module = {}, {}
+    for q in quizzes:
+        by_id[q.id] = q
+        if q.kind not in ("pre_test", "post_test") and q.id not in (assignment.pre_test_id, assignment.post_test_id):
+            by_module.setdefault(q.module_id, []).append(q)
     return render_template("courses/portal/outline.html", assignment=assignment, course=assignment.course,
-                           modules=modules, state=state, quizzes=visible, is_open=_is_open(assignment),
+                           modules=modules, state=state, by_module=by_module, is_open=_is_open(assignment),
                            available=queries.quiz_available, pre_test=by_id.get(assignment.pre_test_id),
                            post_test=by_id.get(assignment.post_test_id))
 

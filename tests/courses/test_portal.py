@@ -269,3 +269,17 @@ def test_outline_query_count_is_constant(client, db, login_as, count_queries):
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert large.count == small.count
+
+
+def test_course_not_open_yet(client, db, login_as):
+    p = enrolled(pre_post=False)
+    p.assignment.opens_on = date.today() + timedelta(days=3)
+    db.session.commit()
+    login_as(user=p.user)
+    outline = client.get(f"/learn/{p.assignment.id}").get_data(as_text=True)
+    assert "This course opens on" in outline and "(locked)" in outline
+    first = lessons(p.course)[0]
+    assert client.get(f"/learn/{p.assignment.id}/lessons/{first.id}").status_code == 302
+    client.post(f"/learn/{p.assignment.id}/quizzes/{quiz(p.course, 't-m1').id}/start")
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+    assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 0

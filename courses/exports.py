@@ -1,0 +1,44 @@
+"""Tables for other features (no HTTP). The reports feature's ``Learning`` sheet reads these.
+
+Which attempt counts: the **first submitted** attempt of the quiz a cohort names as its pre-test, and of
+the one it names as its post-test (see ``courses.queries``). If a cohort has several courses with named
+tests, an enrolment's pre % and post % are the means over those courses (each computed in SQL).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+
+from core.extensions import db
+from courses import queries
+from courses.models import CourseAssignment
+from trainees.models import Enrolment
+
+
+def pre_post_by_enrolment(filter_cohort_ids=None) -> dict[int, tuple[float | None, float | None]]:
+    """``{enrolment_id: (pre %, post %)}`` for every enrolment with at least one of the two results;
+    a missing result is None. ``filter_cohort_ids`` limits it to those cohorts (None = all)."""
+    pre = queries.first_scores().alias("pre")
+    post = queries.first_scores().alias("post")
+    query = (select(Enrolment.id, func.avg(pre.c.score), func.avg(post.c.score))
+             .select_from(CourseAssignment)
+             .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
+             .outerjoin(pre, and_(pre.c.enrolment_id == Enrolment.id, pre.c.quiz_id == CourseAssignment.pre_test_id))
+             .outerjoin(post, and_(post.c.enrolment_id == Enrolment.id,
+                                   post.c.quiz_id == CourseAssignment.post_test_id))
+             .where(or_(pre.c.score.is_not(None), post.c.score.is_not(None)))
+             .group_by(Enrolment.id))
+    if filter_cohort_ids is not None:
+        query = query.where(CourseAssignment.cohort_id.in_(list(filter_cohort_ids)))
+    return {eid: (_f(p), _f(q)) for eid, p, q in db.session.execute(query)}
+
+
+def learning_by_cohort(filter_cohort_ids=None) -> list[dict]:
+    """Per cohort: paired trainees (both tests submitted), mean pre %, mean post %, Hake's gain on the
+    paired means — the columns of the report's ``Learning`` sheet."""
+    return [{"cohort_id": row.key, "cohort": row.label, "paired": row.paired, "pre": row.pre, "post": row.post,
+             "gain": row.gain} for row in queries.gain_by("cohort", filter_cohort_ids)]
+
+
+def _f(value) -> float | None:
+    return None if value is None else round(float(value), 2)

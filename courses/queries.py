@@ -1,0 +1,553 @@
+"""Reads for the courses feature: eager loading is decided here, statistics are GROUP BY queries.
+
+Which attempt counts for pre/post results and gain: the **first submitted** attempt of the named quiz
+(by submission time, then id) — a retake of a post-test must not inflate the measured learning, and a
+pre-test retaken after reading the content would no longer be a baseline.
+
+Item analysis (per quiz, over all submitted attempts):
+* facility index of an item = mean score fraction earned on it (0..1; unanswered counts 0);
+* discrimination index = upper–lower 27 % difference: attempts ranked by total score (ties by attempt id),
+  the top k and bottom k with k = round(0.27 n) (at least 1, at most n/2); D = mean item fraction in the
+  upper group − mean in the lower group (−1..1). Items of random quizzes are analysed over the attempts
+  that drew them;
+* option frequencies: how many submitted attempts chose each option (multiple choice counts each ticked
+  option; blank = no answer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, case, distinct, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
+
+from core.extensions import db
+from courses import grading
+from courses.models import (
+    Answer,
+    Attempt,
+    Course,
+    CourseAssignment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Question,
+    QuestionTag,
+    Quiz,
+    QuizQuestion,
+)
+from courses.question_types import load_response
+from trainees.models import Cohort, Enrolment, Organisation, Trainee
+
+#: Enrolment statuses that open a cohort's courses to the trainee.
+PORTAL_STATUSES = ("accepted", "confirmed", "completed", "incomplete")
+
+
+# --- organiser lists -----------------------------------------------------------------------------
+
+def course_list_query(q: str = "", track: str = "") -> Select:
+    """Courses with module/lesson/question counts (one query per page; counts are correlated subqueries)."""
+    lessons = (select(func.count(Lesson.id)).join(Module, Lesson.module_id == Module.id)
+               .where(Module.course_id == Course.id).correlate(Course).scalar_subquery())
+    questions = select(func.count(Question.id)).where(Question.course_id == Course.id).correlate(Course) \
+        .scalar_subquery()
+    quizzes = select(func.count(Quiz.id)).where(Quiz.course_id == Course.id).correlate(Course).scalar_subquery()
+    query = select(Course, lessons.label("lessons"), questions.label("questions"), quizzes.label("quizzes"))
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Course.code).like(like), func.lower(Course.title).like(like)))
+    if track:
+        query = query.where(Course.track == track)
+    return query.order_by(Course.code, Course.id)
+
+
+def course_outline(course_id: int) -> Course | None:
+    """A course with modules and lessons loaded (course pages, outline, new edition)."""
+    return db.session.scalar(select(Course).where(Course.id == course_id)
+                             .options(selectinload(Course.modules).selectinload(Module.lessons)))
+
+
+def portal_quizzes(course_id: int) -> list[Quiz]:
+    """Quizzes of a course without their question lists (trainee outline)."""
+    return list(db.session.scalars(select(Quiz).where(Quiz.course_id == course_id).order_by(Quiz.position, Quiz.id)))
+
+
+def lesson_with_body(lesson_id: int) -> Lesson | None:
+    return db.session.scalar(select(Lesson).where(Lesson.id == lesson_id).options(undefer(Lesson.body_html)))
+
+
+def course_quizzes(course_id: int) -> list[Quiz]:
+    """Quizzes of a course with their question count (course page and outline)."""
+    return list(db.session.scalars(select(Quiz).where(Quiz.course_id == course_id)
+                                   .options(selectinload(Quiz.items)).order_by(Quiz.position, Quiz.id)))
+
+
+def question_query(course_id: int, tag: str = "", qtype: str = "", q: str = "", module_id: int | None = None) -> Select:
+    """Bank questions of a course, filtered; tags are loaded with ``selectinload``."""
+    query = select(Question).where(Question.course_id == course_id).options(selectinload(Question.tag_rows))
+    if tag:
+        query = query.where(Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag == tag)))
+    if qtype:
+        query = query.where(Question.qtype == qtype)
+    if module_id:
+        query = query.where(Question.module_id == module_id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Question.text).like(like), func.lower(Question.key).like(like)))
+    return query.order_by(Question.key)
+
+
+def course_tags(course_id: int) -> list[tuple[str, int]]:
+    """Tags used in a course's bank with their question counts."""
+    rows = db.session.execute(select(QuestionTag.tag, func.count()).join(Question)
+                              .where(Question.course_id == course_id).group_by(QuestionTag.tag)
+                              .order_by(QuestionTag.tag))
+    return [(tag, n) for tag, n in rows]
+
+
+def quiz_items(quiz: Quiz) -> list[QuizQuestion]:
+    return list(db.session.scalars(select(QuizQuestion).where(QuizQuestion.quiz_id == quiz.id)
+                                   .options(selectinload(QuizQuestion.question).selectinload(Question.tag_rows))
+                                   .order_by(QuizQuestion.position, QuizQuestion.id)))
+
+
+def course_assignments(course_id: int) -> list[CourseAssignment]:
+    return list(db.session.scalars(
+        select(CourseAssignment).join(Cohort).where(CourseAssignment.course_id == course_id)
+        .options(selectinload(CourseAssignment.cohort), selectinload(CourseAssignment.pre_test),
+                 selectinload(CourseAssignment.post_test)).order_by(Cohort.start_date.desc())))
+
+
+def cohort_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(select(Cohort.id, Cohort.code, Cohort.title).order_by(Cohort.start_date.desc()))
+    return [(cid, f"{code} — {title}") for cid, code, title in rows]
+
+
+# --- trainee portal ------------------------------------------------------------------------------
+
+def trainee_for_user(user_id: int) -> Trainee | None:
+    return db.session.scalar(select(Trainee).where(Trainee.user_id == user_id))
+
+
+def _portal_base(user_id: int) -> Select:
+    return (select(CourseAssignment, Enrolment)
+            .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
+            .join(Trainee, Trainee.id == Enrolment.trainee_id)
+            .join(Course, Course.id == CourseAssignment.course_id)
+            .where(Trainee.user_id == user_id, Enrolment.status.in_(PORTAL_STATUSES), Course.is_published.is_(True)))
+
+
+def portal_context(user_id: int, assignment_id: int) -> tuple[CourseAssignment, Enrolment] | None:
+    """The assignment (with its course) and the signed-in trainee's enrolment for it, or None (→ 404) if
+    not theirs — one query."""
+    row = db.session.execute(_portal_base(user_id).where(CourseAssignment.id == assignment_id)
+                             .options(contains_eager(CourseAssignment.course))).first()
+    return (row[0], row[1]) if row else None
+
+
+@dataclass
+class OutlineLesson:
+    id: int
+    module_id: int
+    title: str
+    minutes: int
+
+
+@dataclass
+class OutlineModule:
+    id: int
+    title: str
+    summary: str
+    lessons: list[OutlineLesson] = field(default_factory=list)
+
+
+def course_structure(course_id: int) -> list[OutlineModule]:
+    """Modules and lesson titles of a course as plain rows (trainee outline and lesson navigation: one
+    query, no lesson text)."""
+    modules: dict[int, OutlineModule] = {}
+    rows = db.session.execute(
+        select(Module.id, Module.title, Module.summary, Lesson.id, Lesson.title, Lesson.minutes)
+        .outerjoin(Lesson, Lesson.module_id == Module.id).where(Module.course_id == course_id)
+        .order_by(Module.position, Module.id, Lesson.position, Lesson.id))
+    for module_id, title, summary, lesson_id, lesson_title, minutes in rows:
+        module = modules.setdefault(module_id, OutlineModule(module_id, title, summary))
+        if lesson_id is not None:
+            module.lessons.append(OutlineLesson(lesson_id, module_id, lesson_title, minutes))
+    return list(modules.values())
+
+
+def first_scores(enrolment_ids=None, quiz_ids=None):
+    """Subquery (enrolment_id, quiz_id, score, submitted_at) of each enrolment's first submitted attempt
+    per quiz; the filters are applied inside, before the window function."""
+    rn = func.row_number().over(partition_by=(Attempt.enrolment_id, Attempt.quiz_id),
+                                order_by=(Attempt.submitted_at, Attempt.id)).label("rn")
+    inner = select(Attempt.enrolment_id, Attempt.quiz_id, Attempt.score, Attempt.submitted_at, rn) \
+        .where(Attempt.submitted_at.is_not(None))
+    if enrolment_ids is not None:
+        inner = inner.where(Attempt.enrolment_id.in_(enrolment_ids))
+    if quiz_ids is not None:
+        inner = inner.where(Attempt.quiz_id.in_(quiz_ids))
+    inner = inner.subquery()
+    return select(inner.c.enrolment_id, inner.c.quiz_id, inner.c.score, inner.c.submitted_at) \
+        .where(inner.c.rn == 1).subquery()
+
+
+def lesson_totals(course_ids) -> dict[int, int]:
+    rows = db.session.execute(select(Module.course_id, func.count(Lesson.id)).join(Lesson)
+                              .where(Module.course_id.in_(course_ids)).group_by(Module.course_id))
+    return dict(rows.all())
+
+
+def lessons_completed(enrolment_ids, course_ids) -> dict[tuple[int, int], int]:
+    """{(enrolment_id, course_id): completed lessons}."""
+    rows = db.session.execute(
+        select(LessonProgress.enrolment_id, Module.course_id, func.count())
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id).join(Module, Module.id == Lesson.module_id)
+        .where(LessonProgress.enrolment_id.in_(enrolment_ids), Module.course_id.in_(course_ids),
+               LessonProgress.completed_at.is_not(None))
+        .group_by(LessonProgress.enrolment_id, Module.course_id))
+    return {(e, c): n for e, c, n in rows}
+
+
+@dataclass
+class MyCourse:
+    assignment: CourseAssignment
+    enrolment: Enrolment
+    lessons_total: int = 0
+    lessons_done: int = 0
+    pre_score: float | None = None
+    post_score: float | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
+
+
+def my_courses(user_id: int) -> list[MyCourse]:
+    """The signed-in trainee's assigned courses with progress (four queries whatever the number)."""
+    rows = db.session.execute(_portal_base(user_id).options(
+        contains_eager(CourseAssignment.course), joinedload(CourseAssignment.cohort))
+        .order_by(CourseAssignment.due_on, CourseAssignment.id)).all()
+    items = [MyCourse(a, e) for a, e in rows]
+    if not items:
+        return items
+    course_ids = {i.assignment.course_id for i in items}
+    enrolment_ids = {i.enrolment.id for i in items}
+    totals = lesson_totals(course_ids)
+    done = lessons_completed(enrolment_ids, course_ids)
+    quiz_ids = {q for i in items for q in (i.assignment.pre_test_id, i.assignment.post_test_id) if q}
+    scores = {}
+    if quiz_ids:
+        fs = first_scores(enrolment_ids, quiz_ids)
+        scores = {(e, q): s for e, q, s in db.session.execute(select(fs.c.enrolment_id, fs.c.quiz_id, fs.c.score))}
+    for item in items:
+        a = item.assignment
+        item.lessons_total = totals.get(a.course_id, 0)
+        item.lessons_done = done.get((item.enrolment.id, a.course_id), 0)
+        item.pre_score = scores.get((item.enrolment.id, a.pre_test_id))
+        item.post_score = scores.get((item.enrolment.id, a.post_test_id))
+    return items
+
+
+@dataclass
+class QuizStatus:
+    used: int = 0
+    best: float | None = None
+    first: float | None = None
+    open_attempt_id: int | None = None
+    submitted: int = 0
+
+
+@dataclass
+class OutlineState:
+    """What a trainee has done in one course assignment, and what is open to them."""
+
+    viewed: set[int] = field(default_factory=set)
+    completed: set[int] = field(default_factory=set)
+    quizzes: dict[int, QuizStatus] = field(default_factory=dict)
+    lessons_total: int = 0
+    pre_required: bool = False
+    pre_done: bool = False
+
+    @property
+    def content_locked(self) -> bool:
+        return self.pre_required and not self.pre_done
+
+    @property
+    def all_lessons_done(self) -> bool:
+        return len(self.completed) >= self.lessons_total
+
+    @property
+    def post_unlocked(self) -> bool:
+        return not self.content_locked and self.all_lessons_done
+
+
+def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: list[int]) -> OutlineState:
+    """Progress and quiz status of an enrolment in a course (two queries)."""
+    state = OutlineState(lessons_total=len(lesson_ids), pre_required=assignment.pre_test_id is not None)
+    if lesson_ids:
+        for lesson_id, completed_at in db.session.execute(
+                select(LessonProgress.lesson_id, LessonProgress.completed_at)
+                .where(LessonProgress.enrolment_id == enrolment_id, LessonProgress.lesson_id.in_(lesson_ids))):
+            state.viewed.add(lesson_id)
+            if completed_at is not None:
+                state.completed.add(lesson_id)
+    rows = db.session.execute(
+        select(Attempt.quiz_id, func.count(Attempt.id), func.max(Attempt.score),
+               func.max(case((Attempt.submitted_at.is_(None), Attempt.id))),
+               func.count(Attempt.submitted_at))
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.enrolment_id == enrolment_id, Quiz.course_id == assignment.course_id)
+        .group_by(Attempt.quiz_id))
+    for quiz_id, used, best, open_id, submitted in rows:
+        state.quizzes[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
+    pre = state.quizzes.get(assignment.pre_test_id)
+    state.pre_done = bool(pre and pre.submitted)
+    return state
+
+
+def quiz_available(quiz: Quiz, assignment: CourseAssignment, state: OutlineState) -> bool:
+    """The pre-test is open before the content; the post-test once every lesson is completed; other quizzes
+    once the pre-test (if named) is submitted. Pre/post-test quizzes the cohort does not name are hidden."""
+    if quiz.id == assignment.pre_test_id:
+        return True
+    if quiz.id == assignment.post_test_id:
+        return state.post_unlocked
+    if quiz.kind in ("pre_test", "post_test"):
+        return False
+    return not state.content_locked
+
+
+def trainee_attempts(enrolment_id: int, quiz_id: int) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(Attempt.enrolment_id == enrolment_id,
+                                                         Attempt.quiz_id == quiz_id).order_by(Attempt.number)))
+
+
+def owned_attempt(user_id: int, attempt_id: int) -> Attempt | None:
+    """An attempt of the signed-in trainee (None → 404 for anybody else's)."""
+    return db.session.scalar(
+        select(Attempt).join(Enrolment, Enrolment.id == Attempt.enrolment_id)
+        .join(Trainee, Trainee.id == Enrolment.trainee_id)
+        .where(Attempt.id == attempt_id, Trainee.user_id == user_id)
+        .options(selectinload(Attempt.quiz), selectinload(Attempt.assignment)))
+
+
+def attempt_questions(attempt: Attempt) -> list[Question]:
+    """The attempt's questions in its drawn order."""
+    by_id = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(attempt.question_ids)))}
+    return [by_id[qid] for qid in attempt.question_ids if qid in by_id]
+
+
+def attempt_scores(attempt: Attempt) -> dict[int, float | None]:
+    return dict(db.session.execute(select(Answer.question_id, Answer.score)
+                                   .where(Answer.attempt_id == attempt.id)).all())
+
+
+# --- progress grid -------------------------------------------------------------------------------
+
+def assignment_overview(cohort_id: int | None = None, course_id: int | None = None) -> list[dict]:
+    """Cohort × course grid: per assignment the trainees, mean lesson completion, pre/post means (six
+    queries whatever the number of cohorts)."""
+    query = select(CourseAssignment).join(Cohort).options(
+        selectinload(CourseAssignment.cohort), selectinload(CourseAssignment.course)) \
+        .order_by(Cohort.start_date.desc(), CourseAssignment.id)
+    if cohort_id:
+        query = query.where(CourseAssignment.cohort_id == cohort_id)
+    if course_id:
+        query = query.where(CourseAssignment.course_id == course_id)
+    assignments = list(db.session.scalars(query))
+    if not assignments:
+        return []
+    ids = [a.id for a in assignments]
+    enrolled = dict(db.session.execute(
+        select(CourseAssignment.id, func.count(Enrolment.id)).join(Enrolment, and_(
+            Enrolment.cohort_id == CourseAssignment.cohort_id, Enrolment.status.in_(PORTAL_STATUSES)))
+        .where(CourseAssignment.id.in_(ids)).group_by(CourseAssignment.id)).all())
+    totals = lesson_totals({a.course_id for a in assignments})
+    done = dict(db.session.execute(
+        select(CourseAssignment.id, func.count(LessonProgress.id))
+        .join(Enrolment, and_(Enrolment.cohort_id == CourseAssignment.cohort_id,
+                              Enrolment.status.in_(PORTAL_STATUSES)))
+        .join(LessonProgress, LessonProgress.enrolment_id == Enrolment.id)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id).join(Module, Module.id == Lesson.module_id)
+        .where(CourseAssignment.id.in_(ids), Module.course_id == CourseAssignment.course_id,
+               LessonProgress.completed_at.is_not(None))
+        .group_by(CourseAssignment.id)).all())
+    means = {}
+    for column in ("pre_test_id", "post_test_id"):
+        fs = first_scores(quiz_ids=[getattr(a, column) for a in assignments if getattr(a, column)])
+        rows = db.session.execute(
+            select(CourseAssignment.id, func.count(fs.c.score), func.avg(fs.c.score))
+            .join(Enrolment, and_(Enrolment.cohort_id == CourseAssignment.cohort_id,
+                                  Enrolment.status.in_(PORTAL_STATUSES)))
+            .join(fs, and_(fs.c.enrolment_id == Enrolment.id, fs.c.quiz_id == getattr(CourseAssignment, column)))
+            .where(CourseAssignment.id.in_(ids)).group_by(CourseAssignment.id))
+        means[column] = {aid: (n, avg) for aid, n, avg in rows}
+    out = []
+    for a in assignments:
+        n = enrolled.get(a.id, 0)
+        total = totals.get(a.course_id, 0)
+        out.append({
+            "assignment": a, "trainees": n, "lessons_total": total,
+            "completion": (done.get(a.id, 0) / (n * total)) if n and total else None,
+            "pre": means["pre_test_id"].get(a.id, (0, None)), "post": means["post_test_id"].get(a.id, (0, None)),
+        })
+    return out
+
+
+def assignment_progress(assignment: CourseAssignment) -> list[dict]:
+    """Per trainee of the cohort: lessons completed, pre/post first scores, module-test results (five
+    queries whatever the number of trainees)."""
+    enrolments = list(db.session.scalars(
+        select(Enrolment).join(Trainee).where(Enrolment.cohort_id == assignment.cohort_id,
+                                              Enrolment.status.in_(PORTAL_STATUSES))
+        .options(selectinload(Enrolment.trainee)).order_by(Trainee.family_name, Trainee.given_names)))
+    if not enrolments:
+        return []
+    ids = [e.id for e in enrolments]
+    done = lessons_completed(ids, [assignment.course_id])
+    quiz_ids = [q for q in (assignment.pre_test_id, assignment.post_test_id) if q]
+    scores = {}
+    if quiz_ids:
+        fs = first_scores(ids, quiz_ids)
+        scores = {(e, q): s for e, q, s in db.session.execute(select(fs.c.enrolment_id, fs.c.quiz_id, fs.c.score))}
+    tests = db.session.execute(
+        select(Attempt.enrolment_id, func.count(distinct(Quiz.id)))
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.enrolment_id.in_(ids), Quiz.course_id == assignment.course_id, Quiz.kind == "module_test",
+               Attempt.score >= Quiz.pass_mark)
+        .group_by(Attempt.enrolment_id))
+    passed = dict(tests.all())
+    return [{"enrolment": e, "trainee": e.trainee, "lessons_done": done.get((e.id, assignment.course_id), 0),
+             "pre": scores.get((e.id, assignment.pre_test_id)), "post": scores.get((e.id, assignment.post_test_id)),
+             "tests_passed": passed.get(e.id, 0)} for e in enrolments]
+
+
+def module_test_count(course_id: int) -> int:
+    return db.session.scalar(select(func.count(Quiz.id)).where(Quiz.course_id == course_id,
+                                                               Quiz.kind == "module_test")) or 0
+
+
+# --- item analysis -------------------------------------------------------------------------------
+
+@dataclass
+class ItemStats:
+    question: Question
+    n: int
+    facility: float | None
+    discrimination: float | None
+    options: list[tuple[str, int]] = field(default_factory=list)
+    blank: int = 0
+
+
+def item_analysis(quiz: Quiz) -> tuple[int, float | None, list[ItemStats]]:
+    """(submitted attempts, mean score, per-item statistics) for a quiz — see the module docstring."""
+    submitted = and_(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
+    n, mean = db.session.execute(select(func.count(Attempt.id), func.avg(Attempt.score)).where(submitted)).one()
+    if not n:
+        return 0, None, []
+    k = grading.group_size_27(n)
+    ranked = select(Attempt.id.label("attempt_id"),
+                    func.row_number().over(order_by=(Attempt.score.desc(), Attempt.id)).label("rn")) \
+        .where(submitted).subquery()
+    upper = case((ranked.c.rn <= k, Answer.score))
+    lower = case((ranked.c.rn > n - k, Answer.score))
+    rows = db.session.execute(
+        select(Answer.question_id, func.count(Answer.id), func.avg(Answer.score), func.avg(upper), func.avg(lower))
+        .join(ranked, ranked.c.attempt_id == Answer.attempt_id).group_by(Answer.question_id)).all()
+    questions = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_([r[0] for r in rows])).options(selectinload(Question.tag_rows)))}
+    freq: dict[int, dict[str | None, int]] = {}
+    for qid, response, count in db.session.execute(
+            select(Answer.question_id, Answer.response, func.count()).join(Attempt)
+            .where(submitted).group_by(Answer.question_id, Answer.response)):
+        freq.setdefault(qid, {})[response] = count
+    stats = []
+    for qid, count, facility, up, low in rows:
+        question = questions[qid]
+        item = ItemStats(question, count, facility, (up - low) if k and up is not None and low is not None else None)
+        options = question.spec.get("options")
+        counts = [0] * len(options) if options else []
+        labels: dict[str, int] = {}
+        for text, c in freq.get(qid, {}).items():
+            response = load_response(text)
+            if response is None:
+                item.blank += c
+            elif options:
+                for index in response if isinstance(response, list) else [response]:
+                    if isinstance(index, int) and 0 <= index < len(counts):
+                        counts[index] += c
+            else:
+                label = str(response)
+                labels[label] = labels.get(label, 0) + c
+        item.options = list(zip(options, counts, strict=True)) if options else \
+            sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        stats.append(item)
+    order = {qid: i for i, qid in enumerate(item.question_id for item in quiz.items)}
+    stats.sort(key=lambda s: (order.get(s.question.id, len(order)), s.question.key))
+    return n, mean, stats
+
+
+# --- pre/post and gain ---------------------------------------------------------------------------
+
+def paired_scores(cohort_ids=None):
+    """Subquery of one row per (assignment, enrolment) having both a pre- and a post-test first score:
+    assignment_id, cohort_id, enrolment_id, pre, post, nationality, sector_code."""
+    fs_pre = first_scores().alias("pre")
+    fs_post = first_scores().alias("post")
+    query = (select(CourseAssignment.id.label("assignment_id"), CourseAssignment.cohort_id,
+                    Enrolment.id.label("enrolment_id"), fs_pre.c.score.label("pre"), fs_post.c.score.label("post"),
+                    Trainee.nationality, Organisation.sector_code)
+             .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
+             .join(Trainee, Trainee.id == Enrolment.trainee_id)
+             .join(Organisation, Organisation.id == Trainee.organisation_id)
+             .join(fs_pre, and_(fs_pre.c.enrolment_id == Enrolment.id,
+                                fs_pre.c.quiz_id == CourseAssignment.pre_test_id))
+             .join(fs_post, and_(fs_post.c.enrolment_id == Enrolment.id,
+                                 fs_post.c.quiz_id == CourseAssignment.post_test_id)))
+    if cohort_ids is not None:
+        query = query.where(CourseAssignment.cohort_id.in_(cohort_ids))
+    return query.subquery()
+
+
+@dataclass
+class GainRow:
+    key: object
+    label: str
+    paired: int
+    pre: float | None
+    post: float | None
+
+    @property
+    def gain(self) -> float | None:
+        return grading.hake_gain(self.pre, self.post)
+
+    @property
+    def band(self) -> str | None:
+        return grading.gain_band(self.gain)
+
+
+def gain_by(dimension: str, cohort_ids=None) -> list[GainRow]:
+    """Paired trainees, mean pre %, mean post % and Hake's gain grouped by ``assignment`` (cohort ×
+    course), ``cohort``, ``country`` (nationality) or ``sector``."""
+    pairs = paired_scores(cohort_ids)
+    column = {"assignment": pairs.c.assignment_id, "cohort": pairs.c.cohort_id, "country": pairs.c.nationality,
+              "sector": pairs.c.sector_code}[dimension]
+    rows = db.session.execute(select(column, func.count(), func.avg(pairs.c.pre), func.avg(pairs.c.post))
+                              .group_by(column).order_by(column)).all()
+    labels: dict = {}
+    if dimension == "assignment" and rows:
+        for a in db.session.scalars(select(CourseAssignment).where(CourseAssignment.id.in_([r[0] for r in rows]))
+                                    .options(selectinload(CourseAssignment.cohort),
+                                             selectinload(CourseAssignment.course))):
+            labels[a.id] = f"{a.cohort.code} · {a.course.code}"
+    elif dimension == "cohort" and rows:
+        labels = dict(db.session.execute(select(Cohort.id, Cohort.code)
+                                         .where(Cohort.id.in_([r[0] for r in rows]))).all())
+    return [GainRow(key, str(labels.get(key, key)), n, float(pre), float(post)) for key, n, pre, post in rows]
+
+
+def gain_total(cohort_ids=None) -> GainRow:
+    pairs = paired_scores(cohort_ids)
+    n, pre, post = db.session.execute(select(func.count(), func.avg(pairs.c.pre), func.avg(pairs.c.post))).one()
+    return GainRow(None, "", n, float(pre) if pre is not None else None, float(post) if post is not None else None)

@@ -1,0 +1,236 @@
+"""Organiser authoring over HTTP: courses, modules, lessons with preview and attachments, the question
+bank, GIFT import/export, quiz builder, assignments and new editions — with audit records."""
+
+import io
+
+from sqlalchemy import func, select
+
+from core.audit import AuditEvent
+from courses.models import Course, CourseAssignment, Lesson, Module, Question, Quiz
+from tests import factories
+from tests.courses.builders import enrolled, lessons, quiz, sample_course
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _audit(db, action):
+    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == action))
+
+
+def test_course_module_lesson_crud_with_preview(client, db, login_as):
+    login_as("organiser")
+    r = client.post("/courses/new", data={"code": "CSIRT-X", "title": "CSIRT basics", "track": "CSIRT",
+                                          "edition": "2026", "language": "en", "summary": "S"})
+    assert r.status_code == 302
+    course = db.session.scalar(select(Course).where(Course.code == "CSIRT-X"))
+    dup = client.post("/courses/new", data={"code": "csirt-x", "title": "Again", "track": "CSIRT", "edition": "2026",
+                                            "language": "en"})
+    assert dup.status_code == 200 and "already has this code and edition" in dup.get_data(as_text=True)
+    for title in ("First", "Second"):
+        client.post(f"/courses/{course.id}/modules/new", data={"title": title})
+    modules = list(db.session.scalars(select(Module).where(Module.course_id == course.id).order_by(Module.position)))
+    assert [m.title for m in modules] == ["First", "Second"]
+    client.post(f"/courses/modules/{modules[1].id}/move/up")
+    db.session.expire_all()
+    assert [m.title for m in db.session.get(Course, course.id).modules] == ["Second", "First"]
+
+    body = "# Hi\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))"
+    preview = client.post(f"/courses/modules/{modules[0].id}/lessons/new",
+                          data={"title": "L1", "minutes": "12", "body_md": body, "preview": "Preview"})
+    page = preview.get_data(as_text=True).split('id="preview-title"')[1]
+    assert preview.status_code == 200 and "<h1>Hi</h1>" in page
+    assert "<script>alert" not in page and "onerror=" not in page and 'href="javascript' not in page
+    assert db.session.scalar(select(func.count()).select_from(Lesson)) == 0  # preview saves nothing
+    saved = client.post(f"/courses/modules/{modules[0].id}/lessons/new",
+                        data={"title": "L1", "minutes": "12", "body_md": body})
+    assert saved.status_code == 302
+    lesson = db.session.scalar(select(Lesson))
+    assert "<script" not in lesson.body_html and "<h1>Hi</h1>" in lesson.body_html
+    bad = client.post(f"/courses/lessons/{lesson.id}/edit", data={"title": "", "minutes": "0", "body_md": ""})
+    assert bad.status_code == 200 and "field-errors" in bad.get_data(as_text=True) or "errors" in bad.get_data(
+        as_text=True)
+    assert _audit(db, "course.create") == 1 and _audit(db, "course.lesson_create") == 1
+    assert _audit(db, "course.module_move") == 1
+
+
+def test_lesson_attachment_checks_and_access(client, db, login_as, app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "COURSE_FILES_DIR", str(tmp_path))
+    p = enrolled(pre_post=False)
+    stranger = enrolled(course=p.course)  # another cohort with the same course, different assignment
+    lesson = lessons(p.course)[0]
+    organiser = login_as("organiser")
+    url = f"/courses/lessons/{lesson.id}/attachment"
+    fake = client.post(url, data={"attachment": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "notes.pdf")})
+    assert fake.status_code == 302
+    assert "does not match" in client.get(f"/courses/lessons/{lesson.id}/edit").get_data(as_text=True)
+    exe = client.post(url, data={"attachment": (io.BytesIO(b"MZ"), "tool.exe")})
+    assert exe.status_code == 302
+    assert "not accepted" in client.get(f"/courses/lessons/{lesson.id}/edit").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "COURSE_ATTACHMENT_MAX_BYTES", 20)
+    client.post(url, data={"attachment": (io.BytesIO(PDF), "big.pdf")})
+    assert "larger than" in client.get(f"/courses/lessons/{lesson.id}/edit").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "COURSE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+    client.post(url, data={"attachment": (io.BytesIO(PDF), "../../handout.pdf")})
+    db.session.expire_all()
+    lesson = db.session.get(Lesson, lesson.id)
+    assert lesson.attachment_name == "handout.pdf" and lesson.attachment_size == len(PDF)
+    assert (tmp_path / lesson.attachment_path).read_bytes() == PDF
+    admin_copy = client.get(f"/courses/lessons/{lesson.id}/attachment/file")
+    assert admin_copy.data == PDF
+    admin_copy.close()
+    client.post("/logout")
+    del organiser
+    login_as(user=p.user)
+    got = client.get(f"/learn/{p.assignment.id}/lessons/{lesson.id}/file")
+    assert got.status_code == 200 and got.data == PDF and "attachment" in got.headers["Content-Disposition"]
+    got.close()
+    assert client.get(f"/learn/{stranger.assignment.id}/lessons/{lesson.id}/file").status_code == 404
+    assert client.get(f"/courses/lessons/{lesson.id}/attachment/file").status_code == 403
+    client.post("/logout")
+    login_as(user=stranger.user)  # has a pre-test to take first: the file stays locked
+    assert client.get(f"/learn/{stranger.assignment.id}/lessons/{lesson.id}/file").status_code == 404
+    assert client.get(f"/learn/{p.assignment.id}/lessons/{lesson.id}/file").status_code == 404
+
+
+def test_question_form_all_types_and_errors(client, db, login_as):
+    course = sample_course()
+    login_as("organiser")
+    url = f"/courses/{course.id}/questions/new"
+    base = {"text": "Pick", "difficulty": "2", "module_id": "0", "tags": "topic:x, iso27001:5.1", "tf_answer": "true"}
+    r = client.post(url, data={**base, "key": "new-1", "qtype": "multiple_choice", "options": "* A\nB\n* C"})
+    assert r.status_code == 302
+    q = db.session.scalar(select(Question).where(Question.key == "new-1"))
+    assert q.spec == {"options": ["A", "B", "C"], "correct": [0, 2]} and q.tags == ["iso27001:5.1", "topic:x"]
+    r = client.post(url, data={**base, "key": "new-2", "qtype": "single_choice", "options": "* A\n* B"})
+    assert r.status_code == 200 and "exactly one correct option" in r.get_data(as_text=True)
+    r = client.post(url, data={**base, "key": "new-3", "qtype": "numeric", "numeric_answer": "abc"})
+    assert r.status_code == 200 and "numeric answer" in r.get_data(as_text=True)
+    r = client.post(url, data={**base, "key": "t-001", "qtype": "true_false"})
+    assert r.status_code == 200 and "has the key t-001" in r.get_data(as_text=True)
+    r = client.post(url, data={**base, "key": "new-4", "qtype": "numeric", "numeric_answer": "7,5", "tolerance": "0.5"})
+    assert db.session.scalar(select(Question.spec).where(Question.key == "new-4")) == {"answer": 7.5, "tolerance": 0.5}
+    r = client.post(url, data={**base, "key": "new-5", "qtype": "short_text", "answers": "SoA\nstatement of app"})
+    assert db.session.scalar(select(Question.spec).where(Question.key == "new-5")) == {
+        "answers": ["SoA", "statement of app"]}
+    prev = client.post(url, data={**base, "qtype": "single_choice", "options": "* Yes\nNo", "preview": "Preview",
+                                  "text": "Is <script>x</script> **bold**?"})
+    assert "<strong>bold</strong>" in prev.get_data(as_text=True) and "<script>x" not in prev.get_data(as_text=True)
+    listing = client.get(f"/courses/{course.id}/questions?tag=topic:x").get_data(as_text=True)
+    assert "new-1" in listing and "t-001" not in listing
+    edit = client.get(f"/courses/questions/{q.id}/edit").get_data(as_text=True)
+    assert "* A" in edit and "topic:x" in edit
+    assert client.get(f"/courses/questions/{q.id}").status_code == 200
+    assert client.post(f"/courses/questions/{q.id}/delete").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Question).where(Question.key == "new-1")) == 0
+
+
+def test_gift_import_view_reports_problems_and_export_round_trips(client, db, login_as):
+    course = sample_course()
+    login_as("organiser")
+    text = ("::g1::Which? {=Right ~Wrong}\n\n::bad::Match {=a -> b}\n\n// [tag:topic:gift]\n"
+            "::g2::2+2? {#4}\n\n::t-003::Updated TF text {T}")
+    r = client.post(f"/courses/{course.id}/questions/import", data={"text": text})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "2 created, 1 updated, 1 not imported" in page and "Matching" in page
+    assert db.session.scalar(select(Question.text).where(Question.key == "t-003",
+                                                         Question.course_id == course.id)) == "Updated TF text"
+    upload = client.post(f"/courses/{course.id}/questions/import",
+                         data={"file": (io.BytesIO(b"\xff\xfe bad"), "x.gift")})
+    assert "not UTF-8" in upload.get_data(as_text=True)
+    exported = client.get(f"/courses/{course.id}/questions/export.gift")
+    assert exported.status_code == 200 and ".gift" in exported.headers["Content-Disposition"]
+    before = {(q.key, q.qtype, q.text, str(q.spec), q.explanation, tuple(q.tags), q.difficulty)
+              for q in db.session.scalars(select(Question).where(Question.course_id == course.id))}
+    other = factories_course(db)
+    client.post(f"/courses/{other.id}/questions/import", data={"text": exported.get_data(as_text=True)})
+    after = {(q.key, q.qtype, q.text, str(q.spec), q.explanation, tuple(q.tags), q.difficulty)
+             for q in db.session.scalars(select(Question).where(Question.course_id == other.id))}
+    assert after == before and len(after) == 10
+    filtered = client.get(f"/courses/{course.id}/questions/export.gift?tag=topic:gift").get_data(as_text=True)
+    assert "[id:g2]" in filtered and "[id:g1]" not in filtered
+
+
+def factories_course(db):
+    from courses import services
+
+    return services.create_course({"code": "COPY", "title": "Copy", "track": "other"})
+
+
+def test_quiz_builder_and_settings(client, db, login_as):
+    course = sample_course()
+    login_as("organiser")
+    r = client.post(f"/courses/{course.id}/quizzes/new", data={
+        "title": "Practice A", "kind": "practice", "module_id": "0", "pass_mark": "70", "feedback": "immediate",
+        "selection": "fixed", "time_limit_minutes": "0", "max_attempts": "0", "random_count": "0"})
+    assert r.status_code == 302
+    new = db.session.scalar(select(Quiz).where(Quiz.title == "Practice A"))
+    ids = [q.id for q in db.session.scalars(select(Question).where(Question.course_id == course.id)
+                                            .order_by(Question.key).limit(3))]
+    client.post(f"/courses/quizzes/{new.id}/add", data={"question_id": [str(i) for i in ids] + ["999999", "x"]})
+    db.session.expire_all()
+    new = db.session.get(Quiz, new.id)
+    assert [i.question_id for i in new.items] == ids
+    client.post(f"/courses/quizzes/{new.id}/items/{new.items[2].id}/move/up")
+    client.post(f"/courses/quizzes/{new.id}/items/{new.items[0].id}/remove")
+    db.session.expire_all()
+    assert [i.question_id for i in db.session.get(Quiz, new.id).items] == [ids[2], ids[1]]
+    page = client.get(f"/courses/quizzes/{new.id}?tag=first:6.1").get_data(as_text=True)
+    assert "t-005" in page and "t-001" not in page.split("Add from the bank")[1]
+    bad = client.post(f"/courses/quizzes/{new.id}/edit", data={
+        "title": "Practice A", "kind": "practice", "module_id": "0", "pass_mark": "70", "feedback": "immediate",
+        "selection": "random", "random_count": "9", "random_tag": "topic:tlp"})
+    assert bad.status_code == 200 and "Only 1 questions" in bad.get_data(as_text=True)
+
+
+def test_assignment_and_new_edition_views(client, db, login_as):
+    course = sample_course()
+    cohort = factories.cohort()
+    login_as("organiser")
+    page = client.get(f"/courses/{course.id}/assign").get_data(as_text=True)
+    assert f'<option selected value="{quiz(course, "t-pre").id}">' in page
+    same = client.post(f"/courses/{course.id}/assign", data={
+        "cohort_id": cohort.id, "pre_test_id": quiz(course, "t-pre").id, "post_test_id": quiz(course, "t-pre").id})
+    assert "must be different" in same.get_data(as_text=True)
+    r = client.post(f"/courses/{course.id}/assign", data={
+        "cohort_id": cohort.id, "opens_on": "2026-04-01", "due_on": "2026-05-01",
+        "pre_test_id": quiz(course, "t-pre").id, "post_test_id": quiz(course, "t-post").id})
+    assert r.status_code == 302
+    assignment = db.session.scalar(select(CourseAssignment))
+    assert (assignment.pre_test_id, str(assignment.due_on)) == (quiz(course, "t-pre").id, "2026-05-01")
+    r = client.post(f"/courses/assignments/{assignment.id}/edit", data={"due_on": "2026-03-01", "opens_on":
+                                                                       "2026-04-01", "pre_test_id": "0",
+                                                                       "post_test_id": "0"})
+    assert "must not be before" in r.get_data(as_text=True)
+    r = client.post(f"/courses/{course.id}/edition", data={"edition": "2027"})
+    assert r.status_code == 302
+    copy = db.session.scalar(select(Course).where(Course.edition == "2027"))
+    assert copy.previous_edition_id == course.id
+    assert client.get(f"/courses/{copy.id}").status_code == 200
+    assert "TEST-F" in client.get("/courses/?q=test").get_data(as_text=True)
+    blocked = client.post(f"/courses/{course.id}/delete")
+    assert blocked.status_code == 302 and db.session.get(Course, course.id) is not None
+    copy_id = copy.id
+    assert client.post(f"/courses/{copy_id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Course).where(Course.id == copy_id)) == 0
+    assert _audit(db, "course.new_edition") == 1 and _audit(db, "course.assign") == 1
+
+
+def test_pages_render_for_organiser(client, db, login_as):
+    p = enrolled()
+    course = p.course
+    login_as("organiser")
+    module = course.modules[0]
+    lesson = lessons(course)[0]
+    for url in ("/courses/", "/courses/new", f"/courses/{course.id}", f"/courses/{course.id}/edit",
+                f"/courses/{course.id}/edition", f"/courses/{course.id}/modules/new",
+                f"/courses/modules/{module.id}/edit", f"/courses/modules/{module.id}/lessons/new",
+                f"/courses/lessons/{lesson.id}/edit", f"/courses/{course.id}/questions",
+                f"/courses/{course.id}/questions/new", f"/courses/{course.id}/questions/import",
+                f"/courses/{course.id}/quizzes/new", f"/courses/quizzes/{quiz(course, 't-pre').id}",
+                f"/courses/quizzes/{quiz(course, 't-pre').id}/edit", f"/courses/{course.id}/assign",
+                f"/courses/assignments/{p.assignment.id}/edit", "/courses/progress",
+                f"/courses/assignments/{p.assignment.id}/progress", "/courses/gain"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert client.get("/courses/999999").status_code == 404

@@ -162,18 +162,27 @@ def _set(obj, **values) -> bool:
     return changed
 
 
+def _flush(pending: list[bool]) -> None:
+    """Flush, remembering whether there was anything to write."""
+    session = db.session
+    pending.append(bool(session.new or session.deleted
+                        or any(session.is_modified(obj) for obj in session.dirty)))
+    session.flush()
+
+
 def load_course(folder: Path) -> LoadResult:
     """Create or update one course from its folder (flushes; the caller commits)."""
     data = read_course(folder)
     code, edition = data["code"].strip(), str(data.get("edition", "")).strip()
     course = db.session.scalar(select(Course).where(Course.code == code, Course.edition == edition))
     created = course is None
+    pending: list[bool] = []  # whether any flush wrote something
     if created:
         course = Course(code=code, edition=edition, title=data["title"], is_published=True)
         db.session.add(course)
     _set(course, title=data["title"], track=data.get("track", "other"), summary=data.get("summary", ""),
          language=data.get("language", "en"))
-    db.session.flush()
+    _flush(pending)
     counts = {"modules": 0, "lessons": 0, "questions": 0, "quizzes": 0}
     modules = {m.key: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))}
     by_number: dict[int, Module] = {}
@@ -183,7 +192,7 @@ def load_course(folder: Path) -> LoadResult:
         if module is None:
             module = Module(course_id=course.id, key=key, title=m["title"])
             db.session.add(module)
-            db.session.flush()
+            _flush(pending)
         _set(module, title=m["title"], summary=m.get("summary", ""), position=m["number"])
         by_number[m["number"]] = module
         counts["modules"] += 1
@@ -200,7 +209,7 @@ def load_course(folder: Path) -> LoadResult:
             _set(lesson, title=raw["title"], minutes=raw.get("minutes", 10), position=position,
                  tags=list(raw.get("tags", [])))
             counts["lessons"] += 1
-    db.session.flush()
+    _flush(pending)
     questions = {q.key: q for q in db.session.scalars(select(Question).where(Question.course_id == course.id))}
     for raw in data.get("questions", []):
         question = questions.get(raw["key"])
@@ -214,7 +223,7 @@ def load_course(folder: Path) -> LoadResult:
              difficulty=raw.get("difficulty", 2), module_id=module.id if module else None)
         question.set_tags(raw.get("tags", []))
         counts["questions"] += 1
-    db.session.flush()
+    _flush(pending)
     quizzes = {q.key: q for q in db.session.scalars(select(Quiz).where(Quiz.course_id == course.id))}
     for position, raw in enumerate(data.get("quizzes", []), start=1):
         quiz = quizzes.get(raw["key"])
@@ -232,13 +241,14 @@ def load_course(folder: Path) -> LoadResult:
         wanted = [questions[k].id for k in raw.get("questions", [])]
         if [item.question_id for item in quiz.items] != wanted:
             quiz.items.clear()
-            db.session.flush()
+            _flush(pending)
             quiz.items.extend(QuizQuestion(question_id=qid, position=i) for i, qid in enumerate(wanted, start=1))
         counts["quizzes"] += 1
-    db.session.flush()
+    _flush(pending)
     result = LoadResult(code=f"{code} ({edition})" if edition else code, created=created, course_id=course.id,
                         counts=counts)
-    audit.record("course.content_load", obj=course, summary=result.line())
+    if any(pending):  # a re-load of unchanged content writes nothing, not even an audit event
+        audit.record("course.content_load", obj=course, summary=result.line())
     return result
 
 

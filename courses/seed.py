@@ -11,7 +11,7 @@ import math
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import exists, func, insert, select
 
 from core.db import utcnow
 from core.extensions import db
@@ -26,27 +26,34 @@ COHORTS_PER_COURSE = 4
 
 
 def seed_courses() -> list[str]:
+    """Load the course content, assign courses to demo cohorts and add demo attempts (idempotent).
+
+    The printed lines describe the resulting state, so a second run prints the same lines.
+    """
     results, errors = load_all()
-    lines = ["Courses:"] + [f"  {r.line()}" for r in results] + [f"  content error: {e}" for e in errors]
+    lines = ["Courses:"] + [f"  content error: {e}" for e in errors]
     courses = list(db.session.scalars(select(Course).where(Course.id.in_([r.course_id for r in results]))
                                       .order_by(Course.code)))
     if not courses:
         lines.append("  no course content found (courses/content/*/course.toml)")
         return lines
     cohorts = _cohorts_with_trainees()
-    if not cohorts:
-        lines.append("  no cohorts with enrolled trainees yet: courses loaded, not assigned")
-        return lines
     rng = random.Random(2026)
     for course in courses:
-        for cohort in _pick_cohorts(course, cohorts):
-            assignment, created = _assignment(cohort, course)
-            if created:
-                lines.append(f"  assigned {course.code} to {cohort.code}")
+        for cohort in _pick_cohorts(course, cohorts) if cohorts else []:
+            assignment, _created = _assignment(cohort, course)
             if not db.session.scalar(select(exists().where(Attempt.assignment_id == assignment.id))):
-                n = _demo_attempts(assignment, cohort, rng)
-                if n:
-                    lines.append(f"  {n} demo attempts in {cohort.code} · {course.code}")
+                _demo_attempts(assignment, cohort, rng)
+    db.session.flush()
+    by_code = {r.code.split(" ")[0]: r for r in results}
+    for course in courses:
+        parts = ", ".join(f"{n} {kind}" for kind, n in by_code[course.code].counts.items())
+        assigned = list(db.session.scalars(select(Cohort.code).join(CourseAssignment)
+                                           .where(CourseAssignment.course_id == course.id).order_by(Cohort.code)))
+        attempts = db.session.scalar(select(func.count(Attempt.id)).join(CourseAssignment)
+                                     .where(CourseAssignment.course_id == course.id)) or 0
+        lines.append(f"  {course.code}: {parts}; assigned to {', '.join(assigned) or 'no cohort yet'}; "
+                     f"{attempts} demo attempts")
     return lines
 
 

@@ -1,7 +1,7 @@
 """Forms for signing in, passwords, language and user administration."""
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from accounts.models import ROLES
 from core.forms import BaseForm
@@ -14,13 +14,13 @@ def role_choices():
 
 
 class LoginForm(BaseForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Sign in"))
 
 
 class ForgotPasswordForm(BaseForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email()])
     submit = SubmitField(_l("Send me a link"))
 
 

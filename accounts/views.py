@@ -18,6 +18,7 @@ from accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
+from accounts.mail import mail_link as _mail_link
 from accounts.models import User
 from accounts.permissions import admin_required, public, signed_in
 from core import audit
@@ -25,7 +26,6 @@ from core.errors import ServiceError
 from core.extensions import db, limiter, login_manager
 from core.forms import parse_date
 from core.i18n import _, _l
-from core.mail import mail_is_configured, send_mail
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -84,6 +84,9 @@ def home():
         return redirect(url_for("accounts.login"))
     items = current_app.extensions.get("kakehashi_nav", [])
     mine = sorted((i for i in items if current_user.role in i.roles), key=lambda i: i.order)
+    if current_user.role == "trainee" and mine:
+        # A trainee's home is the first page of their menu (their own training), not a page of cards.
+        return redirect(url_for(mine[0].endpoint))
     return render_template("accounts/home.html", items=mine)
 
 
@@ -259,22 +262,3 @@ def audit_log():
     stmt = queries.audit_query(args.get("actor", "").strip(), args.get("action", ""), start, end)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("accounts/audit.html", page=page, actions=queries.audit_actions(), args=args)
-
-
-
-def _mail_link(user: User, raw: str, purpose: str) -> None:
-    """Send the link by mail (after commit); without SMTP, also show it to the organiser to copy."""
-    link = url_for("accounts.set_password", token=raw, _external=True)
-    if purpose == "invite":
-        subject = _("You are invited to Kakehashi")
-        body = _("Open this link to choose your password (valid for %(h)d hours):\n%(link)s",
-                 h=current_app.config["PASSWORD_TOKEN_HOURS"], link=link)
-    else:
-        subject = _("Reset your Kakehashi password")
-        body = _("Open this link to choose a new password (valid for %(h)d hours). "
-                 "If you did not ask for it, ignore this message.\n%(link)s",
-                 h=current_app.config["PASSWORD_TOKEN_HOURS"], link=link)
-    send_mail(user.email, subject, body)
-    if not mail_is_configured(current_app) and current_user.is_authenticated and current_user.is_organiser:
-        flash(_("E-mail is not configured, so copy this link and send it to %(email)s yourself: %(link)s",
-                email=user.email, link=link), "link")

@@ -49,6 +49,9 @@ class Config:
     # When no MAIL_SERVER is set, messages go to the log and links are shown to the organiser.
     MAIL_BACKEND: str | None = None
     PREFERRED_URL_SCHEME = "http"
+    # Number of reverse proxies in front of the site that set X-Forwarded-For/-Proto (0 = none).
+    # Needed behind a proxy so that per-address login limits, HSTS and the audit log see the client.
+    TRUSTED_PROXIES = 0
     HSTS_SECONDS = 31536000
     PER_PAGE = 50
 
@@ -83,7 +86,7 @@ def load_config(app: Flask, config: dict | type | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config.get("MAIL_BACKEND") is None:
-        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "core.mail.LogBackend"
+        app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "core.mail.EmailBackend"
 
 
 def _instance_secret(instance: Path) -> str:

@@ -31,9 +31,12 @@ def head_revision() -> str | None:
 
 
 def current_revision() -> str | None:
-    """The revision stamped in the connected database (None for an empty database)."""
-    with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    """The revision stamped in the connected database (None for an empty database).
+
+    Read through the session's connection, so a command that checks the schema and then writes
+    (``seed-demo``) sees one consistent database state inside one transaction.
+    """
+    return MigrationContext.configure(db.session.connection()).get_current_revision()
 
 
 def _serving() -> bool:
@@ -55,10 +58,21 @@ def prepare_database(app: Flask) -> None:
                     f"Cannot open database {safe_database_name(uri)}: {exc.__class__.__name__}: "
                     f"{getattr(exc, 'orig', exc)}"
                 ) from None
+            finally:
+                _release_connections()
         return
     if app.config.get("CHECK_DB_ON_START") and _serving():
         with app.app_context():
-            check_schema(uri)
+            try:
+                check_schema(uri)
+            finally:
+                _release_connections()
+
+
+def _release_connections() -> None:
+    """Close the start-up connections: they must not be inherited by forked workers or leak."""
+    db.session.remove()
+    db.engine.dispose()
 
 
 def check_schema(uri: str) -> None:

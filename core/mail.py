@@ -19,6 +19,11 @@ class LogBackend(BaseEmailBackend):
         return len(email_messages)
 
 
+#: Flask-Mailman loads a custom backend given as a dotted path only when its class is named
+#: ``EmailBackend`` (``core.mail.LogBackend`` fails to import), so the config points here.
+EmailBackend = LogBackend
+
+
 def send_mail(to: str, subject: str, body: str) -> None:
     """Send one plain-text message through the configured backend (call after commit)."""
     EmailMessage(subject=subject, body=body, to=[to]).send()

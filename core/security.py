@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, abort, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger("kakehashi.security")
 
@@ -23,7 +24,10 @@ def access_of(view) -> str | None:
 
 
 def register_security(app: Flask) -> None:
-    """Install the default-deny check and the response security headers."""
+    """Install the default-deny check, the response security headers and, if configured, ProxyFix."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.before_request
     def _default_deny():

@@ -55,12 +55,18 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def has_endpoint(name: str) -> bool:
+    """Whether a route exists, so a page can link to an optional feature's page."""
+    return name in current_app.view_functions
+
+
 def register_templating(app: Flask) -> None:
     """Expose helpers and filters to every template."""
     app.jinja_env.filters["fmt_date"] = _fmt_date
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["has_endpoint"] = has_endpoint
 
     @app.context_processor
     def _inject():

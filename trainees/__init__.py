@@ -6,9 +6,23 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register the trainees blueprint (organiser pages, import pages, trainee portal) and its CLI."""
+    from core.cli import register_seeder
+    from core.i18n import _l
+    from core.templating import register_nav
     from trainees import (
         models,  # noqa: F401 - metadata must see the models
+        portal_views,  # noqa: F401 - trainee portal and invitation routes on the trainees blueprint
         views,
     )
+    from trainees.display import register_display
+    from trainees.seed import seed_trainees
 
     app.register_blueprint(views.bp)
+    register_display(app)
+    register_seeder(app, 20, seed_trainees)
+    organisers = ("admin", "organiser")
+    register_nav(app, _l("My training"), "trainees.portal_home", ("trainee",), order=5)
+    register_nav(app, _l("Cohorts"), "trainees.cohorts", organisers, order=20)
+    register_nav(app, _l("Trainees"), "trainees.trainees", organisers, order=30)
+    register_nav(app, _l("Organisations"), "trainees.organisations", organisers, order=40)
+    register_nav(app, _l("Programmes"), "trainees.programmes", organisers, order=50)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
+from accounts import services as account_services
 from accounts.models import User
 from core import audit
 from core.db import utcnow
@@ -97,6 +99,37 @@ def set_organiser_name(programme: Programme, from_fy: int, name: str, actor: Use
     audit.record("programme.organiser_name", obj=programme, actor=actor, summary=f"FY{from_fy}: {name}")
 
 
+def set_organiser_names(programme: Programme, entries: list[tuple[int, str]], actor: User | None = None) -> bool:
+    """Replace the organiser-name history with ``entries`` [(from_fy, name), …]; returns whether it changed.
+
+    Entries for a fiscal year already present are updated in place (the (programme, from_fy) pair is unique).
+    """
+    wanted: dict[int, str] = {}
+    for from_fy, name in entries:
+        if from_fy in wanted:
+            raise ServiceError(_("FY%(fy)d is listed twice.", fy=from_fy), "organiser_history")
+        if not name.strip():
+            raise ServiceError(_("Give the organiser's name for FY%(fy)d.", fy=from_fy), "organiser_history")
+        wanted[from_fy] = " ".join(name.split())
+    before = {e.from_fy: e.name for e in programme.organiser_names}
+    if before == wanted:
+        return False
+    for entry in list(programme.organiser_names):
+        if entry.from_fy in wanted:
+            entry.name = wanted[entry.from_fy]
+        else:
+            programme.organiser_names.remove(entry)
+    for from_fy, name in sorted(wanted.items()):
+        if from_fy not in before:
+            programme.organiser_names.append(ProgrammeOrganiserName(from_fy=from_fy, name=name))
+    programme.organiser_names.sort(key=lambda e: e.from_fy)
+    db.session.flush()
+    audit.record("programme.organiser_name", obj=programme, actor=actor, summary=programme.code,
+                 before={f"FY{k}": v for k, v in sorted(before.items())},
+                 after={f"FY{k}": v for k, v in sorted(wanted.items())})
+    return True
+
+
 def get_cohort_by_code(code: str) -> Cohort | None:
     return db.session.scalar(select(Cohort).where(func.upper(Cohort.code) == code.strip().upper()))
 
@@ -151,6 +184,18 @@ def update_cohort(cohort: Cohort, actor: User | None = None, **values) -> Cohort
     return cohort
 
 
+def move_cohort(cohort: Cohort, programme: Programme, actor: User | None = None) -> bool:
+    """Attach a cohort to another programme (a data-entry correction); returns whether it moved."""
+    if cohort.programme_id == programme.id:
+        return False
+    old = cohort.programme.code
+    cohort.programme = programme
+    db.session.flush()
+    audit.record("cohort.update", obj=cohort, actor=actor, summary=cohort.code,
+                 before={"programme": old}, after={"programme": programme.code})
+    return True
+
+
 def counted_or_open_count(cohort: Cohort) -> int:
     """Enrolments that take a seat (everything except rejected, withdrawn and no-show)."""
     return db.session.scalar(
@@ -184,6 +229,47 @@ def add_session(cohort: Cohort, actor: User | None = None, **values) -> CohortSe
     db.session.flush()
     audit.record("session.create", obj=session, actor=actor, summary=f"{cohort.code} {day} {session.title}")
     return session
+
+
+def update_session(session: CohortSession, actor: User | None = None, **values) -> CohortSession:
+    """Change a session; the same rules as ``add_session`` (inside the cohort's dates, ends after it starts)."""
+    cohort = session.cohort
+    merged = _snapshot(session, SESSION_FIELDS) | {k: v for k, v in values.items() if k in SESSION_FIELDS}
+    day = merged["date"]
+    if not isinstance(day, date) or not (cohort.start_date <= day <= cohort.end_date):
+        raise ServiceError(_("The session date must be within the cohort's dates (%(start)s – %(end)s).",
+                             start=cohort.start_date.isoformat(), end=cohort.end_date.isoformat()), "date")
+    if merged["start_time"] and merged["end_time"] and merged["end_time"] <= merged["start_time"]:
+        raise ServiceError(_("The session ends before it starts."), "end_time")
+    before = _snapshot(session, SESSION_FIELDS)
+    for key, value in merged.items():
+        setattr(session, key, value)
+    db.session.flush()
+    old, new = audit.diff(before, _snapshot(session, SESSION_FIELDS))
+    if new:
+        audit.record("session.update", obj=session, actor=actor, summary=f"{cohort.code} {day} {session.title}",
+                     before=old, after=new)
+    return session
+
+
+def delete_session(session: CohortSession, actor: User | None = None) -> int:
+    """Delete a session and its attendance marks; refused while the cohort's attendance is locked.
+
+    Returns the number of attendance marks deleted with it.
+    """
+    cohort = session.cohort
+    if cohort.attendance_locked:
+        raise ServiceError(_("Attendance for %(code)s is locked. Unlock it before deleting a session.",
+                             code=cohort.code), "session")
+    marks = list(db.session.scalars(select(Attendance).where(Attendance.session_id == session.id)))
+    for mark in marks:
+        db.session.delete(mark)
+    audit.record("session.delete", obj=session, actor=actor,
+                 summary=f"{cohort.code} {session.date} {session.title}; {len(marks)} attendance marks deleted",
+                 before=_snapshot(session, SESSION_FIELDS))
+    db.session.delete(session)
+    db.session.flush()
+    return len(marks)
 
 
 # --- organisations and trainees ---------------------------------------------------------------
@@ -394,3 +480,84 @@ def set_attendance_lock(cohort: Cohort, locked: bool, actor: User | None = None)
     cohort.attendance_locked = locked
     db.session.flush()
     audit.record("attendance.lock" if locked else "attendance.unlock", obj=cohort, actor=actor, summary=cohort.code)
+
+
+# --- portal invitations -----------------------------------------------------------------------
+
+#: Enrolment statuses whose trainees a cohort-wide invitation reaches.
+INVITE_STATUSES = ("accepted", "confirmed")
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """The outcome of inviting one trainee: the portal user, the raw link token and what happened."""
+
+    trainee: Trainee
+    user: User
+    token: str
+    purpose: str  # "invite" (no password yet) or "reset" (the account is already in use)
+    created: bool  # a new portal user was created
+
+
+def invite_trainee(trainee: Trainee, actor: User | None = None) -> Invitation:
+    """Give a trainee a portal account (created or linked on first use) and a one-time link to set a password.
+
+    Refused, before anything is written, when the trainee's e-mail belongs to a staff account, to a
+    portal account of another trainee, or when the linked account has been deactivated.
+    """
+    user, created = trainee.user, False
+    if user is None:
+        user = account_services.find_user_by_email(trainee.email)
+        if user is not None:
+            other = db.session.scalar(select(Trainee).where(Trainee.user_id == user.id))
+            if other is not None and other.id != trainee.id:
+                raise ServiceError(_("The portal account %(email)s is already linked to %(name)s.",
+                                     email=user.email, name=other.full_name), "email")
+    if user is not None and user.role != "trainee":
+        raise ServiceError(_("%(email)s belongs to a staff account (%(role)s), so it cannot be used for the "
+                             "trainee portal. Give the trainee a different e-mail address first.",
+                             email=user.email, role=user.role), "email")
+    if user is not None and not user.active:
+        raise ServiceError(_("The portal account of %(name)s is deactivated. An administrator can reactivate it "
+                             "on the Users page.", name=trainee.full_name), "email")
+    if user is None:
+        user = account_services.create_user(trainee.email, "trainee", display_name=trainee.full_name, actor=actor)
+        created = True
+    if trainee.user_id != user.id:
+        trainee.user = user
+        db.session.flush()
+    purpose = "reset" if user.password_hash else "invite"
+    token = account_services.issue_password_token(user, purpose, actor)
+    audit.record("trainee.invite", obj=trainee, actor=actor, summary=f"{trainee.email} ({purpose} link)",
+                 after={"user_id": user.id, "new_account": created})
+    return Invitation(trainee=trainee, user=user, token=token, purpose=purpose, created=created)
+
+
+def cohort_invitees(cohort: Cohort) -> tuple[list[Trainee], int]:
+    """Accepted or confirmed trainees of a cohort without a portal account, and how many already have one."""
+    rows = db.session.execute(
+        select(Trainee, Trainee.user_id.is_not(None))
+        .join(Enrolment, Enrolment.trainee_id == Trainee.id)
+        .where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(INVITE_STATUSES))
+        .order_by(Trainee.family_name, Trainee.given_names, Trainee.id)
+    ).all()
+    return [t for t, linked in rows if not linked], sum(1 for _t, linked in rows if linked)
+
+
+def invite_cohort(cohort: Cohort, actor: User | None = None) -> tuple[list[Invitation], int, list[str]]:
+    """Invite every accepted or confirmed trainee of the cohort who has no portal account yet.
+
+    Returns (invitations, number who already had an account, problems as "name: message" lines);
+    a trainee who cannot be invited is skipped and reported, the others are invited.
+    """
+    pending, already = cohort_invitees(cohort)
+    invitations, problems = [], []
+    for trainee in pending:
+        try:
+            invitations.append(invite_trainee(trainee, actor))
+        except ServiceError as exc:
+            problems.append(f"{trainee.full_name}: {exc.message}")
+    if invitations or problems:
+        audit.record("cohort.invite", obj=cohort, actor=actor, summary=cohort.code,
+                     after={"invited": len(invitations), "already": already, "refused": len(problems)})
+    return invitations, already, problems

@@ -1,0 +1,152 @@
+"""The role matrix: walks ``app.url_map`` so that every route, including ones added later, is checked.
+
+Every endpoint must declare who may use it (``accounts.permissions``); anonymous users are sent to
+sign in, and a role outside a route's ``roles:`` list is refused with 403 before the view runs.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.routing import FloatConverter, IntegerConverter, UUIDConverter
+
+from accounts.models import ROLES
+from accounts.permissions import public
+from core.security import access_of
+from tests import factories
+from tests.conftest import make_test_app
+
+#: Methods Flask adds by itself; they are answered without running the view.
+AUTOMATIC = {"HEAD", "OPTIONS"}
+#: Statuses a role that passes the role check may get for a GET with made-up arguments.
+ALLOWED_THROUGH = {200, 302, 303, 404, 410}
+
+
+def _endpoints(app) -> list[str]:
+    return sorted(e for e in app.view_functions if e != "static")
+
+
+def _rules(app):
+    return sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"), key=lambda r: r.rule)
+
+
+def _sample_value(converter):
+    """A value each URL converter accepts but that names no existing object."""
+    if isinstance(converter, IntegerConverter):
+        return 999999
+    if isinstance(converter, FloatConverter):
+        return 999999.0
+    if isinstance(converter, UUIDConverter):
+        return "00000000-0000-4000-8000-000000000000"
+    items = getattr(converter, "items", None)  # AnyConverter: one of its words
+    if items:
+        return sorted(items)[0]
+    return "x"
+
+
+def _url(rule) -> str:
+    values = {name: _sample_value(conv) for name, conv in rule._converters.items()}
+    built = rule.build(values, append_unknown=False)
+    assert built is not None, f"cannot build a sample URL for {rule.rule} from {values}"
+    return built[1]
+
+
+def _allowed_roles(access: str) -> set[str] | None:
+    """The roles a rule admits (None for public routes); fails on an unrecognised rule."""
+    if access == "public":
+        return None
+    assert access.startswith("roles:"), f"unrecognised access rule {access!r}"
+    roles = set(access.removeprefix("roles:").split(","))
+    assert roles and roles <= set(ROLES), f"access rule {access!r} names an unknown role"
+    return roles
+
+
+def _methods(rule) -> list[str]:
+    return sorted(set(rule.methods or ()) - AUTOMATIC)
+
+
+def _goes_to_login(response) -> bool:
+    return response.status_code in (302, 303) and urlsplit(response.headers.get("Location", "")).path == "/login"
+
+
+def test_every_endpoint_declares_its_access(app):
+    undeclared = [e for e in _endpoints(app) if access_of(app.view_functions[e]) is None]
+    assert not undeclared, (
+        "these endpoints have no access decision (use public, signed_in, role_required, "
+        f"organiser_required or admin_required from accounts.permissions): {', '.join(undeclared)}"
+    )
+    for endpoint in _endpoints(app):
+        _allowed_roles(access_of(app.view_functions[endpoint]))
+
+
+@pytest.fixture
+def clients(app, db):
+    """One signed-in test client per role, plus an anonymous one under the key None."""
+    users = {role: factories.user(role=role) for role in ROLES}
+    db.session.commit()
+    result = {None: app.test_client()}
+    for role, user in users.items():
+        client = app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+        assert response.status_code == 302, f"could not sign in as {role}"
+        result[role] = client
+    return result
+
+
+def test_role_matrix(app, clients):
+    problems: list[str] = []
+    for rule in _rules(app):
+        access = access_of(app.view_functions[rule.endpoint])
+        if access is None:
+            continue  # reported by test_every_endpoint_declares_its_access
+        allowed = _allowed_roles(access)
+        url = _url(rule)
+        for method in _methods(rule):
+            where = f"{method} {url} ({rule.endpoint}, {access})"
+            anonymous = clients[None].open(url, method=method)
+            if allowed is None:
+                if method == "GET" and not (anonymous.status_code in ALLOWED_THROUGH or _goes_to_login(anonymous)):
+                    problems.append(f"{where}: anonymous got {anonymous.status_code}")
+                continue
+            if not _goes_to_login(anonymous):
+                problems.append(f"{where}: anonymous got {anonymous.status_code}, expected a redirect to /login")
+            for role in ROLES:
+                if role in allowed:
+                    if method != "GET":
+                        continue  # only safe requests for roles that may act
+                    status = clients[role].open(url, method=method).status_code
+                    if status not in ALLOWED_THROUGH:
+                        problems.append(f"{where}: {role} got {status}")
+                else:
+                    status = clients[role].open(url, method=method).status_code
+                    if status != 403:
+                        problems.append(f"{where}: {role} got {status}, expected 403")
+    assert not problems, "role matrix violations:\n" + "\n".join(problems)
+
+
+def test_matrix_covers_the_accounts_routes(app):
+    """Guard against the walk silently checking nothing (e.g. a blueprint not registered)."""
+    endpoints = set(_endpoints(app))
+    assert {"accounts.login", "accounts.users", "accounts.user_edit", "accounts.audit"} <= endpoints
+    assert access_of(app.view_functions["accounts.users"]) == "roles:admin"
+    assert access_of(app.view_functions["accounts.account"]) == "roles:admin,organiser,trainee"
+
+
+def test_route_without_access_decision_is_refused(database_url):
+    fresh = make_test_app(database_url)
+
+    @fresh.route("/forgotten")
+    def forgotten():
+        return "should never be served"
+
+    @fresh.route("/declared")
+    @public
+    def declared():
+        return "fine"
+
+    client = fresh.test_client()
+    response = client.get("/forgotten")
+    assert response.status_code == 403
+    assert "should never be served" not in response.get_data(as_text=True)
+    assert client.get("/declared").status_code == 200

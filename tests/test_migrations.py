@@ -1,0 +1,111 @@
+"""Migrations: one head, upgrade from an empty database, no drift from the models, downgrade to base.
+
+Runs on a fresh SQLite file, and also on a fresh throwaway PostgreSQL database when
+``KAKEHASHI_TEST_DATABASE_URL`` points at a PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pprint import pformat
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
+from core.dbcheck import MIGRATIONS_DIR, current_revision, head_revision
+from core.extensions import db
+from tests.conftest import TEST_DATABASE_URL, make_test_app
+
+BACKENDS = ["sqlite"]
+if TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"):
+    BACKENDS.append("postgresql")
+
+
+def _libpq_params(url) -> dict:
+    params = {"host": url.host, "port": url.port, "user": url.username, "password": url.password,
+              "dbname": url.database}
+    return {k: v for k, v in params.items() if v is not None}
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path):
+    """The URL of a brand-new, empty database on each backend under test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    server = make_url(TEST_DATABASE_URL)
+    name = f"kakehashi_migrations_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(**_libpq_params(server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(**_libpq_params(server), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def migration_app(empty_database_url):
+    app = make_test_app(empty_database_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _drift() -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        return compare_metadata(context, db.metadata)
+
+
+def _tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def test_exactly_one_head():
+    heads = ScriptDirectory(str(MIGRATIONS_DIR)).get_heads()
+    assert len(heads) == 1, f"several migration heads, merge them: {heads}"
+
+
+def test_every_revision_file_is_date_prefixed():
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    for revision in script.walk_revisions():
+        name = revision.path.rsplit("/", 1)[-1]
+        assert name[:11].replace("_", "").isdigit() and name.startswith(f"{name[:4]}_"), name
+
+
+def test_upgrade_from_empty_matches_the_models_and_downgrades(migration_app):
+    assert _tables() == set()
+    upgrade(directory=str(MIGRATIONS_DIR))
+    assert current_revision() == head_revision()
+    db.session.remove()
+    assert set(db.metadata.tables) <= _tables()
+    drift = _drift()
+    assert drift == [], "models and migrations disagree; run `flask --app app db migrate`:\n" + pformat(drift)
+
+    downgrade(directory=str(MIGRATIONS_DIR), revision="base")
+    assert _tables() <= {"alembic_version"}
+    assert current_revision() is None
+    db.session.remove()
+
+    upgrade(directory=str(MIGRATIONS_DIR))  # and back up again: downgrades leave nothing behind
+    assert current_revision() == head_revision()
+    db.session.remove()
+    assert _drift() == []
+
+
+def test_upgrade_one_revision_at_a_time(migration_app):
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    for revision in revisions:
+        upgrade(directory=str(MIGRATIONS_DIR), revision=revision)
+        assert current_revision() == revision
+        db.session.remove()
+    assert revisions[-1] == head_revision()

@@ -1,0 +1,111 @@
+"""Human names for codes (countries, sectors, statuses…) in the user's language, as template filters.
+
+Codes stay codes in the database; templates show ``trainee.nationality|country`` and so on.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask import Flask
+from flask_babel import get_locale
+
+from core.i18n import _l
+from core.refdata import (
+    BUCKET_NAMES,
+    country_name,
+    fiscal_year_label,
+    gender_name,
+    modality_name,
+    org_type_bucket,
+    org_type_name,
+    sector_name,
+)
+from trainees.status import status_name
+
+COHORT_STATUS_NAMES = {
+    "planned": _l("Planned"),
+    "open": _l("Open for nominations"),
+    "running": _l("Running"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
+}
+SESSION_TYPE_NAMES = {
+    "lecture": _l("Lecture"),
+    "hands_on": _l("Hands-on"),
+    "exercise": _l("Exercise"),
+    "site_visit": _l("Site visit"),
+    "presentation": _l("Presentation"),
+    "test": _l("Test"),
+    "ceremony": _l("Ceremony"),
+    "orientation": _l("Orientation"),
+    "other": _l("Other"),
+}
+ATTENDANCE_NAMES = {
+    "present": _l("Present"),
+    "late": _l("Late"),
+    "excused": _l("Excused"),
+    "absent": _l("Absent"),
+}
+#: Languages a course is commonly taught or interpreted in (codes as stored on the cohort).
+COURSE_LANGUAGES = ("en", "ja", "th", "vi", "id", "ms", "km", "lo", "my", "fil", "pt", "fr", "es")
+
+_BADGES = {
+    "accepted": "badge-ok", "confirmed": "badge-ok", "completed": "badge-ok",
+    "nominated": "badge-warn", "waitlisted": "badge-warn", "incomplete": "badge-warn",
+    "rejected": "badge-err", "withdrawn": "badge-err", "no_show": "badge-err",
+    "present": "badge-ok", "late": "badge-warn", "excused": "badge-warn", "absent": "badge-err",
+    "open": "badge-ok", "running": "badge-ok", "cancelled": "badge-err",
+}
+
+
+def current_lang() -> str:
+    """'ja' or 'en' (the interface language of this request)."""
+    locale = get_locale()
+    return "ja" if locale is not None and locale.language == "ja" else "en"
+
+
+def language_name(code: str | None, lang: str | None = None) -> str:
+    """Display name of a language code ('en' → 'English', or 英語 in Japanese)."""
+    if not code:
+        return ""
+    try:
+        return Locale.parse(code).get_display_name(lang or current_lang()) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, language_name(code)) for code in COURSE_LANGUAGES]
+
+
+def badge_class(status: str | None) -> str:
+    return _BADGES.get(status or "", "")
+
+
+#: Code → display name in the user's language, by kind (also installed as template filters).
+LABELS = {
+    "country": lambda code: country_name(code, current_lang()),
+    "sector": lambda code: sector_name(code, current_lang()),
+    "org_type": lambda code: org_type_name(code, current_lang()),
+    "bucket": lambda code: BUCKET_NAMES[org_type_bucket(code)][1 if current_lang() == "ja" else 0],
+    "gender": lambda code: gender_name(code, current_lang()),
+    "modality": lambda code: modality_name(code, current_lang()),
+    "enrolment_status": lambda code: status_name(code, current_lang()) if code else "",
+    "cohort_status": lambda code: str(COHORT_STATUS_NAMES.get(code, code)),
+    "session_type": lambda code: str(SESSION_TYPE_NAMES.get(code, code)),
+    "attendance_status": lambda code: str(ATTENDANCE_NAMES.get(code, code)) if code else "",
+    "fy": lambda fy: fiscal_year_label(fy, current_lang()) if fy is not None else "",
+    "language": language_name,
+}
+
+
+def options(kind: str, values, by_name: bool = False) -> list[tuple[object, str]]:
+    """(code, display name) pairs for a filter menu; ``by_name`` sorts them by the name shown."""
+    pairs = [(value, LABELS[kind](value)) for value in values]
+    return sorted(pairs, key=lambda p: p[1]) if by_name else pairs
+
+
+def register_display(app: Flask) -> None:
+    """Install the filters on the app's Jinja environment."""
+    app.jinja_env.filters.update(LABELS)
+    app.jinja_env.filters["badge"] = badge_class

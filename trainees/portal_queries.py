@@ -1,0 +1,91 @@
+"""Reads for the trainee portal. Every query is scoped to one trainee: nothing here can return
+another person's enrolments or attendance. Loading is decided here (ARCHITECTURE §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
+
+from core.extensions import db
+from trainees.models import ATTENDED_STATUSES, Attendance, Cohort, CohortSession, Enrolment, Programme, Trainee
+
+
+@dataclass
+class CohortView:
+    """One of the trainee's own enrolments with its cohort, sessions and the trainee's own attendance."""
+
+    enrolment: Enrolment
+    sessions: list[CohortSession] = field(default_factory=list)
+    marks: dict[int, str] = field(default_factory=dict)  # session id → the trainee's attendance status
+    attended: int = 0  # sessions marked present or late
+    recorded: int = 0  # sessions with attendance required and recorded for this trainee
+
+    @property
+    def cohort(self) -> Cohort:
+        return self.enrolment.cohort
+
+    @property
+    def attendance_percent(self) -> int | None:
+        return round(100 * self.attended / self.recorded) if self.recorded else None
+
+
+def trainee_for_user(user_id: int) -> Trainee | None:
+    """The trainee record linked to a portal user (None when the account is not linked yet)."""
+    return db.session.scalar(select(Trainee).where(Trainee.user_id == user_id))
+
+
+def _enrolments(trainee_id: int, cohort_id: int | None = None) -> list[Enrolment]:
+    # Portal home and cohort page show cohort, programme and the organiser's name as it was.
+    stmt = (
+        select(Enrolment)
+        .join(Enrolment.cohort)
+        .where(Enrolment.trainee_id == trainee_id)
+        .options(joinedload(Enrolment.cohort).joinedload(Cohort.programme)
+                 .selectinload(Programme.organiser_names))
+        .order_by(Cohort.start_date.desc(), Cohort.id)
+    )
+    if cohort_id is not None:
+        stmt = stmt.where(Enrolment.cohort_id == cohort_id)
+    return list(db.session.scalars(stmt).unique())
+
+
+def _views(enrolments: list[Enrolment]) -> list[CohortView]:
+    """Attach sessions, the trainee's own marks and attendance totals: three queries, however many cohorts."""
+    views = [CohortView(e) for e in enrolments]
+    if not views:
+        return views
+    by_cohort = {v.enrolment.cohort_id: v for v in views}
+    by_enrolment = {v.enrolment.id: v for v in views}
+    for session in db.session.scalars(
+        select(CohortSession).where(CohortSession.cohort_id.in_(by_cohort))
+        .order_by(CohortSession.date, CohortSession.start_time, CohortSession.id)
+    ):
+        by_cohort[session.cohort_id].sessions.append(session)
+    for enrolment_id, session_id, status in db.session.execute(
+        select(Attendance.enrolment_id, Attendance.session_id, Attendance.status)
+        .where(Attendance.enrolment_id.in_(by_enrolment))
+    ):
+        by_enrolment[enrolment_id].marks[session_id] = status
+    attended = func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0))
+    for enrolment_id, recorded, present in db.session.execute(
+        select(Attendance.enrolment_id, func.count(Attendance.id), attended)
+        .join(CohortSession, CohortSession.id == Attendance.session_id)
+        .where(Attendance.enrolment_id.in_(by_enrolment), CohortSession.attendance_required.is_(True))
+        .group_by(Attendance.enrolment_id)
+    ):
+        view = by_enrolment[enrolment_id]
+        view.recorded, view.attended = recorded, int(present or 0)
+    return views
+
+
+def my_cohorts(trainee: Trainee) -> list[CohortView]:
+    """All of the trainee's own enrolments, newest cohort first."""
+    return _views(_enrolments(trainee.id))
+
+
+def my_cohort(trainee: Trainee, cohort_id: int) -> CohortView | None:
+    """The trainee's own enrolment in one cohort, or None when they are not enrolled there."""
+    views = _views(_enrolments(trainee.id, cohort_id))
+    return views[0] if views else None

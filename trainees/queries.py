@@ -1,0 +1,377 @@
+"""Read helpers for the organiser pages. Eager loading is decided here, and every figure a page shows is
+computed in SQL (GROUP BY), so list and detail pages run the same number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from core.extensions import db
+from trainees.models import (
+    ATTENDED_STATUSES,
+    Attendance,
+    Cohort,
+    CohortSession,
+    Enrolment,
+    EnrolmentEvent,
+    Organisation,
+    Programme,
+    Trainee,
+)
+from trainees.status import COUNTED_STATUSES
+
+#: Statuses that do not take a seat in the cohort (as ``services.counted_or_open_count``).
+NO_SEAT_STATUSES = ("rejected", "withdrawn", "no_show")
+#: Enrolments that appear on an attendance sheet.
+SHEET_STATUSES = ("accepted", "confirmed", "completed", "incomplete")
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _contains(column, text: str):
+    return func.lower(column).like(_like(text), escape="\\")
+
+
+# --- programmes -------------------------------------------------------------------------------
+
+def programmes_with_counts() -> list[tuple[Programme, int]]:
+    """Every programme with its number of cohorts, by code (programmes are few: no pagination)."""
+    n_cohorts = (select(func.count(Cohort.id)).where(Cohort.programme_id == Programme.id)
+                 .correlate(Programme).scalar_subquery())
+    stmt = (select(Programme, n_cohorts).options(selectinload(Programme.organiser_names))
+            .order_by(Programme.code))
+    return [(p, n) for p, n in db.session.execute(stmt)]
+
+
+def programme_choices() -> list[tuple[int, str]]:
+    return [(p.id, f"{p.code} — {p.name}") for p in db.session.scalars(select(Programme).order_by(Programme.code))]
+
+
+def get_programme(programme_id: int) -> Programme:
+    return db.first_or_404(select(Programme).where(Programme.id == programme_id)
+                           .options(selectinload(Programme.organiser_names)))
+
+
+def programme_cohorts(programme: Programme) -> list[Cohort]:
+    return list(db.session.scalars(select(Cohort).where(Cohort.programme_id == programme.id)
+                                   .order_by(Cohort.start_date.desc(), Cohort.code)))
+
+
+# --- cohorts ----------------------------------------------------------------------------------
+
+@dataclass
+class CohortFilters:
+    q: str = ""
+    fy: int | None = None
+    modality: str = ""
+    country: str = ""
+    status: str = ""
+    programme_id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.fy or self.modality or self.country or self.status or self.programme_id)
+
+
+def cohorts_query(f: CohortFilters) -> Select:
+    stmt = (select(Cohort).options(joinedload(Cohort.programme))
+            .order_by(Cohort.start_date.desc(), Cohort.code))
+    if f.q:
+        stmt = stmt.where(or_(_contains(Cohort.code, f.q), _contains(Cohort.title, f.q)))
+    if f.fy:
+        stmt = stmt.where(Cohort.fiscal_year == f.fy)
+    if f.modality:
+        stmt = stmt.where(Cohort.modality == f.modality)
+    if f.country:
+        stmt = stmt.where(Cohort.host_country == f.country)
+    if f.status:
+        stmt = stmt.where(Cohort.status == f.status)
+    if f.programme_id:
+        stmt = stmt.where(Cohort.programme_id == f.programme_id)
+    return stmt
+
+
+@dataclass
+class SeatCounts:
+    enrolled: int = 0  # every enrolment
+    seats: int = 0  # enrolments taking a seat (not rejected, withdrawn or no-show)
+    counted: int = 0  # confirmed, completed, incomplete (report figure)
+    completed: int = 0
+
+
+def cohort_counts(cohort_ids: list[int]) -> dict[int, SeatCounts]:
+    """Enrolment figures per cohort in one GROUP BY query."""
+    if not cohort_ids:
+        return {}
+    stmt = (select(Enrolment.cohort_id, func.count(Enrolment.id),
+                   func.sum(case((Enrolment.status.not_in(NO_SEAT_STATUSES), 1), else_=0)),
+                   func.sum(case((Enrolment.status.in_(COUNTED_STATUSES), 1), else_=0)),
+                   func.sum(case((Enrolment.status == "completed", 1), else_=0)))
+            .where(Enrolment.cohort_id.in_(cohort_ids)).group_by(Enrolment.cohort_id))
+    counts = {cid: SeatCounts() for cid in cohort_ids}
+    for cid, enrolled, seats, counted, completed in db.session.execute(stmt):
+        counts[cid] = SeatCounts(enrolled, int(seats or 0), int(counted or 0), int(completed or 0))
+    return counts
+
+
+def fiscal_years() -> list[int]:
+    return list(db.session.scalars(select(Cohort.fiscal_year).distinct().order_by(Cohort.fiscal_year.desc())))
+
+
+def host_countries() -> list[str]:
+    return list(db.session.scalars(select(Cohort.host_country).distinct().where(Cohort.host_country.is_not(None))
+                                   .order_by(Cohort.host_country)))
+
+
+def get_cohort(cohort_id: int) -> Cohort:
+    """A cohort with its programme, organiser names and sessions loaded (404 if unknown)."""
+    return db.first_or_404(
+        select(Cohort).where(Cohort.id == cohort_id).options(
+            joinedload(Cohort.programme).selectinload(Programme.organiser_names),
+            selectinload(Cohort.sessions),
+        )
+    )
+
+
+def cohort_enrolments(cohort: Cohort, statuses: tuple[str, ...] | None = None) -> list[Enrolment]:
+    """The cohort's enrolments with trainee and organisation, by family name then given names."""
+    stmt = (select(Enrolment).join(Enrolment.trainee).where(Enrolment.cohort_id == cohort.id)
+            .options(joinedload(Enrolment.trainee).joinedload(Trainee.organisation))
+            .order_by(func.lower(Trainee.family_name), func.lower(Trainee.given_names), Enrolment.id))
+    if statuses is not None:
+        stmt = stmt.where(Enrolment.status.in_(statuses))
+    return list(db.session.scalars(stmt))
+
+
+def session_summaries(cohort: Cohort) -> dict[int, dict[str, int]]:
+    """{session_id: {attendance status: count}} for the cohort's sessions, in one query."""
+    stmt = (select(Attendance.session_id, Attendance.status, func.count(Attendance.id))
+            .join(CohortSession, CohortSession.id == Attendance.session_id)
+            .where(CohortSession.cohort_id == cohort.id)
+            .group_by(Attendance.session_id, Attendance.status))
+    result: dict[int, dict[str, int]] = {}
+    for session_id, status, n in db.session.execute(stmt):
+        result.setdefault(session_id, {})[status] = n
+    return result
+
+
+@dataclass
+class AttendanceRate:
+    attended: int = 0  # present or late
+    marked: int = 0  # sessions with a mark for this enrolment (attendance-required sessions only)
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.attended / self.marked) if self.marked else None
+
+
+def enrolment_attendance_rates(enrolment_ids: list[int]) -> dict[int, AttendanceRate]:
+    """Attendance rate per enrolment over attendance-required sessions that have a mark, in one query."""
+    if not enrolment_ids:
+        return {}
+    stmt = (select(Attendance.enrolment_id,
+                   func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)),
+                   func.count(Attendance.id))
+            .join(CohortSession, CohortSession.id == Attendance.session_id)
+            .where(Attendance.enrolment_id.in_(enrolment_ids), CohortSession.attendance_required.is_(True))
+            .group_by(Attendance.enrolment_id))
+    return {eid: AttendanceRate(int(attended or 0), marked) for eid, attended, marked in db.session.execute(stmt)}
+
+
+def get_session(session_id: int) -> CohortSession:
+    """A session with its cohort and the cohort's other sessions (for navigation), 404 if unknown."""
+    return db.first_or_404(select(CohortSession).where(CohortSession.id == session_id)
+                           .options(joinedload(CohortSession.cohort).selectinload(Cohort.sessions)))
+
+
+def session_marks(session: CohortSession) -> dict[int, str]:
+    """{enrolment_id: attendance status} already recorded for a session."""
+    stmt = select(Attendance.enrolment_id, Attendance.status).where(Attendance.session_id == session.id)
+    return dict(db.session.execute(stmt).all())
+
+
+def get_enrolment(enrolment_id: int) -> Enrolment:
+    """An enrolment with trainee, cohort and its history (actor loaded) for the status page."""
+    return db.first_or_404(
+        select(Enrolment).where(Enrolment.id == enrolment_id).options(
+            joinedload(Enrolment.trainee), joinedload(Enrolment.cohort),
+            selectinload(Enrolment.events).joinedload(EnrolmentEvent.actor),
+        )
+    )
+
+
+def enrolments_by_ids(cohort: Cohort, ids: list[int]) -> list[Enrolment]:
+    """Enrolments of this cohort among ``ids`` (ids of other cohorts are ignored), trainee loaded."""
+    if not ids:
+        return []
+    stmt = (select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.id.in_(ids))
+            .options(joinedload(Enrolment.trainee)).order_by(Enrolment.id))
+    return list(db.session.scalars(stmt))
+
+
+def enrolment_candidates(cohort: Cohort, q: str, limit: int = 20) -> list[Trainee]:
+    """Trainees matching ``q`` (name, e-mail) who are not yet in the cohort."""
+    if not q:
+        return []
+    in_cohort = exists().where(Enrolment.trainee_id == Trainee.id, Enrolment.cohort_id == cohort.id)
+    stmt = (select(Trainee).options(joinedload(Trainee.organisation))
+            .where(~in_cohort, _trainee_text_filter(q, with_organisation=False))
+            .order_by(func.lower(Trainee.family_name), func.lower(Trainee.given_names)).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+@dataclass
+class OrganisationFilters:
+    q: str = ""
+    country: str = ""
+    sector: str = ""
+    org_type: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.country or self.sector or self.org_type)
+
+
+def organisations_query(f: OrganisationFilters) -> Select:
+    stmt = select(Organisation).order_by(Organisation.name_key, Organisation.country, Organisation.id)
+    if f.q:
+        stmt = stmt.where(_contains(Organisation.name, f.q))
+    if f.country:
+        stmt = stmt.where(Organisation.country == f.country)
+    if f.sector:
+        stmt = stmt.where(Organisation.sector_code == f.sector)
+    if f.org_type:
+        stmt = stmt.where(Organisation.org_type == f.org_type)
+    return stmt
+
+
+def organisation_trainee_counts(org_ids: list[int]) -> dict[int, int]:
+    if not org_ids:
+        return {}
+    stmt = (select(Trainee.organisation_id, func.count(Trainee.id))
+            .where(Trainee.organisation_id.in_(org_ids)).group_by(Trainee.organisation_id))
+    counts = dict.fromkeys(org_ids, 0)
+    counts.update(db.session.execute(stmt).all())
+    return counts
+
+
+def organisation_countries() -> list[str]:
+    return list(db.session.scalars(select(Organisation.country).distinct().order_by(Organisation.country)))
+
+
+def merge_candidates(org: Organisation, q: str, limit: int = 50) -> list[Organisation]:
+    """Other organisations to merge with: by default those in the same country, else any matching ``q``."""
+    condition = _contains(Organisation.name, q) if q else Organisation.country == org.country
+    stmt = (select(Organisation).where(Organisation.id != org.id, condition)
+            .order_by(Organisation.name_key).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+# --- trainees ---------------------------------------------------------------------------------
+
+@dataclass
+class TraineeFilters:
+    q: str = ""
+    nationality: str = ""
+    sector: str = ""
+    gender: str = ""
+    cohort_id: int | None = None
+    organisation_id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.nationality or self.sector or self.gender or self.cohort_id
+                    or self.organisation_id)
+
+
+def _trainee_text_filter(q: str, with_organisation: bool = True):
+    full = func.lower(Trainee.given_names + " " + Trainee.family_name)
+    reverse = func.lower(Trainee.family_name + " " + Trainee.given_names)
+    terms = [_contains(Trainee.email, q), _contains(Trainee.native_name, q),
+             full.like(_like(q), escape="\\"), reverse.like(_like(q), escape="\\")]
+    if with_organisation:
+        terms.append(Trainee.organisation_id.in_(select(Organisation.id).where(_contains(Organisation.name, q))))
+    return or_(*terms)
+
+
+def trainees_query(f: TraineeFilters) -> Select:
+    stmt = (select(Trainee).options(joinedload(Trainee.organisation))
+            .order_by(func.lower(Trainee.family_name), func.lower(Trainee.given_names), Trainee.id))
+    if f.q:
+        stmt = stmt.where(_trainee_text_filter(f.q))
+    if f.nationality:
+        stmt = stmt.where(Trainee.nationality == f.nationality)
+    if f.gender:
+        stmt = stmt.where(Trainee.gender == f.gender)
+    if f.sector:
+        stmt = stmt.where(Trainee.organisation_id.in_(
+            select(Organisation.id).where(Organisation.sector_code == f.sector)))
+    if f.organisation_id:
+        stmt = stmt.where(Trainee.organisation_id == f.organisation_id)
+    if f.cohort_id:
+        stmt = stmt.where(exists().where(Enrolment.trainee_id == Trainee.id, Enrolment.cohort_id == f.cohort_id))
+    return stmt
+
+
+def trainee_enrolment_counts(trainee_ids: list[int]) -> dict[int, int]:
+    if not trainee_ids:
+        return {}
+    stmt = (select(Enrolment.trainee_id, func.count(Enrolment.id))
+            .where(Enrolment.trainee_id.in_(trainee_ids)).group_by(Enrolment.trainee_id))
+    counts = dict.fromkeys(trainee_ids, 0)
+    counts.update(db.session.execute(stmt).all())
+    return counts
+
+
+def nationalities() -> list[str]:
+    return list(db.session.scalars(select(Trainee.nationality).distinct().order_by(Trainee.nationality)))
+
+
+def cohort_options() -> list[Cohort]:
+    return list(db.session.scalars(select(Cohort).order_by(Cohort.start_date.desc(), Cohort.code)))
+
+
+def get_trainee(trainee_id: int) -> Trainee:
+    return db.first_or_404(select(Trainee).where(Trainee.id == trainee_id)
+                           .options(joinedload(Trainee.organisation)))
+
+
+@dataclass
+class PassportEntry:
+    """One enrolment of the training passport with its sessions and this person's marks."""
+
+    enrolment: Enrolment
+    marks: dict[int, str] = field(default_factory=dict)  # session_id → status
+
+    @property
+    def cohort(self) -> Cohort:
+        return self.enrolment.cohort
+
+    @property
+    def rate(self) -> AttendanceRate:
+        required = {s.id for s in self.cohort.sessions if s.attendance_required}
+        marked = [status for sid, status in self.marks.items() if sid in required]
+        return AttendanceRate(sum(1 for s in marked if s in ATTENDED_STATUSES), len(marked))
+
+
+def training_passport(trainee: Trainee) -> list[PassportEntry]:
+    """Every enrolment of the person across years, newest first, with history, sessions and attendance."""
+    enrolments = list(db.session.scalars(
+        select(Enrolment).join(Enrolment.cohort).where(Enrolment.trainee_id == trainee.id)
+        .options(
+            joinedload(Enrolment.cohort).joinedload(Cohort.programme).selectinload(Programme.organiser_names),
+            joinedload(Enrolment.cohort).selectinload(Cohort.sessions),
+            selectinload(Enrolment.events).joinedload(EnrolmentEvent.actor),
+            selectinload(Enrolment.attendance),
+        )
+        .order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    ).unique())
+    return [PassportEntry(e, {a.session_id: a.status for a in e.attendance}) for e in enrolments]

@@ -61,10 +61,14 @@ def _seed_cohort(cohort: Cohort, rng: random.Random, finished: bool) -> None:
     enrolments = list(db.session.scalars(select(Enrolment).where(
         Enrolment.cohort_id == cohort.id, Enrolment.status.in_(COUNTED_STATUSES)).order_by(Enrolment.id)))
     closes = cohort.end_date + timedelta(days=28)
+    if not finished:  # keep the just-ended cohort's survey open for whoever tries the demo
+        closes = max(closes, date.today() + timedelta(days=28))
     survey = services.create_survey(cohort, reaction, title="End-of-course survey", opens_on=cohort.end_date,
                                     closes_on=closes, anonymous=True)
     share = 0.85 if finished else 0.5
     for enrolment in enrolments:
+        if not finished and enrolment.trainee.user_id is not None:
+            continue  # demo trainee accounts answer and write their plan themselves
         if rng.random() < share:
             services.submit_response(survey, enrolment, _answers(survey, rng), today=cohort.end_date)
         if rng.random() < (0.8 if finished else 0.6):

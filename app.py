@@ -47,9 +47,11 @@ def register_extensions(app: Flask) -> None:
 def register_features(app: Flask) -> None:
     """Register each feature package (blueprint, CLI, navigation, seeders), in dependency order."""
     import accounts
+    import completion
     import courses
     import trainees
 
     accounts.register(app)
     trainees.register(app)
     courses.register(app)
+    completion.register(app)

@@ -1,6 +1,7 @@
 """Base form: every form gets Flask-WTF's CSRF token and trims whitespace from text input."""
 
 from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField
 
 
 def _strip(value):
@@ -12,6 +13,8 @@ class BaseForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, (FieldList, FormField)):
+                return unbound_field.bind(form=form, **options)  # these take no filters
             filters = unbound_field.kwargs.get("filters", [])
             if _strip not in filters:
                 filters = [_strip, *filters]

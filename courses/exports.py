@@ -42,3 +42,16 @@ def learning_by_cohort(filter_cohort_ids=None) -> list[dict]:
 
 def _f(value) -> float | None:
     return None if value is None else round(float(value), 2)
+
+
+def courses_completed_by_enrolment(cohort_id: int) -> dict[int, bool] | None:
+    """Whether each enrolment of the cohort completed every lesson of every course assigned to it;
+    None when the cohort has no assigned course (the rule cannot apply)."""
+    course_ids = list(db.session.scalars(select(CourseAssignment.course_id)
+                                         .where(CourseAssignment.cohort_id == cohort_id)))
+    if not course_ids:
+        return None
+    totals = queries.lesson_totals(course_ids)
+    enrolment_ids = list(db.session.scalars(select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)))
+    done = queries.lessons_completed(enrolment_ids, course_ids)
+    return {eid: all(done.get((eid, cid), 0) >= totals.get(cid, 0) for cid in course_ids) for eid in enrolment_ids}

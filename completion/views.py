@@ -1,0 +1,325 @@
+"""Organiser pages (completion, surveys, action plans, certificates), trainee pages and public pages."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts.permissions import ensure_owner, organiser_required, public, trainee_required
+from completion import pdf, queries, services
+from completion.forms import (
+    AcknowledgeForm,
+    ActionPlanForm,
+    AnswerForm,
+    FinaliseForm,
+    FollowupForm,
+    IssueForm,
+    PolicyForm,
+    RevokeForm,
+    SurveyCreateForm,
+)
+from completion.models import ActionPlan, Certificate, SurveyInstance, SurveyTemplate
+from completion.rules import Policy
+from core.errors import ServiceError
+from core.extensions import db, limiter
+from core.i18n import _
+from core.mail import mail_is_configured, send_mail
+from trainees.models import Cohort, Enrolment, Trainee
+
+bp = Blueprint("completion", __name__, template_folder="templates")
+
+
+def _policy(cohort: Cohort) -> Policy:
+    p = services.get_policy(cohort)
+    return Policy(p.min_attendance_pct, p.min_post_test_pct, p.require_courses, p.require_exercise,
+                  p.require_action_plan)
+
+
+def _verify_url(cert: Certificate) -> str:
+    return url_for("completion.verify", code=cert.verify_code, _external=True)
+
+
+# --- organiser --------------------------------------------------------------------------------
+
+@bp.route("/completion")
+@organiser_required
+def index():
+    """Cohorts with links to their completion, surveys, action plans and certificates."""
+    cohorts = db.session.scalars(select(Cohort).order_by(Cohort.start_date.desc())).all()
+    return render_template("completion/index.html", cohorts=cohorts)
+
+
+@bp.route("/cohorts/<int:cohort_id>/completion", methods=["GET", "POST"])
+@organiser_required
+def cohort_completion(cohort_id: int):
+    """Completion rules and every trainee against them; the organiser confirms the decisions."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    policy = services.get_policy(cohort)
+    form, finalise = PolicyForm(obj=policy, prefix="rules"), FinaliseForm(prefix="final")
+    if form.submit.data and form.validate_on_submit():
+        try:
+            services.update_policy(cohort, current_user, **{k: getattr(form, k).data for k in services.POLICY_FIELDS})
+        except ServiceError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Completion rules saved."), "success")
+            return redirect(url_for("completion.cohort_completion", cohort_id=cohort.id))
+    elif finalise.submit.data and finalise.validate_on_submit():
+        decisions = {int(k.split("-", 1)[1]): v for k, v in request.form.items()
+                     if k.startswith("decision-") and k.split("-", 1)[1].isdigit()}
+        changed, problems = services.finalise_completion(cohort, decisions, finalise.reason.data, current_user)
+        db.session.commit()
+        flash(_("%(n)d enrolments updated.", n=changed), "success")
+        for problem in problems:
+            flash(problem, "warning")
+        return redirect(url_for("completion.cohort_completion", cohort_id=cohort.id))
+    rows = queries.completion_rows(cohort, _policy(cohort))
+    return render_template("completion/cohort_completion.html", cohort=cohort, form=form, finalise=finalise,
+                           rows=rows, active=_policy(cohort).active_rules())
+
+
+@bp.route("/cohorts/<int:cohort_id>/surveys", methods=["GET", "POST"])
+@organiser_required
+def cohort_surveys(cohort_id: int):
+    """A cohort's surveys with response rates; create a survey or schedule follow-ups."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    reaction, followup = services.ensure_default_templates()
+    templates = db.session.scalars(select(SurveyTemplate).order_by(SurveyTemplate.id)).all()
+    form = SurveyCreateForm(title=_("End-of-course survey"), opens_on=cohort.end_date,
+                            closes_on=cohort.end_date + timedelta(days=14))
+    form.template_id.choices = [(t.id, t.title) for t in templates]
+    follow = FollowupForm(prefix="f")
+    if follow.submit.data and follow.validate_on_submit():
+        created = services.schedule_followups(cohort, current_user)
+        db.session.commit()
+        flash(_("%(n)d follow-up surveys scheduled.", n=len(created)), "success")
+        return redirect(url_for("completion.cohort_surveys", cohort_id=cohort.id))
+    if form.submit.data and form.validate_on_submit():
+        template = db.get_or_404(SurveyTemplate, form.template_id.data)
+        try:
+            services.create_survey(cohort, template, title=form.title.data, opens_on=form.opens_on.data,
+                                   closes_on=form.closes_on.data, anonymous=form.anonymous.data,
+                                   kind=template.kind, actor=current_user)
+        except ServiceError as exc:
+            getattr(form, exc.field or "title").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Survey created."), "success")
+            return redirect(url_for("completion.cohort_surveys", cohort_id=cohort.id))
+    db.session.commit()  # the built-in templates, if they were just created
+    surveys = queries.surveys_for_cohort(cohort.id)
+    return render_template("completion/cohort_surveys.html", cohort=cohort, form=form, follow=follow,
+                           surveys=surveys, eligible=queries.eligible_count(cohort.id))
+
+
+@bp.route("/surveys/<int:survey_id>")
+@organiser_required
+def survey_results(survey_id: int):
+    """Results per item: mean, top-2-box share, n, response rate, comments."""
+    instance = db.get_or_404(SurveyInstance, survey_id)
+    results, answered, eligible = queries.survey_results(instance)
+    return render_template("completion/survey_results.html", instance=instance, results=results,
+                           answered=answered, eligible=eligible)
+
+
+@bp.route("/cohorts/<int:cohort_id>/action-plans")
+@organiser_required
+def cohort_action_plans(cohort_id: int):
+    """Every trainee's action plan, its acknowledgement and the follow-up response rates."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    rows = queries.action_plans_for_cohort(cohort.id)
+    followups = [(s, n) for s, n in queries.surveys_for_cohort(cohort.id) if s.kind.startswith("followup")]
+    return render_template("completion/cohort_action_plans.html", cohort=cohort, rows=rows, followups=followups,
+                           eligible=queries.eligible_count(cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/certificates", methods=["GET", "POST"])
+@organiser_required
+def cohort_certificates(cohort_id: int):
+    """Issue certificates in bulk and list those issued."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    form = IssueForm()
+    if form.validate_on_submit():
+        issued = services.issue_certificates(cohort, form.kind.data, current_user)
+        db.session.commit()
+        flash(_("%(n)d certificates issued.", n=len(issued)), "success" if issued else "info")
+        return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
+    return render_template("completion/cohort_certificates.html", cohort=cohort, form=form,
+                           certificates=queries.certificates_for_cohort(cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/certificates.zip")
+@organiser_required
+def cohort_certificates_zip(cohort_id: int):
+    """All valid certificates of a cohort as one zip of PDFs."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    certs = [c for c in queries.certificates_for_cohort(cohort.id) if c.is_valid]
+    if not certs:
+        flash(_("No valid certificates to download yet."), "info")
+        return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
+    data = pdf.certificates_zip([(c, _verify_url(c)) for c in certs])
+    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                     download_name=f"certificates-{cohort.code}.zip")
+
+
+@bp.route("/certificates/<int:cert_id>.pdf")
+@organiser_required
+def certificate_pdf(cert_id: int):
+    """One certificate as PDF (organiser copy)."""
+    cert = db.get_or_404(Certificate, cert_id)
+    return _pdf_response(cert)
+
+
+@bp.route("/certificates/<int:cert_id>/revoke", methods=["GET", "POST"])
+@organiser_required
+def certificate_revoke(cert_id: int):
+    """Confirm and revoke a certificate with a reason."""
+    cert = db.get_or_404(Certificate, cert_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(cert, form.reason.data, current_user)
+        except ServiceError as exc:
+            form.reason.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Certificate %(serial)s revoked.", serial=cert.serial), "success")
+            return redirect(url_for("completion.cohort_certificates", cohort_id=cert.enrolment.cohort_id))
+    return render_template("completion/certificate_revoke.html", cert=cert, form=form)
+
+
+# --- trainee ----------------------------------------------------------------------------------
+
+def _my_enrolments() -> list[Enrolment]:
+    trainee = db.session.scalar(select(Trainee).where(Trainee.user_id == current_user.id))
+    if trainee is None:
+        return []
+    return list(db.session.scalars(select(Enrolment).where(Enrolment.trainee_id == trainee.id)
+                                   .options(db.joinedload(Enrolment.cohort))))
+
+
+@bp.route("/me/after-course")
+@trainee_required
+def my_after_course():
+    """Open surveys, action plans and certificates of the signed-in trainee."""
+    enrolments = _my_enrolments()
+    ids = [e.id for e in enrolments]
+    surveys = queries.open_surveys_for(ids, date.today())
+    plans = {p.enrolment_id: p for p in db.session.scalars(select(ActionPlan).where(ActionPlan.enrolment_id.in_(ids)))}
+    certs = db.session.scalars(select(Certificate).where(Certificate.enrolment_id.in_(ids))
+                               .order_by(Certificate.issued_at.desc())).all()
+    return render_template("completion/my_after_course.html", enrolments=enrolments, surveys=surveys,
+                           plans=plans, certificates=certs)
+
+
+@bp.route("/me/surveys/<int:survey_id>/<int:enrolment_id>", methods=["GET", "POST"])
+@trainee_required
+def my_survey(survey_id: int, enrolment_id: int):
+    """Answer a survey (once)."""
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    ensure_owner(enrolment.trainee.user_id)
+    instance = db.get_or_404(SurveyInstance, survey_id)
+    if not services.eligible_for_survey(instance, enrolment):
+        abort(404)
+    form, errors = AnswerForm(), {}
+    if request.method == "POST" and form.validate_on_submit():
+        answers = {item.id: request.form.get(f"item-{item.id}", "") for item in instance.items}
+        try:
+            errors = services.submit_response(instance, enrolment, answers)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("completion.my_after_course"))
+        if not errors:
+            db.session.commit()
+            flash(_("Thank you for your answers."), "success")
+            return redirect(url_for("completion.my_after_course"))
+    return render_template("completion/my_survey.html", instance=instance, enrolment=enrolment, form=form,
+                           errors=errors, values=request.form, answered=services.has_answered(instance, enrolment))
+
+
+@bp.route("/me/action-plans/<int:enrolment_id>", methods=["GET", "POST"])
+@trainee_required
+def my_action_plan(enrolment_id: int):
+    """Draft, save and submit an action plan; the supervisor gets a one-time acknowledgement link."""
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    ensure_owner(enrolment.trainee.user_id)
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.enrolment_id == enrolment.id))
+    form = ActionPlanForm(obj=plan)
+    if request.method == "GET" and plan is not None:
+        for entry, milestone in zip(form.milestones.entries, plan.milestones, strict=False):
+            entry.form.text.data, entry.form.due.data = milestone.get("text"), milestone.get("due")
+    if form.validate_on_submit():
+        try:
+            plan = services.save_action_plan(
+                enrolment, title=form.title.data, goals=form.goals.data or "",
+                milestones=[m.data for m in form.milestones.entries], supervisor_name=form.supervisor_name.data or "",
+                supervisor_email=form.supervisor_email.data or "")
+            raw = services.submit_action_plan(plan) if form.send.data else None
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(exc.message)
+        else:
+            db.session.commit()
+            if raw:
+                link = url_for("completion.acknowledge", token=raw, _external=True)
+                send_mail(plan.supervisor_email, _("Please acknowledge an action plan"),
+                          _("%(name)s asks you to read and acknowledge their action plan from the training "
+                            "%(course)s:\n%(link)s", name=enrolment.trainee.full_name,
+                            course=enrolment.cohort.title, link=link))
+                flash(_("Your plan was sent to %(email)s for acknowledgement.", email=plan.supervisor_email), "success")
+                if not mail_is_configured(current_app):
+                    flash(_("E-mail is not configured here; send this link to your supervisor: %(link)s", link=link),
+                          "link")
+            else:
+                flash(_("Draft saved."), "success")
+            return redirect(url_for("completion.my_action_plan", enrolment_id=enrolment.id))
+    return render_template("completion/my_action_plan.html", form=form, plan=plan, enrolment=enrolment)
+
+
+@bp.route("/me/certificates/<int:cert_id>.pdf")
+@trainee_required
+def my_certificate_pdf(cert_id: int):
+    """Download one's own certificate."""
+    cert = db.get_or_404(Certificate, cert_id)
+    ensure_owner(cert.enrolment.trainee.user_id)
+    if not cert.is_valid:
+        abort(404)
+    return _pdf_response(cert)
+
+
+def _pdf_response(cert: Certificate):
+    data = pdf.render_certificate(cert, _verify_url(cert))
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{cert.serial}.pdf")
+
+
+# --- public -----------------------------------------------------------------------------------
+
+@bp.route("/verify/<code>")
+@public
+@limiter.limit("30 per minute")
+def verify(code: str):
+    """Public verification: valid or revoked, name, course and dates — nothing more."""
+    cert = db.session.scalar(select(Certificate).where(Certificate.verify_code == code))
+    return render_template("completion/verify.html", cert=cert), 200 if cert else 404
+
+
+@bp.route("/ack/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per minute")
+def acknowledge(token: str):
+    """A supervisor reads and acknowledges an action plan through a one-time link (no account needed)."""
+    plan, problem = services.plan_for_ack_token(token)
+    if plan is None:
+        return render_template("accounts/link_invalid.html", problem=problem), 410
+    form = AcknowledgeForm()
+    if form.validate_on_submit():
+        services.acknowledge_action_plan(token, form.comment.data or "")
+        db.session.commit()
+        return render_template("completion/ack_done.html", plan=plan)
+    return render_template("completion/ack.html", plan=plan, form=form)

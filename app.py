@@ -47,7 +47,9 @@ def register_extensions(app: Flask) -> None:
 def register_features(app: Flask) -> None:
     """Register each feature package (blueprint, CLI, navigation, seeders), in dependency order."""
     import accounts
+    import reports
     import trainees
 
     accounts.register(app)
     trainees.register(app)
+    reports.register(app)

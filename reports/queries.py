@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
@@ -21,8 +21,8 @@ class FilterOptions:
 def filter_options() -> FilterOptions:
     """Programmes, fiscal years with cohorts and nationalities with trainees (three queries)."""
     programmes = [tuple(r) for r in db.session.execute(select(Programme.code, Programme.name).order_by(Programme.code))]
-    years = list(db.session.scalars(select(distinct(Cohort.fiscal_year)).order_by(Cohort.fiscal_year)))
-    nationalities = list(db.session.scalars(select(distinct(Trainee.nationality)).order_by(Trainee.nationality)))
+    years = list(db.session.scalars(select(Cohort.fiscal_year).distinct().order_by(Cohort.fiscal_year)))
+    nationalities = list(db.session.scalars(select(Trainee.nationality).distinct().order_by(Trainee.nationality)))
     return FilterOptions(programmes, years, nationalities)
 
 

@@ -427,4 +427,4 @@ def participant_rows(filt: ReportFilter, *, include_names: bool = True, batch: i
         stmt = stmt.outerjoin(scores, scores.c.enrolment_id == E.id)
     order = [C.start_date, C.code] + ([T.family_name, T.given_names] if include_names else []) + [E.id]
     stmt = stmt.order_by(*order).execution_options(yield_per=batch)
-    yield from db.session.execute(stmt).tuples()
+    yield from db.session.execute(stmt)

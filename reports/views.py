@@ -69,15 +69,17 @@ def _download_name(stem: str, filt: ReportFilter, lang: str) -> str:
 
 
 def _send_workbook(filt: ReportFilter, lang: str, no_pii: bool, stem: str, action: str):
-    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - send_file closes it
-    info = workbook.build_workbook(spool, filt, lang=lang, no_pii=no_pii, data=_data(filt))
+    with tempfile.TemporaryFile() as spool:
+        info = workbook.build_workbook(spool, filt, lang=lang, no_pii=no_pii, data=_data(filt))
+        spool.seek(0)
+        content = spool.read()
     described = "; ".join(f"{k}: {v}" for k, v in filt.describe("en")) or "all data"
     audit.record(action, object_type="Report",
                  summary=f"{described}; lang {lang}; {'no names' if no_pii else 'with names'}; "
                          f"{info.participant_rows} participant rows")
     db.session.commit()
-    spool.seek(0)
-    return send_file(spool, mimetype=XLSX, as_attachment=True, download_name=_download_name(stem, filt, lang))
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
+                     download_name=_download_name(stem, filt, lang))
 
 
 def _flag(value: str | None) -> bool:

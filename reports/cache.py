@@ -44,10 +44,9 @@ def _watched_class(cls) -> bool:
 def _watched_table(table) -> bool:
     from core.extensions import db
 
-    for mapper in db.Model.registry.mappers:
-        if mapper.local_table is table or getattr(mapper, "persist_selectable", None) is table:
-            return _watched_class(mapper.class_)
-    return False
+    name = getattr(table, "name", None)  # ORM statements carry an annotated copy of the Table
+    return any(getattr(m.local_table, "name", None) == name and _watched_class(m.class_)
+               for m in db.Model.registry.mappers)
 
 
 def _after_flush(session, flush_context) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 WIDTH = 640
-LABEL_WIDTH = 180
+LABEL_WIDTH = 200
 VALUE_WIDTH = 70
 BAR_HEIGHT = 18
 GAP = 6
@@ -96,7 +96,7 @@ def column_line(items: list[tuple[str, float, float]], width: int = WIDTH, heigh
         h = (bottom - top) * value / col_max
         chart.columns.append({"label": label, "x": round(cx - col_w / 2, 1), "y": round(bottom - h, 1),
                               "width": round(col_w, 1), "height": round(h, 1), "text_x": round(cx, 1),
-                              "show_label": len(items) <= 16 or i % max(len(items) // 12, 1) == 0})
+                              "show_label": i % -(-len(items) // 10) == 0})
         ly = bottom - (bottom - top) * line_value / line_max
         points.append(f"{cx:.1f},{ly:.1f}")
         chart.dots.append({"x": round(cx, 1), "y": round(ly, 1)})

@@ -93,7 +93,8 @@ def dashboard_charts(data: statistics.ReportData, lang: str) -> dict:
     country_rows = [(country_name(r.code, lang), r.code, r.enrolments, r.completed) for r in countries]
     sector_rows = [(sector_name(r.code, lang), r.code, r.public, r.private, r.other, r.enrolments)
                    for r in data.by_sector]
-    fy_rows = [(fiscal_year_label(r.fiscal_year, lang), r.enrolments, r.cumulative) for r in data.by_fiscal_year]
+    fy_rows = [(fiscal_year_label(r.fiscal_year, lang), r.enrolments, r.cumulative, r.fiscal_year)
+               for r in data.by_fiscal_year]
     genders = {"F": s.female, "M": s.male, "X": s.other_gender, "NS": s.not_stated}
     gender_rows = [(gender_name(g, lang), genders[g], (genders[g] / s.enrolments) if s.enrolments else None)
                    for g in GENDERS]
@@ -102,11 +103,11 @@ def dashboard_charts(data: statistics.ReportData, lang: str) -> dict:
     return {
         "country": charts.hbar([(name, n, f"{n:,}") for name, _, n, _ in country_rows]),
         "country_rows": country_rows,
-        "sector": charts.stacked_hbar([(f"{code} {name}", [(pub, "bar-public"), (pri, "bar-private"),
+        "sector": charts.stacked_hbar([(name, [(pub, "bar-public"), (pri, "bar-private"),
                                                              (oth, "bar-other")], f"{total:,}")
                                        for name, code, pub, pri, oth, total in sector_rows]),
         "sector_rows": sector_rows,
-        "fy": charts.column_line([(label, n, cum) for label, n, cum in fy_rows]),
+        "fy": charts.column_line([(str(fy), n, cum) for _, n, cum, fy in fy_rows]),
         "fy_rows": fy_rows,
         "gender": charts.hbar([(name, n, f"{n:,}") for name, n, _ in gender_rows]),
         "gender_rows": gender_rows,

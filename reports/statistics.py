@@ -1,19 +1,39 @@
 """Every figure of the report (ARCHITECTURE §4.3), computed in SQL with GROUP BY.
 
-All figures start from one *facts* subquery: one row per counted enrolment under the report filter,
+All figures start from one *facts* query: one row per counted enrolment under the report filter,
 with the columns the breakdowns group by (nationality, sector, public/private bucket, fiscal year,
-gender, dated ASEAN membership) and the per-enrolment person-days. Each breakdown is then a single
-GROUP BY over it, so the whole report is a constant number of queries whatever the data size, and
-SQLite and PostgreSQL run the same SQL. Python only sums a handful of already-grouped rows (the
-ASEAN and Total rows of ``By country``) and runs the cumulative total over fiscal years.
+gender, dated ASEAN membership) and the per-enrolment person-days. It is copied once into a
+temporary table and each breakdown is then a single GROUP BY over it, so the whole report is a
+constant number of queries whatever the data size, and SQLite and PostgreSQL run the same SQL.
+Python only sums a handful of already-grouped rows (the ASEAN and Total rows of ``By country``)
+and runs the cumulative total over fiscal years.
 """
 
 from __future__ import annotations
 
+import secrets
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Float, and_, case, cast, distinct, func, literal, or_, select
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.extensions import db
 from core.refdata import ORG_TYPES, memberships
@@ -368,20 +388,43 @@ def scope(filt: ReportFilter, lang: str = "en") -> sources.ReportScope:
     )
 
 
+_FACT_TYPES = {"enrolment_id": Integer, "trainee_id": Integer, "cohort_id": Integer, "completed": Integer,
+               "gender": String(2), "nationality": String(2), "sector_code": String(3), "bucket": String(7),
+               "fiscal_year": Integer, "person_days": Integer, "is_asean": Integer, "paired": Integer,
+               "pair_pre": Float, "pair_post": Float}
+
+
+@contextmanager
+def materialised(f):
+    """The facts copied once into a session-private temporary table (``CREATE TEMPORARY TABLE`` +
+    ``INSERT … SELECT``, portable across SQLite and PostgreSQL), so that each breakdown scans a narrow
+    table instead of repeating the joins and the attendance aggregation. Dropped afterwards."""
+    table = Table(f"report_facts_{secrets.token_hex(6)}", MetaData(),
+                  *(Column(c.name, _FACT_TYPES[c.name]) for c in f.c), prefixes=["TEMPORARY"])
+    connection = db.session.connection()
+    table.create(connection)
+    try:
+        db.session.execute(insert(table).from_select([c.name for c in f.c], select(*f.c)))
+        yield table
+    finally:
+        with suppress(SQLAlchemyError):  # after a failed statement PostgreSQL refuses; the rollback drops it
+            table.drop(connection)
+
+
 def compute(filt: ReportFilter) -> ReportData:
     """All built-in figures plus the Summary figures features provide (a constant number of queries)."""
     scores = scores_subquery()
     has_scores = scores is not None
-    f = facts(filt, scores)
-    result = ReportData(
-        filter=filt,
-        summary=summary(f, has_scores),
-        by_country=by_country(f),
-        by_sector=by_sector(f),
-        by_cohort=by_cohort(f, has_scores),
-        by_fiscal_year=by_fiscal_year(f),
-        has_learning=has_scores,
-    )
+    with materialised(facts(filt, scores)) as f:
+        result = ReportData(
+            filter=filt,
+            summary=summary(f, has_scores),
+            by_country=by_country(f),
+            by_sector=by_sector(f),
+            by_cohort=by_cohort(f, has_scores),
+            by_fiscal_year=by_fiscal_year(f),
+            has_learning=has_scores,
+        )
     hook_scope = scope(filt)
     result.summary.satisfaction = _float(sources.call(sources.SUMMARY_FIGURES["satisfaction"], hook_scope))
     runs = sources.call(sources.SUMMARY_FIGURES["exercises_run"], hook_scope)

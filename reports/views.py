@@ -155,21 +155,28 @@ def _report_dec(value) -> str:
 
 # --- routes ----------------------------------------------------------------------------------------
 
+def _figures(filt: ReportFilter, lang: str) -> Markup:
+    """The KPIs, charts, tables, feature sections and definitions as HTML, cached like the data."""
+
+    def render() -> Markup:
+        data = _data(filt)
+        html = render_template("reports/_figures.html", data=data, charts=dashboard_charts(data, lang),
+                               sections=_feature_sections(filt, lang), definitions=labels.definitions(lang),
+                               lang=lang, buckets=BUCKET_NAMES)
+        return Markup(html)  # noqa: S704 - rendered by our own autoescaped template
+
+    return cache.cached(("figures", filt.cache_key(), lang), render)
+
+
 @bp.route("/")
 @organiser_required
 def dashboard():
     """KPIs, charts with their data tables, filters, definitions and the export button."""
     filt, errors = _parse(request.args)
     lang = _page_lang()
-    context = _filter_context(request.args, errors)
-    data = chart_data = None
-    sections: list[Markup] = []
-    if filt is not None:
-        data = _data(filt)
-        chart_data = dashboard_charts(data, lang)
-        sections = _feature_sections(filt, lang)
-    return render_template("reports/dashboard.html", filt=filt, data=data, charts=chart_data, sections=sections,
-                           definitions=labels.definitions(lang), lang=lang, buckets=BUCKET_NAMES, **context)
+    figures = _figures(filt, lang) if filt is not None else None
+    return render_template("reports/dashboard.html", filt=filt, figures=figures, lang=lang,
+                           definitions=labels.definitions(lang), **_filter_context(request.args, errors))
 
 
 @bp.route("/export.xlsx")

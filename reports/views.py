@@ -174,9 +174,16 @@ def dashboard():
     """KPIs, charts with their data tables, filters, definitions and the export button."""
     filt, errors = _parse(request.args)
     lang = _page_lang()
-    figures = _figures(filt, lang) if filt is not None else None
-    return render_template("reports/dashboard.html", filt=filt, figures=figures, lang=lang,
-                           definitions=labels.definitions(lang), **_filter_context(request.args, errors))
+
+    def body() -> Markup:
+        figures = _figures(filt, lang) if filt is not None else None
+        html = render_template("reports/_dashboard_body.html", filt=filt, figures=figures, lang=lang,
+                               definitions=labels.definitions(lang), **_filter_context(request.args, errors))
+        return Markup(html)  # noqa: S704 - rendered by our own autoescaped template
+
+    raw_args = tuple(sorted(request.args.items(multi=True)))
+    content = body() if errors else cache.cached(("dashboard", raw_args, lang), body)
+    return render_template("reports/dashboard.html", body=content)
 
 
 @bp.route("/export.xlsx")

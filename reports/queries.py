@@ -34,7 +34,3 @@ def programme_by_code(code: str | None) -> Programme | None:
         select(Programme).options(selectinload(Programme.organiser_names))
         .where(func.upper(Programme.code) == code.upper())
     )
-
-
-
-

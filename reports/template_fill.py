@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.errors import ServiceError
-from core.i18n import _
+from core.i18n import _, _l
 from core.spreadsheets import DATE, DECIMAL, INTEGER, NUMBER_FORMATS, PERCENT, TEXT, Table, set_cell
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -32,45 +32,45 @@ MAX_COMPRESSION_RATIO = 250
 MAX_TABLE_ROWS = 20000
 
 #: Scalar placeholders: name → (description for the help page, value kind).
-PLACEHOLDERS: dict[str, tuple[str, str]] = {
-    "cohorts": ("Cohorts (course runs) with counted enrolments", INTEGER),
-    "participants": ("Participants: distinct trainees", INTEGER),
-    "enrolments": ("Enrolments: counted enrolments", INTEGER),
-    "completed": ("Completed enrolments", INTEGER),
-    "completion_rate": ("Completion rate (percent)", PERCENT),
-    "countries": ("Countries: distinct nationalities", INTEGER),
-    "asean_enrolments": ("Enrolments of nationals of ASEAN members (as of each cohort's start)", INTEGER),
-    "female": ("Enrolments of female trainees", INTEGER),
-    "male": ("Enrolments of male trainees", INTEGER),
-    "female_share": ("Female share (percent)", PERCENT),
-    "training_days": ("Sum of the training days of the cohorts", INTEGER),
-    "person_days": ("Person-days", INTEGER),
-    "mean_pre": ("Mean pre-test (percent, paired)", PERCENT),
-    "mean_post": ("Mean post-test (percent, paired)", PERCENT),
-    "normalised_gain": ("Normalised gain (Hake)", DECIMAL),
-    "satisfaction": ("Satisfaction, mean 1–5", DECIMAL),
-    "exercises_run": ("Exercises run", INTEGER),
-    "fy": ("Fiscal year(s) chosen, e.g. FY2024 or FY2019–FY2024 (2024年度 in Japanese)", TEXT),
-    "fy_from": ("First fiscal year chosen (number)", INTEGER),
-    "fy_to": ("Last fiscal year chosen (number)", INTEGER),
-    "programme": ("Programme code chosen", TEXT),
-    "programme_name": ("Programme name", TEXT),
-    "organiser": ("Implementing organisation's name as it was in the chosen fiscal year", TEXT),
-    "filters": ("All chosen filters as text", TEXT),
-    "generated": ("Date the file was produced", DATE),
+PLACEHOLDERS: dict[str, tuple[object, str]] = {
+    "cohorts": (_l("Cohorts (course runs) with counted enrolments"), INTEGER),
+    "participants": (_l("Participants: distinct trainees"), INTEGER),
+    "enrolments": (_l("Enrolments: counted enrolments"), INTEGER),
+    "completed": (_l("Completed enrolments"), INTEGER),
+    "completion_rate": (_l("Completion rate (percent)"), PERCENT),
+    "countries": (_l("Countries: distinct nationalities"), INTEGER),
+    "asean_enrolments": (_l("Enrolments of nationals of ASEAN members (as of each cohort's start)"), INTEGER),
+    "female": (_l("Enrolments of female trainees"), INTEGER),
+    "male": (_l("Enrolments of male trainees"), INTEGER),
+    "female_share": (_l("Female share (percent)"), PERCENT),
+    "training_days": (_l("Sum of the training days of the cohorts"), INTEGER),
+    "person_days": (_l("Person-days"), INTEGER),
+    "mean_pre": (_l("Mean pre-test (percent, paired)"), PERCENT),
+    "mean_post": (_l("Mean post-test (percent, paired)"), PERCENT),
+    "normalised_gain": (_l("Normalised gain (Hake)"), DECIMAL),
+    "satisfaction": (_l("Satisfaction, mean 1–5"), DECIMAL),
+    "exercises_run": (_l("Exercises run"), INTEGER),
+    "fy": (_l("Fiscal year(s) chosen, e.g. FY2024 or FY2019–FY2024 (2024年度 in Japanese)"), TEXT),
+    "fy_from": (_l("First fiscal year chosen (number)"), INTEGER),
+    "fy_to": (_l("Last fiscal year chosen (number)"), INTEGER),
+    "programme": (_l("Programme code chosen"), TEXT),
+    "programme_name": (_l("Programme name"), TEXT),
+    "organiser": (_l("Implementing organisation's name as it was in the chosen fiscal year"), TEXT),
+    "filters": (_l("All chosen filters as text"), TEXT),
+    "generated": (_l("Date the file was produced"), DATE),
 }
 
 #: Table anchors: name → description (columns as in the workbook sheet of the same name).
-TABLES: dict[str, str] = {
-    "by_country": "By country: code, country, enrolments, completed, female, male, other/not stated, person-days; "
-                  "then ASEAN and Total rows",
-    "by_sector": "By sector: code, sector, public, private, other, enrolments, completed; then Total",
-    "by_cohort": "By cohort: cohort, title, fiscal year, modality, host country, start, end, training days, "
-                 "enrolments, completed, countries, person-days",
-    "by_fiscal_year": "By fiscal year: fiscal year, cohorts, enrolments, completed, countries, person-days, "
-                      "cumulative enrolments",
-    "learning": "Learning: cohort, paired trainees, mean pre %, mean post %, normalised gain",
-    "participants": "Participants: one row per counted enrolment, columns as the Participants sheet",
+TABLES: dict[str, object] = {
+    "by_country": _l("By country: code, country, enrolments, completed, female, male, other/not stated, person-days; "
+                     "then ASEAN and Total rows"),
+    "by_sector": _l("By sector: code, sector, public, private, other, enrolments, completed; then Total"),
+    "by_cohort": _l("By cohort: cohort, title, fiscal year, modality, host country, start, end, training days, "
+                    "enrolments, completed, countries, person-days"),
+    "by_fiscal_year": _l("By fiscal year: fiscal year, cohorts, enrolments, completed, countries, person-days, "
+                         "cumulative enrolments"),
+    "learning": _l("Learning: cohort, paired trainees, mean pre %, mean post %, normalised gain"),
+    "participants": _l("Participants: one row per counted enrolment, columns as the Participants sheet"),
 }
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_:.\-]*)\s*\}\}")

@@ -99,7 +99,7 @@ def dashboard_charts(data: statistics.ReportData, lang: str) -> dict:
     gender_rows = [(gender_name(g, lang), genders[g], (genders[g] / s.enrolments) if s.enrolments else None)
                    for g in GENDERS]
     recent = data.by_cohort[-COMPLETION_CHART_COHORTS:]
-    cohort_rows = [(c.code, c.title, c.enrolments, c.completed, c.completion_rate) for c in recent]
+    cohort_rows = [(c.code, c.title, c.enrolments, c.completed, c.completion_rate, c.id) for c in recent]
     return {
         "country": charts.hbar([(name, n, f"{n:,}") for name, _, n, _ in country_rows]),
         "country_rows": country_rows,
@@ -112,7 +112,7 @@ def dashboard_charts(data: statistics.ReportData, lang: str) -> dict:
         "gender": charts.hbar([(name, n, f"{n:,}") for name, n, _ in gender_rows]),
         "gender_rows": gender_rows,
         "completion": charts.hbar([(code, rate or 0, "—" if rate is None else f"{rate:.0%}")
-                                   for code, _, _, _, rate in cohort_rows], max_value=1.0),
+                                   for code, _, _, _, rate, _ in cohort_rows], max_value=1.0),
         "completion_rows": cohort_rows,
         "cohorts_total": len(data.by_cohort),
     }

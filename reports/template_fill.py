@@ -164,8 +164,8 @@ def fill(data: bytes, values: dict[str, object], tables: dict[str, Table]) -> Fi
     anchors = []
     for ws in book.worksheets:
         for cell in _cells(ws):
-            if not isinstance(cell.value, str) or "{{" not in cell.value:
-                continue
+            if not isinstance(cell.value, str) or "{{" not in cell.value or cell.data_type == "f":
+                continue  # formulas are the form's own: never touched
             text = cell.value
             whole = _PLACEHOLDER.fullmatch(text.strip())
             if whole and whole.group(1).lower().startswith("table:"):

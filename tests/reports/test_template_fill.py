@@ -32,6 +32,7 @@ def make_template() -> bytes:
     ws["B6"] = "Participants: {{participants}} persons from {{countries}} countries, {{person_days}} person-days"
     ws["B7"] = "{{budget_yen}}"
     ws["B8"] = "{{generated}}"
+    ws["B9"] = '=CONCATENATE("{{enrolments}}", "x")'  # the form's own formula stays a formula
     ws.merge_cells("D1:F1")
     ws["D1"] = "Ministry form No. 3"
     ws.column_dimensions["A"].width = 33
@@ -76,6 +77,7 @@ def test_placeholders_and_tables_filled_with_formatting_kept(ds):
     assert ws["B6"].value == "Participants: 4 persons from 2 countries, 9 person-days"
     assert ws["B7"].value == "{{budget_yen}}"
     assert ws["B8"].is_date
+    assert ws["B9"].data_type == "f" and ws["B9"].value == '=CONCATENATE("{{enrolments}}", "x")'
     assert "D1:F1" in {str(r) for r in ws.merged_cells.ranges} and ws.column_dimensions["A"].width == 33
     table = [tuple(c.value for c in row) for row in ws["A10:H14"]]
     assert table == [

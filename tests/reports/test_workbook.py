@@ -202,6 +202,8 @@ def test_no_pii_leaves_no_name_email_or_birthday_anywhere(ds):
         assert not re.search(rf"\b{re.escape(secret)}\b", text), secret
     assert not (_all_dates(book) & set(ds.birthdays))
     assert len(rows(book, "Participants")) == 10  # still one row per counted enrolment
+    with_names = open_book(build())
+    assert [r[0] for r in rows(book, "Participants")] == [r[0] for r in rows(with_names, "Participants")]
 
 
 def test_default_export_has_names_but_never_email_or_birthday(ds):

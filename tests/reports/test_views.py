@@ -154,3 +154,19 @@ def test_dashboard_query_count_is_constant(client, db, login_as, count_queries):
         html = client.get("/reports/").get_data(as_text=True)
     assert ">BIG-11<" in html
     assert large.count == small.count, (small.statements, large.statements)
+
+
+def test_dashboard_in_japanese_uses_japanese_names_and_definitions(client, ds, login_as):
+    login_as(user=factories.user(role="organiser", locale="ja"))
+    html = client.get("/reports/").get_data(as_text=True)
+    assert "2024年度（令和6年度）" in html  # fiscal-year labels
+    assert "東ティモール" in html  # country names
+    assert "受講者数（延べ）は状態が「参加確定」" in html  # the Definitions panel
+    assert '<option value="ja" selected>' in html  # the workbook language follows the page
+
+
+def test_completion_table_links_each_cohort_workbook(client, ds, login_as):
+    login_as("organiser")
+    html = client.get("/reports/").get_data(as_text=True)
+    for cohort in ds.cohorts.values():
+        assert f'href="/reports/cohorts/{cohort.id}.xlsx"' in html

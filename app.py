@@ -49,9 +49,11 @@ def register_features(app: Flask) -> None:
     import accounts
     import completion
     import courses
+    import reports
     import trainees
 
     accounts.register(app)
     trainees.register(app)
     courses.register(app)
     completion.register(app)
+    reports.register(app)

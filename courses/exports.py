@@ -18,16 +18,7 @@ from trainees.models import Enrolment
 def pre_post_by_enrolment(filter_cohort_ids=None) -> dict[int, tuple[float | None, float | None]]:
     """``{enrolment_id: (pre %, post %)}`` for every enrolment with at least one of the two results;
     a missing result is None. ``filter_cohort_ids`` limits it to those cohorts (None = all)."""
-    pre = queries.first_scores().alias("pre")
-    post = queries.first_scores().alias("post")
-    query = (select(Enrolment.id, func.avg(pre.c.score), func.avg(post.c.score))
-             .select_from(CourseAssignment)
-             .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
-             .outerjoin(pre, and_(pre.c.enrolment_id == Enrolment.id, pre.c.quiz_id == CourseAssignment.pre_test_id))
-             .outerjoin(post, and_(post.c.enrolment_id == Enrolment.id,
-                                   post.c.quiz_id == CourseAssignment.post_test_id))
-             .where(or_(pre.c.score.is_not(None), post.c.score.is_not(None)))
-             .group_by(Enrolment.id))
+    query = learning_scores()
     if filter_cohort_ids is not None:
         query = query.where(CourseAssignment.cohort_id.in_(list(filter_cohort_ids)))
     return {eid: (_f(p), _f(q)) for eid, p, q in db.session.execute(query)}
@@ -55,3 +46,20 @@ def courses_completed_by_enrolment(cohort_id: int) -> dict[int, bool] | None:
     enrolment_ids = list(db.session.scalars(select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)))
     done = queries.lessons_completed(enrolment_ids, course_ids)
     return {eid: all(done.get((eid, cid), 0) >= totals.get(cid, 0) for cid in course_ids) for eid in enrolment_ids}
+
+
+def learning_scores():
+    """Per-enrolment pre/post-test % for the reports (``enrolment_id``, ``pre_pct``, ``post_pct``), as a
+    select that reports join in SQL: the first submitted attempt of each named test, averaged over a
+    cohort's courses when it has several."""
+    pre = queries.first_scores().alias("pre")
+    post = queries.first_scores().alias("post")
+    return (select(Enrolment.id.label("enrolment_id"), func.avg(pre.c.score).label("pre_pct"),
+                   func.avg(post.c.score).label("post_pct"))
+            .select_from(CourseAssignment)
+            .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
+            .outerjoin(pre, and_(pre.c.enrolment_id == Enrolment.id, pre.c.quiz_id == CourseAssignment.pre_test_id))
+            .outerjoin(post, and_(post.c.enrolment_id == Enrolment.id,
+                                  post.c.quiz_id == CourseAssignment.post_test_id))
+            .where(or_(pre.c.score.is_not(None), post.c.score.is_not(None)))
+            .group_by(Enrolment.id))

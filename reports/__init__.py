@@ -1,0 +1,23 @@
+"""Reports: cross-feature statistics, the organiser dashboard, the ministry report workbook,
+filling ministry templates, and ``flask reports export``.
+
+Reports own no tables. They import trainees (and, through ``reports.sources``, the optional
+exports of courses and exercises); no feature imports reports.
+"""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register the reports blueprint, CLI, navigation entry and the report cache's write watcher."""
+    from core.i18n import _l
+    from core.templating import register_nav
+    from reports import cache, cli, views
+
+    app.config.setdefault("REPORTS_CACHE", not app.testing)
+    app.config.setdefault("REPORTS_DATA_VERSION_FILE", None)
+    app.config.setdefault("REPORTS_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024)
+    cache.install_listeners()
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.reports_cli)
+    register_nav(app, _l("Reports"), "reports.dashboard", ("admin", "organiser"), order=60)

@@ -1,0 +1,274 @@
+"""Report pages: the dashboard, workbook downloads and filling a ministry template."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import re
+import tempfile
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from accounts.permissions import organiser_required
+from core import audit
+from core.extensions import db
+from core.i18n import _
+from core.refdata import (
+    BUCKET_NAMES,
+    GENDERS,
+    MODALITIES,
+    country_name,
+    fiscal_year_label,
+    gender_name,
+    modality_name,
+    org_type_choices,
+    sector_choices,
+    sector_name,
+)
+from reports import cache, charts, labels, queries, sources, statistics, template_fill, workbook
+from reports.filters import ARG_NAMES, FilterError, ReportFilter
+from reports.forms import TemplateForm
+from trainees.models import Cohort
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COMPLETION_CHART_COHORTS = 20
+
+
+def _page_lang() -> str:
+    return "ja" if str(get_locale() or "en").startswith("ja") else "en"
+
+
+def _parse(args) -> tuple[ReportFilter | None, dict[str, str]]:
+    """The report filter from request arguments, or the problems (field → message)."""
+    try:
+        filt = ReportFilter.parse(args)
+        filt.check_exists(db.session)
+    except FilterError as exc:
+        return None, exc.errors
+    return filt, {}
+
+
+def _data(filt: ReportFilter) -> statistics.ReportData:
+    return cache.cached(("data", filt.cache_key()), lambda: statistics.compute(filt))
+
+
+def _download_name(stem: str, filt: ReportFilter, lang: str) -> str:
+    parts = [stem, *(v for v in (filt.programme, filt.cohort) if v)]
+    if filt.fy_from is not None or filt.fy_to is not None:
+        parts.append(f"FY{filt.fy_from or ''}-{filt.fy_to or ''}" if filt.fy_from != filt.fy_to
+                     else f"FY{filt.fy_from}")
+    if lang == "ja":
+        parts.append("ja")
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts)) + ".xlsx"
+
+
+def _send_workbook(filt: ReportFilter, lang: str, no_pii: bool, stem: str, action: str):
+    with tempfile.TemporaryFile() as spool:
+        info = workbook.build_workbook(spool, filt, lang=lang, no_pii=no_pii, data=_data(filt))
+        spool.seek(0)
+        content = spool.read()
+    described = "; ".join(f"{k}: {v}" for k, v in filt.describe("en")) or "all data"
+    audit.record(action, object_type="Report",
+                 summary=f"{described}; lang {lang}; {'no names' if no_pii else 'with names'}; "
+                         f"{info.participant_rows} participant rows")
+    db.session.commit()
+    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
+                     download_name=_download_name(stem, filt, lang))
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in ("1", "on", "true", "yes", "y")
+
+
+def dashboard_charts(data: statistics.ReportData, lang: str) -> dict:
+    """Chart geometry and the rows of the data tables beside them."""
+    s = data.summary
+    countries = sorted(data.by_country.rows, key=lambda r: (-r.enrolments, r.code))
+    country_rows = [(country_name(r.code, lang), r.code, r.enrolments, r.completed) for r in countries]
+    sector_rows = [(sector_name(r.code, lang), r.code, r.public, r.private, r.other, r.enrolments)
+                   for r in data.by_sector]
+    fy_rows = [(fiscal_year_label(r.fiscal_year, lang), r.enrolments, r.cumulative, r.fiscal_year)
+               for r in data.by_fiscal_year]
+    genders = {"F": s.female, "M": s.male, "X": s.other_gender, "NS": s.not_stated}
+    gender_rows = [(gender_name(g, lang), genders[g], (genders[g] / s.enrolments) if s.enrolments else None)
+                   for g in GENDERS]
+    recent = data.by_cohort[-COMPLETION_CHART_COHORTS:]
+    cohort_rows = [(c.code, c.title, c.enrolments, c.completed, c.completion_rate, c.id) for c in recent]
+    return {
+        "country": charts.hbar([(name, n, f"{n:,}") for name, _, n, _ in country_rows]),
+        "country_rows": country_rows,
+        "sector": charts.stacked_hbar([(name, [(pub, "bar-public"), (pri, "bar-private"),
+                                                             (oth, "bar-other")], f"{total:,}")
+                                       for name, code, pub, pri, oth, total in sector_rows]),
+        "sector_rows": sector_rows,
+        "fy": charts.column_line([(str(fy), n, cum) for _, n, cum, fy in fy_rows]),
+        "fy_rows": fy_rows,
+        "gender": charts.hbar([(name, n, f"{n:,}") for name, n, _ in gender_rows]),
+        "gender_rows": gender_rows,
+        "completion": charts.hbar([(code, rate or 0, "—" if rate is None else f"{rate:.0%}")
+                                   for code, _, _, _, rate, _ in cohort_rows], max_value=1.0),
+        "completion_rows": cohort_rows,
+        "cohorts_total": len(data.by_cohort),
+    }
+
+
+def _feature_sections(filt: ReportFilter, lang: str) -> list[Markup]:
+    scope = statistics.scope(filt, lang)
+    # Sections are HTML rendered by the feature's own (autoescaped) templates.
+    return [Markup(html) for target in sources.DASHBOARD_SECTIONS  # noqa: S704
+            if (html := sources.call(target, scope))]
+
+
+def _filter_context(args, errors: dict[str, str]) -> dict:
+    options = cache.cached(("options",), queries.filter_options)
+    return {
+        "args": {k: (args.get(k) or "") for k in (*ARG_NAMES, "fy")},
+        "errors": errors,
+        "options": options,
+        "modalities": [(m, modality_name(m, _page_lang())) for m in MODALITIES],
+        "sectors": sector_choices(_page_lang()),
+        "org_types": org_type_choices(_page_lang()),
+        "country_name": country_name,
+    }
+
+
+@bp.app_template_filter("report_int")
+def _report_int(value) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+@bp.app_template_filter("report_pct")
+def _report_pct(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@bp.app_template_filter("report_dec")
+def _report_dec(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+# --- routes ----------------------------------------------------------------------------------------
+
+def _figures(filt: ReportFilter, lang: str) -> Markup:
+    """The KPIs, charts, tables, feature sections and definitions as HTML, cached like the data."""
+
+    def render() -> Markup:
+        data = _data(filt)
+        html = render_template("reports/_figures.html", data=data, charts=dashboard_charts(data, lang),
+                               sections=_feature_sections(filt, lang), definitions=labels.definitions(lang),
+                               lang=lang, buckets=BUCKET_NAMES)
+        return Markup(html)  # noqa: S704 - rendered by our own autoescaped template
+
+    return cache.cached(("figures", filt.cache_key(), lang), render)
+
+
+@bp.route("/")
+@organiser_required
+def dashboard():
+    """KPIs, charts with their data tables, filters, definitions and the export button."""
+    filt, errors = _parse(request.args)
+    lang = _page_lang()
+
+    def body() -> Markup:
+        figures = _figures(filt, lang) if filt is not None else None
+        html = render_template("reports/_dashboard_body.html", filt=filt, figures=figures, lang=lang,
+                               definitions=labels.definitions(lang), **_filter_context(request.args, errors))
+        return Markup(html)  # noqa: S704 - rendered by our own autoescaped template
+
+    raw_args = tuple(sorted(request.args.items(multi=True)))
+    content = body() if errors else cache.cached(("dashboard", raw_args, lang), body)
+    return render_template("reports/dashboard.html", body=content)
+
+
+@bp.route("/export.xlsx")
+@organiser_required
+def export():
+    """The report workbook for the filters in the query string."""
+    filt, errors = _parse(request.args)
+    if filt is None:
+        flash(_("Correct the filters before downloading."), "error")
+        return redirect(url_for("reports.dashboard", **request.args.to_dict()))
+    lang = request.args.get("lang") if request.args.get("lang") in ("en", "ja") else _page_lang()
+    return _send_workbook(filt, lang, _flag(request.args.get("no_pii")), "kakehashi-report", "report.export")
+
+
+@bp.route("/cohorts/<int:cohort_id>.xlsx")
+@organiser_required
+def cohort_workbook(cohort_id: int):
+    """The report workbook of one cohort (linked from the cohort page)."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    lang = request.args.get("lang") if request.args.get("lang") in ("en", "ja") else _page_lang()
+    filt = ReportFilter(cohort=cohort.code)
+    return _send_workbook(filt, lang, _flag(request.args.get("no_pii")), "kakehashi-cohort", "report.export_cohort")
+
+
+def _signature(content: bytes, filename: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, filename.encode() + b"\0" + content, hashlib.sha256).hexdigest()
+
+
+@bp.route("/template", methods=["GET", "POST"])
+@organiser_required
+def template():
+    """Upload a ministry form with placeholders and get it back filled for the chosen filters."""
+    form = TemplateForm()
+    if request.method == "GET":
+        form.lang.data = _page_lang()
+    args = request.form if request.method == "POST" else request.args
+    filt, errors = _parse(args) if request.method == "POST" else (None, {})
+    context = _filter_context(args, errors)
+    page = {"form": form, "placeholders": template_fill.PLACEHOLDERS, "tables": template_fill.TABLES,
+            "warnings": [], "download": None, **context}
+    if not form.validate_on_submit() or filt is None:
+        return render_template("reports/template.html", **page)
+    upload = form.template.data
+    max_bytes = current_app.config["REPORTS_TEMPLATE_MAX_BYTES"]
+    content = upload.stream.read(max_bytes + 1)
+    try:
+        template_fill.check_upload(content, upload.filename or "", max_bytes)
+        data = _data(filt)
+        lang = form.lang.data
+        programme = queries.programme_by_code(filt.programme)
+        result = template_fill.fill(content, workbook.template_values(data, filt, lang, programme),
+                                    workbook.template_tables(data, filt, lang, form.no_pii.data))
+    except template_fill.TemplateError as exc:
+        form.template.errors = [*form.template.errors, exc.message]
+        return render_template("reports/template.html", **page)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", (upload.filename or "form.xlsx").rsplit(".", 1)[0]) + "-filled.xlsx"
+    audit.record("report.template_fill", object_type="Report",
+                 summary=f"{upload.filename}; {result.replaced} placeholders, {result.tables} tables; "
+                         f"{'; '.join(f'{k}: {v}' for k, v in filt.describe('en')) or 'all data'}")
+    db.session.commit()
+    if not result.warnings:
+        return send_file(_bytes_io(result.content), mimetype=XLSX, as_attachment=True, download_name=name)
+    page["warnings"] = result.warnings
+    page["download"] = {"filename": name, "content": base64.b64encode(result.content).decode(),
+                        "signature": _signature(result.content, name), "replaced": result.replaced}
+    return render_template("reports/template.html", **page)
+
+
+@bp.route("/template/download", methods=["POST"])
+@organiser_required
+def template_download():
+    """Download a filled form shown with warnings (signed by the server, so only our own output)."""
+    filename = request.form.get("filename", "")
+    try:
+        content = base64.b64decode(request.form.get("content", ""), validate=True)
+    except ValueError:
+        content = b""
+    signature = request.form.get("signature", "")
+    if not content or not hmac.compare_digest(signature, _signature(content, filename)):
+        flash(_("That download has expired or was changed. Fill the form again."), "error")
+        return redirect(url_for("reports.template"))
+    return send_file(_bytes_io(content), mimetype=XLSX, as_attachment=True, download_name=filename)
+
+
+def _bytes_io(content: bytes) -> io.BytesIO:
+    return io.BytesIO(content)
+

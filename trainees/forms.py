@@ -49,21 +49,6 @@ from trainees.status import STATUSES, status_name
 REASON_REQUIRED = ("rejected", "withdrawn", "no_show", "incomplete")
 
 
-def _no_nul(value):
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-class Form(BaseForm):
-    """BaseForm that also drops NUL characters from text input (PostgreSQL refuses them in text columns)."""
-
-    class Meta(BaseForm.Meta):
-        def bind_field(self, form, unbound_field, options):
-            filters = unbound_field.kwargs.get("filters", [])
-            if _no_nul not in filters:
-                unbound_field.kwargs["filters"] = [_no_nul, *filters]
-            return super().bind_field(form, unbound_field, options)
-
-
 # --- choices (evaluated per request, in the user's language) -----------------------------------
 
 def _countries():
@@ -173,7 +158,7 @@ def parse_organiser_history(text: str) -> list[tuple[int, str]]:
 
 # --- programmes ----------------------------------------------------------------------------------
 
-class ProgrammeForm(Form):
+class ProgrammeForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("A programme code is required.")),
                                                 Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the programme's name.")),
@@ -196,7 +181,7 @@ class ProgrammeEditForm(ProgrammeForm):
 
 # --- cohorts and sessions ----------------------------------------------------------------------
 
-class CohortForm(Form):
+class CohortForm(BaseForm):
     programme_id = SelectField(_l("Programme"), coerce=int, validate_choice=False,
                                validators=[DataRequired(message=_l("Choose a programme."))])
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("A cohort code is required.")),
@@ -226,7 +211,7 @@ class CohortForm(Form):
         }
 
 
-class SessionForm(Form):
+class SessionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the session a title.")),
                                                   Length(max=300)])
     date = IsoDateField(_l("Date"), validators=[InputRequired(message=_l("Give the session's date."))])
@@ -255,7 +240,7 @@ class SessionForm(Form):
         }
 
 
-class ConfirmForm(Form):
+class ConfirmForm(BaseForm):
     """A POST button with a CSRF token (deletions, merges, lock/unlock)."""
 
     submit = SubmitField(_l("Confirm"))
@@ -263,7 +248,7 @@ class ConfirmForm(Form):
 
 # --- enrolments --------------------------------------------------------------------------------
 
-class EnrolExistingForm(Form):
+class EnrolExistingForm(BaseForm):
     trainee_id = IntegerField(validators=[DataRequired()])
     status = SelectField(_l("Initial status"), choices=enrolment_status_choices, default="nominated")
 
@@ -303,18 +288,18 @@ class TraineeFieldsMixin:
         }
 
 
-class NewTraineeForm(TraineeFieldsMixin, Form):
+class NewTraineeForm(TraineeFieldsMixin, BaseForm):
     """A new person (and their organisation, if new); on a cohort page also their initial status."""
 
     status = SelectField(_l("Initial status"), choices=enrolment_status_choices, default="nominated")
     submit = SubmitField(_l("Add trainee"))
 
 
-class TraineeForm(TraineeFieldsMixin, Form):
+class TraineeForm(TraineeFieldsMixin, BaseForm):
     submit = SubmitField(_l("Save trainee"))
 
 
-class StatusChangeForm(Form):
+class StatusChangeForm(BaseForm):
     # The offered choices are the legal targets; anything else POSTed is refused by the service.
     target = SelectField(_l("New status"), validate_choice=False,
                          validators=[DataRequired(message=_l("Choose the new status."))])
@@ -336,14 +321,14 @@ class BulkStatusForm(StatusChangeForm):
             raise ValidationError(_("Tick at least one participant."))
 
 
-class AttendanceForm(Form):
+class AttendanceForm(BaseForm):
     save = SubmitField(_l("Save attendance"))
     all_present = SubmitField(_l("Mark all present and save"))
 
 
 # --- organisations ----------------------------------------------------------------------------
 
-class OrganisationForm(Form):
+class OrganisationForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("An organisation name is required.")),
                                                 Length(max=300)])
     country = SelectField(_l("Country"), choices=_countries)

@@ -323,7 +323,7 @@ class BulkStatusForm(StatusChangeForm):
 
 class AttendanceForm(BaseForm):
     save = SubmitField(_l("Save attendance"))
-    all_present = SubmitField(_l("Mark all present and save"))
+    all_present = SubmitField(_l("Mark the rest present and save"))
 
 
 # --- organisations ----------------------------------------------------------------------------

@@ -262,7 +262,9 @@ def enrolment_status(enrolment_id: int):
     """Change one enrolment's status with a reason; shows its history. Only legal targets are offered."""
     enrolment = queries.get_enrolment(enrolment_id)
     form = StatusChangeForm()
-    form.target.choices = enrolment_status_choices(allowed_targets(enrolment.status))
+    targets = enrolment_status_choices(allowed_targets(enrolment.status))
+    # nothing is preselected: a stray click must not mark someone "Completed" before the course has run
+    form.target.choices = [("", _("— choose —")), *targets] if targets else []
     if form.validate_on_submit():
         try:
             services.change_status(enrolment, form.target.data, form.reason.data or "", actor=_me())
@@ -409,10 +411,9 @@ def attendance(session_id: int):
     rows = queries.cohort_enrolments(session.cohort, queries.SHEET_STATUSES)
     form = AttendanceForm()
     if form.validate_on_submit():
-        if form.all_present.data:
-            marks = {e.id: "present" for e in rows}
-        else:
-            marks = {e.id: request.form[f"mark-{e.id}"] for e in rows if request.form.get(f"mark-{e.id}")}
+        marks = {e.id: request.form[f"mark-{e.id}"] for e in rows if request.form.get(f"mark-{e.id}")}
+        if form.all_present.data:  # the rows left unmarked become present; marks chosen on the sheet are kept
+            marks = {e.id: "present" for e in rows} | marks
         try:
             changed = services.record_attendance(session, marks, actor=_me())
         except ServiceError as exc:

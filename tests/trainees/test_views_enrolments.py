@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 from sqlalchemy import func, select
@@ -198,3 +199,18 @@ def test_bulk_change_without_selection_says_so(client, db, login_as):
     response = client.post(f"/cohorts/{cohort.id}/enrolments/status", data={"target": "completed"},
                            follow_redirects=True)
     assert "Tick at least one participant." in _text(response)
+
+
+def test_status_page_preselects_no_target_and_an_empty_choice_changes_nothing(client, db, login_as):
+    login_as("organiser")
+    enrolment = factories.enrolment(status="confirmed")
+    db.session.commit()
+    html = _text(client.get(f"/enrolments/{enrolment.id}/status"))
+    select = re.search(r'<select[^>]*id="target".*?</select>', html, re.S).group(0)
+    assert "selected" not in select and '<option value="">' in select  # the browser shows "— choose —"
+    assert "cannot be changed afterwards" in html  # final states are announced before they are chosen
+    response = client.post(f"/enrolments/{enrolment.id}/status", data={"target": "", "reason": ""})
+    html = _text(response)
+    assert response.status_code == 200 and 'id="target-errors"' in html and "Choose the new status." in html
+    db.session.expire_all()
+    assert enrolment.status == "confirmed"

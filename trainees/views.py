@@ -221,16 +221,25 @@ def cohort_edit(cohort_id: int):
 @organiser_required
 def cohort_detail(cohort_id: int):
     """A cohort: participants with status, sessions with attendance summary, bulk status change."""
-    cohort = queries.get_cohort(cohort_id)
+    return _render_cohort(queries.get_cohort(cohort_id), _bulk_form())
+
+
+def _bulk_form() -> BulkStatusForm:
+    form = BulkStatusForm()
+    form.target.choices = [("", _("— choose —")), *enrolment_status_choices()]
+    return form
+
+
+def _render_cohort(cohort, bulk_form: BulkStatusForm):
+    """The cohort page; after a refused bulk change it keeps the ticks, status and reason, with the errors."""
     enrolments = queries.cohort_enrolments(cohort)
     counts = queries.cohort_counts([cohort.id])[cohort.id]
-    bulk_form = BulkStatusForm()
-    bulk_form.target.choices = [("", _("— choose —")), *enrolment_status_choices()]
     return render_template(
         "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts,
         over_capacity=cohort.capacity is not None and counts.seats > cohort.capacity,
         summaries=queries.session_summaries(cohort), rates=queries.enrolment_attendance_rates(
             [e.id for e in enrolments]), bulk_form=bulk_form, lock_form=ConfirmForm(),
+        selected=set(bulk_form.enrolment_ids.data or ()) if bulk_form.errors else set(),
         sheet_size=sum(1 for e in enrolments if e.status in queries.SHEET_STATUSES))
 
 
@@ -239,13 +248,9 @@ def cohort_detail(cohort_id: int):
 def bulk_status(cohort_id: int):
     """Change the status of the ticked enrolments; illegal changes are skipped and reported."""
     cohort = queries.get_cohort(cohort_id)
-    form = BulkStatusForm()
-    form.target.choices = enrolment_status_choices()
+    form = _bulk_form()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-        return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id))
+        return _render_cohort(cohort, form)
     enrolments = queries.enrolments_by_ids(cohort, form.enrolment_ids.data)
     changed, problems = services.bulk_change_status(enrolments, form.target.data, form.reason.data or "",
                                                     actor=_me())

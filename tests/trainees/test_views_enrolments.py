@@ -214,3 +214,25 @@ def test_status_page_preselects_no_target_and_an_empty_choice_changes_nothing(cl
     assert response.status_code == 200 and 'id="target-errors"' in html and "Choose the new status." in html
     db.session.expire_all()
     assert enrolment.status == "confirmed"
+
+
+def test_a_refused_bulk_change_keeps_the_ticks_and_choices_and_shows_the_error_in_the_bulk_box(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    a = factories.enrolment(cohort_obj=cohort, status="nominated")
+    b = factories.enrolment(cohort_obj=cohort, status="nominated")
+    c = factories.enrolment(cohort_obj=cohort, status="nominated")
+    db.session.commit()
+    response = client.post(f"/cohorts/{cohort.id}/enrolments/status",
+                           data={"enrolment_ids": [a.id, c.id], "target": "rejected", "reason": ""})
+    html = _text(response)
+    assert response.status_code == 200  # rendered again, not redirected: nothing the user chose is lost
+    assert f'value="{a.id}" form="bulk" id="sel-{a.id}" aria-label="Select {a.trainee.full_name}" checked' in html
+    assert f'id="sel-{b.id}" aria-label="Select {b.trainee.full_name}">' in html  # not ticked
+    assert f'id="sel-{c.id}" aria-label="Select {c.trainee.full_name}" checked' in html
+    bulk_box = re.search(r'<form method="post" id="bulk".*?</form>', html, re.S).group(0)
+    assert '<option selected value="rejected">' in bulk_box or '<option value="rejected" selected>' in bulk_box
+    assert 'id="bulk-errors"' in bulk_box and "Say why the enrolment becomes Rejected." in bulk_box
+    assert "No status was changed." in html
+    db.session.expire_all()
+    assert [a.status, b.status, c.status] == ["nominated"] * 3

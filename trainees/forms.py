@@ -201,6 +201,11 @@ class CohortForm(BaseForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save cohort"))
 
+    def validate_end_date(self, field):
+        # checked here as well as in the service, so that it is reported together with the other fields' errors
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_("The end date is before the start date."))
+
     def values(self) -> dict:
         return {
             "code": self.code.data, "title": self.title.data, "modality": self.modality.data,
@@ -224,6 +229,19 @@ class SessionForm(BaseForm):
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     attendance_required = BooleanField(_l("Attendance is taken"), default=True)
     submit = SubmitField(_l("Save session"))
+
+    #: The cohort the session belongs to (set by the view) so that its dates are checked with the other fields.
+    cohort = None
+
+    def validate_date(self, field):
+        cohort = self.cohort
+        if cohort is not None and field.data and not cohort.start_date <= field.data <= cohort.end_date:
+            raise ValidationError(_("The session date must be within the cohort's dates (%(start)s – %(end)s).",
+                                    start=cohort.start_date.isoformat(), end=cohort.end_date.isoformat()))
+
+    def validate_end_time(self, field):
+        if field.data and self.start_time.data and field.data <= self.start_time.data:
+            raise ValidationError(_("The session ends before it starts."))
 
     def validate_timezone(self, field):
         try:

@@ -352,6 +352,7 @@ def session_new(cohort_id: int):
     """Add a session within the cohort's dates."""
     cohort = queries.get_cohort(cohort_id)
     form = SessionForm()
+    form.cohort = cohort
     if request.method == "GET":
         form.date.data = cohort.start_date
         form.venue.data = cohort.venue
@@ -373,6 +374,7 @@ def session_edit(session_id: int):
     """Edit a session."""
     session = queries.get_session(session_id)
     form = SessionForm(obj=session)
+    form.cohort = session.cohort
     if form.validate_on_submit():
         try:
             services.update_session(session, actor=_me(), **form.values())

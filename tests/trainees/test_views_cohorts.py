@@ -153,6 +153,30 @@ def test_create_errors_appear_next_to_their_fields(client, db, login_as):
     assert db.session.scalar(select(func.count(Cohort.id))) == 1
 
 
+
+def test_end_before_start_is_reported_together_with_the_other_field_errors(client, db, login_as):
+    login_as("organiser")
+    programme = factories.programme()
+    db.session.commit()
+    html = _text(client.post("/cohorts/new", data=_form(programme, title="", capacity="0", end_date="2024-06-01")))
+    for field, message in (("end_date", "The end date is before the start date."), ("title", "Give the course title."),
+                           ("capacity", "Capacity must be at least 1")):
+        assert f'id="{field}-errors"' in html and message in html, field
+    assert db.session.scalar(select(func.count(Cohort.id))) == 0
+
+
+def test_session_errors_are_reported_together(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()  # 3–7 June 2024
+    db.session.commit()
+    data = {"title": "", "date": "2024-06-20", "start_time": "09:30", "end_time": "08:00",
+            "timezone": "Bangkok", "session_type": "lecture"}
+    html = _text(client.post(f"/cohorts/{cohort.id}/sessions/new", data=data))
+    for field in ("title", "date", "end_time", "timezone"):
+        assert f'id="{field}-errors"' in html, field
+    assert "within the cohort's dates (2024-06-03 – 2024-06-07)" in html and "ends before it starts" in html
+    assert db.session.scalar(select(func.count(CohortSession.id))) == 0
+
 def test_edit_cohort_and_warn_when_capacity_drops_below_seats_taken(client, db, login_as):
     login_as("organiser")
     cohort = factories.cohort(code="EDIT-ME", capacity=10)

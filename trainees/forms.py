@@ -181,8 +181,15 @@ class ProgrammeEditForm(ProgrammeForm):
 
 # --- cohorts and sessions ----------------------------------------------------------------------
 
+def _int_or_none(value):
+    """Coerce a select's value to an int; the empty "— choose —" option gives None."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
 class CohortForm(BaseForm):
-    programme_id = SelectField(_l("Programme"), coerce=int, validate_choice=False,
+    programme_id = SelectField(_l("Programme"), coerce=_int_or_none, validate_choice=False,
                                validators=[DataRequired(message=_l("Choose a programme."))])
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("A cohort code is required.")),
                                                 Length(max=40)])

@@ -162,8 +162,12 @@ def cohorts():
 def _cohort_form(cohort=None) -> CohortForm:
     form = CohortForm(obj=cohort)
     form.programme_id.choices = queries.programme_choices()
-    if cohort is None and request.method == "GET":
-        form.programme_id.data = _int_arg("programme")
+    if cohort is None:
+        # a new cohort names its programme on purpose (preselected only when coming from a programme's page)
+        if form.programme_id.choices:
+            form.programme_id.choices = [("", _("— choose —")), *form.programme_id.choices]
+        if request.method == "GET":
+            form.programme_id.data = _int_arg("programme")
     return form
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import unescape
 
@@ -153,6 +154,21 @@ def test_create_errors_appear_next_to_their_fields(client, db, login_as):
     assert db.session.scalar(select(func.count(Cohort.id))) == 1
 
 
+
+
+def test_new_cohort_preselects_no_programme_unless_asked_and_requires_one(client, db, login_as):
+    login_as("organiser")
+    programme = factories.programme()
+    factories.programme()
+    db.session.commit()
+    select_box = re.search(r'<select[^>]*id="programme_id".*?</select>', _text(client.get("/cohorts/new")), re.S)
+    assert '<option selected value="">' in select_box.group(0)  # "— choose —", no programme
+    assert not re.search(r'selected value="\d', select_box.group(0))
+    response = client.post("/cohorts/new", data=_form(programme, programme_id=""))
+    html = _text(response)
+    assert response.status_code == 200 and 'id="programme_id-errors"' in html and "Choose a programme." in html
+    assert 'value="CSIRT establishment"' in html
+    assert db.session.scalar(select(func.count(Cohort.id))) == 0
 
 def test_end_before_start_is_reported_together_with_the_other_field_errors(client, db, login_as):
     login_as("organiser")

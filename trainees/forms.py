@@ -229,7 +229,7 @@ class SessionForm(BaseForm):
     date = IsoDateField(_l("Date"), validators=[InputRequired(message=_l("Give the session's date."))])
     start_time = IsoTimeField(_l("Starts at"), validators=[Optional()])
     end_time = IsoTimeField(_l("Ends at"), validators=[Optional()])
-    timezone = StringField(_l("Time zone"), default="Asia/Tokyo",
+    timezone = StringField(_l("Time zone"), default="Asia/Tokyo", render_kw={"list": "timezones"},
                            validators=[DataRequired(message=_l("Give a time zone such as Asia/Tokyo.")),
                                        Length(max=60)])
     session_type = SelectField(_l("Type"), choices=_session_types)

@@ -15,7 +15,7 @@ from core.extensions import db
 from core.i18n import _, ngettext
 from core.refdata import GENDERS, MODALITIES, country_codes, org_type_codes, sector_codes
 from trainees import queries, services
-from trainees.display import options
+from trainees.display import COMMON_TIMEZONES, default_timezone, options
 from trainees.forms import (
     AttendanceForm,
     BulkStatusForm,
@@ -360,6 +360,7 @@ def session_new(cohort_id: int):
     if request.method == "GET":
         form.date.data = cohort.start_date
         form.venue.data = cohort.venue
+        form.timezone.data = default_timezone(cohort)
     if form.validate_on_submit():
         try:
             services.add_session(cohort, actor=_me(), **form.values())
@@ -369,7 +370,8 @@ def session_new(cohort_id: int):
             db.session.commit()
             flash(_("Session added."), "success")
             return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id, _anchor="sessions"))
-    return render_template("trainees/session_form.html", form=form, cohort=cohort, session=None)
+    return render_template("trainees/session_form.html", form=form, cohort=cohort, session=None,
+                           timezones=COMMON_TIMEZONES)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -389,7 +391,8 @@ def session_edit(session_id: int):
             db.session.commit()
             flash(_("Session saved."), "success")
             return redirect(url_for("trainees.cohort_detail", cohort_id=session.cohort_id, _anchor="sessions"))
-    return render_template("trainees/session_form.html", form=form, cohort=session.cohort, session=session)
+    return render_template("trainees/session_form.html", form=form, cohort=session.cohort, session=session,
+                           timezones=COMMON_TIMEZONES)
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])

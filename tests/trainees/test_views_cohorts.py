@@ -290,6 +290,20 @@ def test_add_session_inside_dates_and_refuse_outside(client, db, login_as):
     assert db.session.scalar(select(func.count(CohortSession.id))) == 1
 
 
+
+def test_a_new_session_defaults_to_the_host_country_or_the_previous_session_time_zone(client, db, login_as):
+    login_as("organiser")
+    bangkok = factories.cohort(code="TH-1", host_country="TH")
+    hanoi = factories.cohort(code="VN-1", host_country="VN")
+    factories.session(hanoi, timezone="Asia/Bangkok")  # whatever the organiser used last time wins
+    online = factories.cohort(code="EL-1", host_country=None)
+    db.session.commit()
+    assert 'value="Asia/Bangkok"' in _text(client.get(f"/cohorts/{bangkok.id}/sessions/new"))
+    assert 'value="Asia/Bangkok"' in _text(client.get(f"/cohorts/{hanoi.id}/sessions/new"))
+    html = _text(client.get(f"/cohorts/{online.id}/sessions/new"))
+    assert 'id="timezone"' in html and 'list="timezones"' in html and 'value="Asia/Tokyo"' in html
+    assert '<option value="Asia/Vientiane">' in html  # suggestions for the common zones
+
 def test_edit_session(client, db, login_as):
     login_as("organiser")
     cohort = factories.cohort()

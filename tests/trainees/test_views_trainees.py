@@ -170,3 +170,18 @@ def test_unknown_trainee_is_404(client, login_as):
     login_as("organiser")
     assert client.get("/trainees/999999").status_code == 404
     assert client.get("/trainees/999999/edit").status_code == 404
+
+
+def test_status_history_times_are_unambiguous_for_an_international_team(client, db, login_as):
+    from datetime import datetime
+
+    from trainees.models import EnrolmentEvent
+
+    login_as("organiser")
+    enrolment = factories.enrolment(status="nominated")
+    event = db.session.scalar(select(EnrolmentEvent).where(EnrolmentEvent.enrolment_id == enrolment.id))
+    event.at = datetime(2026, 11, 6, 4, 54)  # 6 November, not 11 June
+    db.session.commit()
+    for path in (f"/trainees/{enrolment.trainee_id}", f"/enrolments/{enrolment.id}/status"):
+        html = client.get(path).get_data(as_text=True)
+        assert "2026-11-06 04:54" in html and "11/6/26" not in html, path

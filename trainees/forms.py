@@ -294,10 +294,9 @@ class TraineeFieldsMixin:
     organisation = StringField(_l("Organisation"), validators=[
         DataRequired(message=_l("An organisation name is required.")), Length(max=300)])
     organisation_country = SelectField(_l("Organisation country"), choices=_countries_same_as_nationality)
-    sector = SelectField(_l("Sector"), choices=_sectors_to_choose,
-                         validators=[DataRequired(message=_l("Choose the organisation's sector."))])
-    org_type = SelectField(_l("Organisation type"), choices=_org_types_to_choose,
-                           validators=[DataRequired(message=_l("Choose the type of organisation."))])
+    # needed only when the organisation is new (the view asks for them then); an existing one keeps its own
+    sector = SelectField(_l("Sector"), choices=_sectors_to_choose, validators=[Optional()])
+    org_type = SelectField(_l("Organisation type"), choices=_org_types_to_choose, validators=[Optional()])
 
     def organisation_values(self) -> tuple[str, str, str, str]:
         """(name, country, sector, org type) for ``get_or_create_organisation``; country defaults to nationality."""

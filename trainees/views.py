@@ -71,6 +71,22 @@ def _show_error(form, exc: ServiceError, default: str) -> None:
     field.errors = [*field.errors, exc.message]
 
 
+def _organisation_for(form) -> tuple[Organisation, bool]:
+    """The organisation named on a trainee form (by name within its country), created when new.
+
+    Sector and type are asked for only when the organisation is new; an existing one keeps its own.
+    """
+    name, country, sector, org_type = form.organisation_values()
+    existing = services.find_organisation(name, country) if name else None
+    if existing is not None:
+        return existing, False
+    if name and not (sector and org_type):
+        raise ServiceError(_("“%(name)s” is a new organisation: choose its sector and its type (or pick the name of "
+                             "an existing organisation in that country).", name=name),
+                           "sector" if not sector else "org_type")
+    return services.get_or_create_organisation(name, country, sector, org_type, actor=_me())
+
+
 def _per_page() -> int:
     return current_app.config["PER_PAGE"]
 
@@ -335,7 +351,7 @@ def enrol_new(cohort_id: int):
     form = NewTraineeForm()
     if form.validate_on_submit():
         try:
-            org, _created = services.get_or_create_organisation(*form.organisation_values(), actor=_me())
+            org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
             services.enrol(trainee, cohort, form.status.data, actor=_me())
         except ServiceError as exc:
@@ -584,7 +600,7 @@ def trainee_new():
     form = TraineeForm()
     if form.validate_on_submit():
         try:
-            org, _created = services.get_or_create_organisation(*form.organisation_values(), actor=_me())
+            org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
         except ServiceError as exc:
             _show_error(form, exc, "email")
@@ -617,7 +633,7 @@ def trainee_edit(trainee_id: int):
         form.sector.data, form.org_type.data = org.sector_code, org.org_type
     if form.validate_on_submit():
         try:
-            org, created = services.get_or_create_organisation(*form.organisation_values(), actor=_me())
+            org, created = _organisation_for(form)
             services.update_trainee(trainee, actor=_me(), organisation_id=org.id, **form.trainee_values())
         except ServiceError as exc:
             _show_error(form, exc, "email")

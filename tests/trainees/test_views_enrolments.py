@@ -87,6 +87,22 @@ def test_new_trainee_inline_creates_person_organisation_and_enrolment(client, db
     assert db.session.scalar(select(func.count(Organisation.id))) == 1
 
 
+
+def test_sector_and_type_are_not_asked_again_for_an_existing_organisation(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    org = factories.organisation(name="Lao CERT", country="LA", sector_code="GOV", org_type="national_csirt")
+    db.session.commit()
+    form = _text(client.get(f"/cohorts/{cohort.id}/enrol"))
+    assert "Needed only when the organisation is new" in form
+    response = client.post(f"/cohorts/{cohort.id}/enrol/new", data=_new_person(
+        nationality="LA", organisation="lao cert", sector="", org_type=""))
+    assert response.status_code == 302, _text(response)[-2000:]
+    trainee = db.session.scalar(select(Trainee).where(Trainee.email == "lan.nguyen@vncert.gov.vn"))
+    assert trainee.organisation_id == org.id
+    db.session.expire_all()
+    assert (org.sector_code, org.org_type) == ("GOV", "national_csirt")
+
 def test_new_trainee_errors_are_shown_next_to_fields_and_nothing_is_written(client, db, login_as):
     login_as("organiser")
     cohort = factories.cohort()
@@ -98,7 +114,8 @@ def test_new_trainee_errors_are_shown_next_to_fields_and_nothing_is_written(clie
         ({"email": "not-an-address"}, "email", "This is not a valid e-mail address."),
         ({"given_names": ""}, "given_names", "Given names are required"),
         ({"nationality": ""}, "nationality", "Choose a nationality."),
-        ({"sector": ""}, "sector", "Choose the organisation's sector."),
+        ({"sector": ""}, "sector", "“VNCERT/CC” is a new organisation: choose its sector and its type"),
+        ({"org_type": ""}, "org_type", "“VNCERT/CC” is a new organisation: choose its sector and its type"),
         ({"organisation": ""}, "organisation", "An organisation name is required."),
         ({"date_of_birth": "1 April 1990"}, "date_of_birth", "Enter the date as YYYY-MM-DD"),
     ]

@@ -555,6 +555,9 @@ def organisation_merge(org_id: int):
 def organisation_merge_confirm(keep_id: int, duplicate_id: int):
     """Confirm a merge (showing how many trainees move), then move them and delete the duplicate."""
     keep, duplicate = db.get_or_404(Organisation, keep_id), db.get_or_404(Organisation, duplicate_id)
+    if keep_id == duplicate_id:  # only reachable by editing the address: never offer to merge a record with itself
+        flash(_("Choose two different organisations to merge."), "error")
+        return redirect(url_for("trainees.organisation_merge", org_id=keep_id))
     form = ConfirmForm()
     if form.validate_on_submit():
         name = duplicate.name

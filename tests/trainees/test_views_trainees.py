@@ -185,3 +185,16 @@ def test_status_history_times_are_unambiguous_for_an_international_team(client, 
     for path in (f"/trainees/{enrolment.trainee_id}", f"/enrolments/{enrolment.id}/status"):
         html = client.get(path).get_data(as_text=True)
         assert "2026-11-06 04:54" in html and "11/6/26" not in html, path
+
+
+def test_people_with_a_single_name_are_listed_alphabetically_not_first(client, db, login_as):
+    login_as("organiser")
+    cohort, other = factories.cohort(), factories.cohort()
+    for family, given in (("Nguyen", "Thi Lan"), ("", "Hnin Wai Phyo"), ("Bautista", "Rodel"), ("", "Kartini")):
+        factories.enrolment(trainee_obj=factories.trainee(family_name=family, given_names=given), cohort_obj=cohort)
+    db.session.commit()
+    expected = ["BAUTISTA Rodel", "Hnin Wai Phyo", "Kartini", "NGUYEN Thi Lan"]
+    for path in (f"/cohorts/{cohort.id}", "/trainees", f"/cohorts/{other.id}/enrol?q=a"):
+        html = client.get(path).get_data(as_text=True)
+        positions = [html.find(name) for name in expected if name in html]
+        assert len(positions) >= 3 and positions == sorted(positions), path

@@ -66,7 +66,7 @@ def session_time(session: CohortSession) -> str:
     elif session.start_time:
         clock = f"{session.start_time:%H:%M}"
     else:
-        clock = _("all day")
+        return _("all day")  # no clock time, so the time zone would say nothing useful
     offset = utc_offset_label(session.date, session.start_time, session.timezone)
     return f"{clock} {session.timezone}" + (f" ({offset})" if offset else "")
 

@@ -145,6 +145,18 @@ def test_utc_offsets_and_session_times():
     assert session_time(session) == "09:00–12:00 Asia/Bangkok (UTC+7)"
 
 
+
+def test_a_session_without_times_or_venue_reads_cleanly_on_the_portal(client, db, login_as):
+    user, trainee = _portal_trainee(db)
+    cohort = factories.cohort(venue="", city="Vientiane", host_country="LA")
+    factories.session(cohort, title="Study visit", timezone="Asia/Vientiane", venue="")
+    factories.enrolment(trainee, cohort, status="confirmed")
+    db.session.commit()
+    login_as(user=user)
+    html = client.get(f"/me/cohorts/{cohort.id}").get_data(as_text=True)
+    assert '<td data-label="Time (local)">all day</td>' in html  # no time zone next to "all day"
+    assert '<td data-label="Venue">—</td>' in html  # not an empty "Venue:" line on a phone
+
 # --- invitations ----------------------------------------------------------------------------------
 
 def test_invite_creates_a_portal_user_and_link(client, db, login_as, outbox):

@@ -198,3 +198,15 @@ def test_people_with_a_single_name_are_listed_alphabetically_not_first(client, d
         html = client.get(path).get_data(as_text=True)
         positions = [html.find(name) for name in expected if name in html]
         assert len(positions) >= 3 and positions == sorted(positions), path
+
+
+
+def test_a_page_past_the_end_says_so_instead_of_no_trainees_yet(client, db, login_as):
+    login_as("organiser")
+    factories.trainee()
+    db.session.commit()
+    html = client.get("/trainees?page=99").get_data(as_text=True)
+    assert "No trainees yet" not in html and "There is nothing on page 99." in html
+    assert 'href="/trainees"' in html
+    html = client.get("/cohorts?page=99").get_data(as_text=True)
+    assert "No cohorts yet" in html  # there really are none: the empty state stays

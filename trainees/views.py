@@ -308,7 +308,10 @@ def enrolment_status(enrolment_id: int):
 
 def _render_enrol(cohort, new_form: NewTraineeForm, status: int = 200):
     q = _text_arg("q")
-    return render_template("trainees/enrol.html", cohort=cohort, q=q, new_form=new_form,
+    # a "new" person whose e-mail is already registered: offer to add the registered person instead
+    email = new_form.email.data if new_form.email.errors else None
+    known = services.find_trainee_by_email(email) if email else None
+    return render_template("trainees/enrol.html", cohort=cohort, q=q, new_form=new_form, known=known,
                            candidates=queries.enrolment_candidates(cohort, q), existing_form=EnrolExistingForm(),
                            seats=queries.cohort_counts([cohort.id])[cohort.id]), status
 

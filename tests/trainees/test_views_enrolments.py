@@ -253,3 +253,15 @@ def test_a_refused_bulk_change_keeps_the_ticks_and_choices_and_shows_the_error_i
     assert "No status was changed." in html
     db.session.expire_all()
     assert [a.status, b.status, c.status] == ["nominated"] * 3
+
+
+def test_a_new_person_with_a_registered_email_points_to_the_registered_person(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    known = factories.trainee(family_name="Phommavong", given_names="Khamla", email="khamla@laocert.la.example")
+    db.session.commit()
+    html = _text(client.post(f"/cohorts/{cohort.id}/enrol/new", data=_new_person(email="Khamla@LaoCERT.la.example")))
+    assert "PHOMMAVONG Khamla is already in the register with the e-mail khamla@laocert.la.example." in html
+    assert f'href="/cohorts/{cohort.id}/enrol?q=khamla@laocert.la.example"' in html
+    search = _text(client.get(f"/cohorts/{cohort.id}/enrol?q=khamla%40laocert.la.example"))
+    assert f'name="trainee_id" value="{known.id}"' in search  # one click from adding them

@@ -18,7 +18,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 def _ids(live_server) -> dict:
     with live_server.app.app_context():
-        busiest = db.session.scalar(select(Cohort).order_by(Cohort.capacity.desc().nulls_last()).limit(1))
+        busiest = db.session.scalar(select(Cohort).where(Cohort.id.in_(select(CohortSession.cohort_id)))
+                                    .order_by(Cohort.capacity.desc().nulls_last()).limit(1))
         linked = db.session.scalar(select(Trainee).where(Trainee.user_id.is_not(None)).order_by(Trainee.id))
         ids = {
             "programme": db.session.scalar(select(Programme.id).order_by(Programme.id)),
@@ -101,5 +102,21 @@ def test_required_marker_is_on_the_label_line(live_server, browser):
         assert abs(star["y"] - label["y"]) < label["height"] / 2
         assert star["x"] > label["x"] + label["width"] - 1
         page.get_by_label("Code", exact=True).fill("X")  # the asterisk is not part of the field's name
+    finally:
+        context.close()
+
+
+def test_every_attendance_choice_is_visible_on_a_phone_without_scrolling_sideways(live_server, browser):
+    ids = _ids(live_server)
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server, _demo_user("organiser")[0])
+        page.goto(f"{live_server.url}/sessions/{ids['session']}/attendance")
+        radios = page.locator("table.attendance tbody tr").first.locator("input[type=radio]")
+        assert radios.count() == 4
+        for i in range(4):
+            box = radios.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], i
     finally:
         context.close()

@@ -623,7 +623,7 @@ def trainee_detail(trainee_id: int):
     """The person's training passport: every enrolment across years, its history and attendance."""
     trainee = queries.get_trainee(trainee_id)
     return render_template("trainees/trainee_detail.html", trainee=trainee,
-                           passport=queries.training_passport(trainee), invite_form=ConfirmForm(),
+                           passport=queries.training_passport(trainee),
                            can_invite="trainees.invite" in current_app.view_functions)
 
 

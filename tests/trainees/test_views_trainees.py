@@ -155,7 +155,7 @@ def test_invite_button_only_when_the_portal_endpoint_exists(client, db, login_as
     person = factories.trainee()
     db.session.commit()
     if "trainees.invite" not in app.view_functions:
-        assert "Invite to the portal" not in _text(client.get(f"/trainees/{person.id}"))
+        assert "Invite to the trainee portal" not in _text(client.get(f"/trainees/{person.id}"))
         # Stand in for the portal feature's endpoint (build side only; no request goes to it here).
         rule = Rule("/trainees/<int:trainee_id>/invite", endpoint="trainees.invite", methods=["POST"])
         rule.bind(app.url_map)
@@ -163,7 +163,16 @@ def test_invite_button_only_when_the_portal_endpoint_exists(client, db, login_as
         monkeypatch.setitem(app.view_functions, "trainees.invite",
                             organiser_required(lambda trainee_id: ("", 204)))
     html = _text(client.get(f"/trainees/{person.id}"))
-    assert f'action="/trainees/{person.id}/invite"' in html and "Invite to the portal" in html
+    assert f'action="/trainees/{person.id}/invite"' in html and "Invite to the trainee portal" in html
+
+
+def test_the_invite_button_says_what_it_does_for_someone_who_already_uses_the_portal(client, db, login_as):
+    login_as("organiser")
+    person = factories.trainee()
+    person.user = factories.user(role="trainee", email=person.email)
+    db.session.commit()
+    html = _text(client.get(f"/trainees/{person.id}"))
+    assert "Send a new portal link" in html and "Invite to the" not in html
 
 
 def test_unknown_trainee_is_404(client, login_as):

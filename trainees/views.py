@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.validators import ValidationError
 
 from accounts.permissions import organiser_required
 from core.errors import ServiceError
@@ -87,6 +88,15 @@ def _organisation_for(form) -> tuple[Organisation, bool]:
     return services.get_or_create_organisation(name, country, sector, org_type, actor=_me())
 
 
+def _unique_code(lookup, message: str, current=None):
+    """A validator reporting a code already in use together with the form's other errors (the service re-checks)."""
+    def check(form, field):
+        other = lookup(field.data) if field.data else None
+        if other is not None and other is not current:
+            raise ValidationError(message % {"code": field.data})
+    return check
+
+
 def _per_page() -> int:
     return current_app.config["PER_PAGE"]
 
@@ -111,7 +121,8 @@ def programmes():
 def programme_new():
     """Create a programme with its organiser-name history."""
     form = ProgrammeForm()
-    if form.validate_on_submit():
+    unique = _unique_code(services.get_programme_by_code, _("A programme with the code %(code)s already exists."))
+    if form.validate_on_submit(extra_validators={"code": [unique]}):
         try:
             programme = services.create_programme(
                 form.code.data, form.name.data, form.funder.data or "", form.description.data or "",
@@ -192,7 +203,8 @@ def _cohort_form(cohort=None) -> CohortForm:
 def cohort_new():
     """Create a cohort (a run of a course) in a programme."""
     form = _cohort_form()
-    if form.validate_on_submit():
+    unique = _unique_code(services.get_cohort_by_code, _("A cohort with the code %(code)s already exists."))
+    if form.validate_on_submit(extra_validators={"code": [unique]}):
         programme = db.session.get(Programme, form.programme_id.data)
         if programme is None:
             form.programme_id.errors.append(_("Choose a programme."))
@@ -215,7 +227,8 @@ def cohort_edit(cohort_id: int):
     """Edit a cohort's code, dates, place, capacity and status."""
     cohort = queries.get_cohort(cohort_id)
     form = _cohort_form(cohort)
-    if form.validate_on_submit():
+    unique = _unique_code(services.get_cohort_by_code, _("A cohort with the code %(code)s already exists."), cohort)
+    if form.validate_on_submit(extra_validators={"code": [unique]}):
         try:
             programme = db.session.get(Programme, form.programme_id.data)
             if programme is None:

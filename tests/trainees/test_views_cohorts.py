@@ -174,11 +174,15 @@ def test_end_before_start_is_reported_together_with_the_other_field_errors(clien
     login_as("organiser")
     programme = factories.programme()
     db.session.commit()
-    html = _text(client.post("/cohorts/new", data=_form(programme, title="", capacity="0", end_date="2024-06-01")))
+    factories.cohort(programme, code="TAKEN")
+    db.session.commit()
+    html = _text(client.post("/cohorts/new", data=_form(programme, code="taken", title="", capacity="0",
+                                                        end_date="2024-06-01")))
     for field, message in (("end_date", "The end date is before the start date."), ("title", "Give the course title."),
-                           ("capacity", "Capacity must be at least 1")):
+                           ("capacity", "Capacity must be at least 1"),
+                           ("code", "A cohort with the code taken already exists.")):
         assert f'id="{field}-errors"' in html and message in html, field
-    assert db.session.scalar(select(func.count(Cohort.id))) == 0
+    assert db.session.scalar(select(func.count(Cohort.id))) == 1
 
 
 def test_session_errors_are_reported_together(client, db, login_as):

@@ -43,10 +43,12 @@ from trainees.display import (
     language_choices,
 )
 from trainees.models import COHORT_STATUSES, SESSION_TYPES
-from trainees.status import STATUSES, status_name
+from trainees.status import STATUSES, allowed_targets, status_name
 
 #: Targets for which the organiser must say why (auditors ask "why was X not completed?").
 REASON_REQUIRED = ("rejected", "withdrawn", "no_show", "incomplete")
+#: Statuses with no way out (the status machine offers no transition from them).
+FINAL_STATUSES = tuple(s for s in STATUSES if not allowed_targets(s))
 
 
 # --- choices (evaluated per request, in the user's language) -----------------------------------
@@ -338,11 +340,18 @@ class StatusChangeForm(BaseForm):
 
 class BulkStatusForm(StatusChangeForm):
     enrolment_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    confirm_final = BooleanField(_l("I understand that rejected, withdrawn and no-show cannot be undone"))
     submit = SubmitField(_l("Apply to selected"))
 
     def validate_enrolment_ids(self, field):
         if not field.data:
             raise ValidationError(_("Tick at least one participant."))
+
+    def validate_confirm_final(self, field):
+        # a final status has no way back, and a bulk change can reach many people at once
+        if self.target.data in FINAL_STATUSES and not field.data:
+            raise ValidationError(_("%(status)s is final and cannot be undone: tick the box to confirm.",
+                                    status=status_name(self.target.data, current_lang())))
 
 
 class AttendanceForm(BaseForm):

@@ -265,3 +265,27 @@ def test_a_new_person_with_a_registered_email_points_to_the_registered_person(cl
     assert f'href="/cohorts/{cohort.id}/enrol?q=khamla@laocert.la.example"' in html
     search = _text(client.get(f"/cohorts/{cohort.id}/enrol?q=khamla%40laocert.la.example"))
     assert f'name="trainee_id" value="{known.id}"' in search  # one click from adding them
+
+
+def test_a_bulk_change_to_a_final_status_must_be_confirmed(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    a = factories.enrolment(cohort_obj=cohort, status="accepted")
+    b = factories.enrolment(cohort_obj=cohort, status="accepted")
+    db.session.commit()
+    data = {"enrolment_ids": [a.id, b.id], "target": "withdrawn", "reason": "visa refused"}
+    html = _text(client.post(f"/cohorts/{cohort.id}/enrolments/status", data=data))
+    assert "Withdrawn is final and cannot be undone: tick the box to confirm." in html
+    assert 'value="visa refused"' in html  # the reason typed is kept
+    db.session.expire_all()
+    assert [a.status, b.status] == ["accepted", "accepted"]
+    response = client.post(f"/cohorts/{cohort.id}/enrolments/status", data=data | {"confirm_final": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [a.status, b.status] == ["withdrawn", "withdrawn"]
+    # a status that can still be changed later needs no such confirmation
+    c = factories.enrolment(cohort_obj=cohort, status="accepted")
+    db.session.commit()
+    client.post(f"/cohorts/{cohort.id}/enrolments/status", data={"enrolment_ids": [c.id], "target": "confirmed"})
+    db.session.expire_all()
+    assert c.status == "confirmed"

@@ -18,5 +18,8 @@ def register(app: Flask) -> None:
     views.init_login(app)
     app.cli.add_command(cli.users_cli)
     register_seeder(app, 10, seed_accounts)
+    from accounts.forms import role_choices
+
+    app.jinja_env.filters["role_name"] = lambda role: dict(role_choices()).get(role, role)
     register_nav(app, _l("Users"), "accounts.users", ("admin",), order=80)
     register_nav(app, _l("Audit log"), "accounts.audit", ("admin",), order=90)

@@ -6,6 +6,7 @@ Call these after the commit: the link must not go out for a token that was rolle
 from __future__ import annotations
 
 from flask import current_app, flash, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from accounts.models import User
@@ -19,8 +20,18 @@ def password_link(raw: str) -> str:
 
 
 def send_password_link(user: User, raw: str, purpose: str) -> str:
-    """Mail the link for an invitation (``purpose='invite'``) or a reset; return the link."""
+    """Mail the link for an invitation (``purpose='invite'``) or a reset; return the link.
+
+    The message is written in the recipient's language, not in that of the organiser who sends it.
+    """
     link = password_link(raw)
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject, body = _message(purpose, link)
+    send_mail(user.email, subject, body)
+    return link
+
+
+def _message(purpose: str, link: str) -> tuple[str, str]:
     if purpose == "invite":
         subject = _("You are invited to Kakehashi")
         body = _("Open this link to choose your password (valid for %(h)d hours):\n%(link)s",
@@ -30,8 +41,7 @@ def send_password_link(user: User, raw: str, purpose: str) -> str:
         body = _("Open this link to choose a new password (valid for %(h)d hours). "
                  "If you did not ask for it, ignore this message.\n%(link)s",
                  h=current_app.config["PASSWORD_TOKEN_HOURS"], link=link)
-    send_mail(user.email, subject, body)
-    return link
+    return subject, body
 
 
 def mail_link(user: User, raw: str, purpose: str) -> None:

@@ -1,23 +1,24 @@
-"""Base form: every form gets Flask-WTF's CSRF token and trims whitespace from text input."""
+"""Base form: every form gets Flask-WTF's CSRF token, and text input is cleaned (NUL dropped, trimmed)."""
 
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+def _clean(value):
+    """Drop NUL characters (PostgreSQL refuses them in text columns) and trim surrounding whitespace."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class BaseForm(FlaskForm):
-    """All forms subclass this so CSRF is always on and text is trimmed."""
+    """All forms subclass this so CSRF is always on and text is cleaned before validation."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             if issubclass(unbound_field.field_class, (FieldList, FormField)):
                 return unbound_field.bind(form=form, **options)  # these take no filters
             filters = unbound_field.kwargs.get("filters", [])
-            if _strip not in filters:
-                filters = [_strip, *filters]
+            if _clean not in filters:
+                filters = [_clean, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
 

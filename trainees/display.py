@@ -22,6 +22,25 @@ from core.refdata import (
 )
 from trainees.status import status_name
 
+#: Where a cohort is held → the time zone its sessions usually use (a new session's default when the
+#: cohort has no session yet; otherwise the last session's zone is reused).
+HOST_TIMEZONES = {
+    "JP": "Asia/Tokyo", "BN": "Asia/Brunei", "KH": "Asia/Phnom_Penh", "ID": "Asia/Jakarta", "LA": "Asia/Vientiane",
+    "MY": "Asia/Kuala_Lumpur", "MM": "Asia/Yangon", "PH": "Asia/Manila", "SG": "Asia/Singapore", "TH": "Asia/Bangkok",
+    "TL": "Asia/Dili", "VN": "Asia/Ho_Chi_Minh", "IN": "Asia/Kolkata", "BD": "Asia/Dhaka", "LK": "Asia/Colombo",
+    "NP": "Asia/Kathmandu", "FJ": "Pacific/Fiji", "PG": "Pacific/Port_Moresby",
+}
+#: Offered as suggestions in the session form (any IANA name is accepted).
+COMMON_TIMEZONES = sorted({*HOST_TIMEZONES.values(), "Asia/Makassar", "Asia/Jayapura", "UTC"})
+
+
+def default_timezone(cohort) -> str:
+    """The time zone for a new session of ``cohort`` (its sessions must be loaded)."""
+    if cohort.sessions:
+        return cohort.sessions[-1].timezone
+    return HOST_TIMEZONES.get(cohort.host_country or "", "Asia/Tokyo")
+
+
 COHORT_STATUS_NAMES = {
     "planned": _l("Planned"),
     "open": _l("Open for nominations"),

@@ -43,25 +43,12 @@ from trainees.display import (
     language_choices,
 )
 from trainees.models import COHORT_STATUSES, SESSION_TYPES
-from trainees.status import STATUSES, status_name
+from trainees.status import STATUSES, allowed_targets, status_name
 
 #: Targets for which the organiser must say why (auditors ask "why was X not completed?").
 REASON_REQUIRED = ("rejected", "withdrawn", "no_show", "incomplete")
-
-
-def _no_nul(value):
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-class Form(BaseForm):
-    """BaseForm that also drops NUL characters from text input (PostgreSQL refuses them in text columns)."""
-
-    class Meta(BaseForm.Meta):
-        def bind_field(self, form, unbound_field, options):
-            filters = unbound_field.kwargs.get("filters", [])
-            if _no_nul not in filters:
-                unbound_field.kwargs["filters"] = [_no_nul, *filters]
-            return super().bind_field(form, unbound_field, options)
+#: Statuses with no way out (the status machine offers no transition from them).
+FINAL_STATUSES = tuple(s for s in STATUSES if not allowed_targets(s))
 
 
 # --- choices (evaluated per request, in the user's language) -----------------------------------
@@ -173,7 +160,7 @@ def parse_organiser_history(text: str) -> list[tuple[int, str]]:
 
 # --- programmes ----------------------------------------------------------------------------------
 
-class ProgrammeForm(Form):
+class ProgrammeForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("A programme code is required.")),
                                                 Length(max=40)])
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("Give the programme's name.")),
@@ -196,8 +183,15 @@ class ProgrammeEditForm(ProgrammeForm):
 
 # --- cohorts and sessions ----------------------------------------------------------------------
 
-class CohortForm(Form):
-    programme_id = SelectField(_l("Programme"), coerce=int, validate_choice=False,
+def _int_or_none(value):
+    """Coerce a select's value to an int; the empty "— choose —" option gives None."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class CohortForm(BaseForm):
+    programme_id = SelectField(_l("Programme"), coerce=_int_or_none, validate_choice=False,
                                validators=[DataRequired(message=_l("Choose a programme."))])
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("A cohort code is required.")),
                                                 Length(max=40)])
@@ -216,6 +210,11 @@ class CohortForm(Form):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save cohort"))
 
+    def validate_end_date(self, field):
+        # checked here as well as in the service, so that it is reported together with the other fields' errors
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_("The end date is before the start date."))
+
     def values(self) -> dict:
         return {
             "code": self.code.data, "title": self.title.data, "modality": self.modality.data,
@@ -226,19 +225,32 @@ class CohortForm(Form):
         }
 
 
-class SessionForm(Form):
+class SessionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the session a title.")),
                                                   Length(max=300)])
     date = IsoDateField(_l("Date"), validators=[InputRequired(message=_l("Give the session's date."))])
     start_time = IsoTimeField(_l("Starts at"), validators=[Optional()])
     end_time = IsoTimeField(_l("Ends at"), validators=[Optional()])
-    timezone = StringField(_l("Time zone"), default="Asia/Tokyo",
+    timezone = StringField(_l("Time zone"), default="Asia/Tokyo", render_kw={"list": "timezones"},
                            validators=[DataRequired(message=_l("Give a time zone such as Asia/Tokyo.")),
                                        Length(max=60)])
     session_type = SelectField(_l("Type"), choices=_session_types)
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     attendance_required = BooleanField(_l("Attendance is taken"), default=True)
     submit = SubmitField(_l("Save session"))
+
+    #: The cohort the session belongs to (set by the view) so that its dates are checked with the other fields.
+    cohort = None
+
+    def validate_date(self, field):
+        cohort = self.cohort
+        if cohort is not None and field.data and not cohort.start_date <= field.data <= cohort.end_date:
+            raise ValidationError(_("The session date must be within the cohort's dates (%(start)s – %(end)s).",
+                                    start=cohort.start_date.isoformat(), end=cohort.end_date.isoformat()))
+
+    def validate_end_time(self, field):
+        if field.data and self.start_time.data and field.data <= self.start_time.data:
+            raise ValidationError(_("The session ends before it starts."))
 
     def validate_timezone(self, field):
         try:
@@ -255,7 +267,7 @@ class SessionForm(Form):
         }
 
 
-class ConfirmForm(Form):
+class ConfirmForm(BaseForm):
     """A POST button with a CSRF token (deletions, merges, lock/unlock)."""
 
     submit = SubmitField(_l("Confirm"))
@@ -263,7 +275,7 @@ class ConfirmForm(Form):
 
 # --- enrolments --------------------------------------------------------------------------------
 
-class EnrolExistingForm(Form):
+class EnrolExistingForm(BaseForm):
     trainee_id = IntegerField(validators=[DataRequired()])
     status = SelectField(_l("Initial status"), choices=enrolment_status_choices, default="nominated")
 
@@ -284,10 +296,9 @@ class TraineeFieldsMixin:
     organisation = StringField(_l("Organisation"), validators=[
         DataRequired(message=_l("An organisation name is required.")), Length(max=300)])
     organisation_country = SelectField(_l("Organisation country"), choices=_countries_same_as_nationality)
-    sector = SelectField(_l("Sector"), choices=_sectors_to_choose,
-                         validators=[DataRequired(message=_l("Choose the organisation's sector."))])
-    org_type = SelectField(_l("Organisation type"), choices=_org_types_to_choose,
-                           validators=[DataRequired(message=_l("Choose the type of organisation."))])
+    # needed only when the organisation is new (the view asks for them then); an existing one keeps its own
+    sector = SelectField(_l("Sector"), choices=_sectors_to_choose, validators=[Optional()])
+    org_type = SelectField(_l("Organisation type"), choices=_org_types_to_choose, validators=[Optional()])
 
     def organisation_values(self) -> tuple[str, str, str, str]:
         """(name, country, sector, org type) for ``get_or_create_organisation``; country defaults to nationality."""
@@ -303,18 +314,18 @@ class TraineeFieldsMixin:
         }
 
 
-class NewTraineeForm(TraineeFieldsMixin, Form):
+class NewTraineeForm(TraineeFieldsMixin, BaseForm):
     """A new person (and their organisation, if new); on a cohort page also their initial status."""
 
     status = SelectField(_l("Initial status"), choices=enrolment_status_choices, default="nominated")
     submit = SubmitField(_l("Add trainee"))
 
 
-class TraineeForm(TraineeFieldsMixin, Form):
+class TraineeForm(TraineeFieldsMixin, BaseForm):
     submit = SubmitField(_l("Save trainee"))
 
 
-class StatusChangeForm(Form):
+class StatusChangeForm(BaseForm):
     # The offered choices are the legal targets; anything else POSTed is refused by the service.
     target = SelectField(_l("New status"), validate_choice=False,
                          validators=[DataRequired(message=_l("Choose the new status."))])
@@ -329,21 +340,28 @@ class StatusChangeForm(Form):
 
 class BulkStatusForm(StatusChangeForm):
     enrolment_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    confirm_final = BooleanField(_l("I understand that rejected, withdrawn and no-show cannot be undone"))
     submit = SubmitField(_l("Apply to selected"))
 
     def validate_enrolment_ids(self, field):
         if not field.data:
             raise ValidationError(_("Tick at least one participant."))
 
+    def validate_confirm_final(self, field):
+        # a final status has no way back, and a bulk change can reach many people at once
+        if self.target.data in FINAL_STATUSES and not field.data:
+            raise ValidationError(_("%(status)s is final and cannot be undone: tick the box to confirm.",
+                                    status=status_name(self.target.data, current_lang())))
 
-class AttendanceForm(Form):
+
+class AttendanceForm(BaseForm):
     save = SubmitField(_l("Save attendance"))
-    all_present = SubmitField(_l("Mark all present and save"))
+    all_present = SubmitField(_l("Mark the rest present and save"))
 
 
 # --- organisations ----------------------------------------------------------------------------
 
-class OrganisationForm(Form):
+class OrganisationForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("An organisation name is required.")),
                                                 Length(max=300)])
     country = SelectField(_l("Country"), choices=_countries)

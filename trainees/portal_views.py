@@ -66,7 +66,7 @@ def session_time(session: CohortSession) -> str:
     elif session.start_time:
         clock = f"{session.start_time:%H:%M}"
     else:
-        clock = _("all day")
+        return _("all day")  # no clock time, so the time zone would say nothing useful
     offset = utc_offset_label(session.date, session.start_time, session.timezone)
     return f"{clock} {session.timezone}" + (f" ({offset})" if offset else "")
 
@@ -140,15 +140,25 @@ def invite(trainee_id: int):
         flash(exc.message, "error")
         return redirect(_back())
     db.session.commit()
-    if invitation.created:
+    name, email = trainee.full_name, invitation.user.email
+    if not mail_is_configured(current_app):  # nothing is mailed: the next message gives the link to pass on
+        if invitation.created:
+            flash(_("Portal account created for %(name)s.", name=name), "success")
+        elif invitation.purpose == "invite":
+            flash(_("A new invitation link was made for %(email)s; earlier links no longer work.", email=email),
+                  "success")
+        else:
+            flash(_("%(name)s already uses the portal; a link to choose a new password was made.", name=name),
+                  "success")
+    elif invitation.created:
         flash(_("Portal account created for %(name)s; an invitation link was sent to %(email)s.",
-                name=trainee.full_name, email=invitation.user.email), "success")
+                name=name, email=email), "success")
     elif invitation.purpose == "invite":
-        flash(_("A new invitation link was sent to %(email)s; earlier links no longer work.",
-                email=invitation.user.email), "success")
+        flash(_("A new invitation link was sent to %(email)s; earlier links no longer work.", email=email),
+              "success")
     else:
         flash(_("%(name)s already uses the portal; a link to choose a new password was sent to %(email)s.",
-                name=trainee.full_name, email=invitation.user.email), "success")
+                name=name, email=email), "success")
     mail_link(invitation.user, invitation.token, invitation.purpose)
     return redirect(_back())
 

@@ -139,11 +139,17 @@ def get_cohort(cohort_id: int) -> Cohort:
     )
 
 
+def _by_name():
+    """Alphabetical as names are shown: "NGUYEN Thi Lan" under N, a single name such as "Kartini" under K."""
+    return (func.lower(func.coalesce(func.nullif(Trainee.family_name, ""), Trainee.given_names)),
+            func.lower(Trainee.given_names))
+
+
 def cohort_enrolments(cohort: Cohort, statuses: tuple[str, ...] | None = None) -> list[Enrolment]:
-    """The cohort's enrolments with trainee and organisation, by family name then given names."""
+    """The cohort's enrolments with trainee and organisation, alphabetically by name as shown."""
     stmt = (select(Enrolment).join(Enrolment.trainee).where(Enrolment.cohort_id == cohort.id)
             .options(joinedload(Enrolment.trainee).joinedload(Trainee.organisation))
-            .order_by(func.lower(Trainee.family_name), func.lower(Trainee.given_names), Enrolment.id))
+            .order_by(*_by_name(), Enrolment.id))
     if statuses is not None:
         stmt = stmt.where(Enrolment.status.in_(statuses))
     return list(db.session.scalars(stmt))
@@ -222,7 +228,7 @@ def enrolment_candidates(cohort: Cohort, q: str, limit: int = 20) -> list[Traine
     in_cohort = exists().where(Enrolment.trainee_id == Trainee.id, Enrolment.cohort_id == cohort.id)
     stmt = (select(Trainee).options(joinedload(Trainee.organisation))
             .where(~in_cohort, _trainee_text_filter(q, with_organisation=False))
-            .order_by(func.lower(Trainee.family_name), func.lower(Trainee.given_names)).limit(limit))
+            .order_by(*_by_name()).limit(limit))
     return list(db.session.scalars(stmt))
 
 
@@ -304,7 +310,7 @@ def _trainee_text_filter(q: str, with_organisation: bool = True):
 
 def trainees_query(f: TraineeFilters) -> Select:
     stmt = (select(Trainee).options(joinedload(Trainee.organisation))
-            .order_by(func.lower(Trainee.family_name), func.lower(Trainee.given_names), Trainee.id))
+            .order_by(*_by_name(), Trainee.id))
     if f.q:
         stmt = stmt.where(_trainee_text_filter(f.q))
     if f.nationality:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.validators import ValidationError
 
 from accounts.permissions import organiser_required
 from core.errors import ServiceError
@@ -15,7 +16,7 @@ from core.extensions import db
 from core.i18n import _, ngettext
 from core.refdata import GENDERS, MODALITIES, country_codes, org_type_codes, sector_codes
 from trainees import queries, services
-from trainees.display import options
+from trainees.display import COMMON_TIMEZONES, default_timezone, options
 from trainees.forms import (
     AttendanceForm,
     BulkStatusForm,
@@ -71,6 +72,31 @@ def _show_error(form, exc: ServiceError, default: str) -> None:
     field.errors = [*field.errors, exc.message]
 
 
+def _organisation_for(form) -> tuple[Organisation, bool]:
+    """The organisation named on a trainee form (by name within its country), created when new.
+
+    Sector and type are asked for only when the organisation is new; an existing one keeps its own.
+    """
+    name, country, sector, org_type = form.organisation_values()
+    existing = services.find_organisation(name, country) if name else None
+    if existing is not None:
+        return existing, False
+    if name and not (sector and org_type):
+        raise ServiceError(_("“%(name)s” is a new organisation: choose its sector and its type (or pick the name of "
+                             "an existing organisation in that country).", name=name),
+                           "sector" if not sector else "org_type")
+    return services.get_or_create_organisation(name, country, sector, org_type, actor=_me())
+
+
+def _unique_code(lookup, message: str, current=None):
+    """A validator reporting a code already in use together with the form's other errors (the service re-checks)."""
+    def check(form, field):
+        other = lookup(field.data) if field.data else None
+        if other is not None and other is not current:
+            raise ValidationError(message % {"code": field.data})
+    return check
+
+
 def _per_page() -> int:
     return current_app.config["PER_PAGE"]
 
@@ -95,7 +121,8 @@ def programmes():
 def programme_new():
     """Create a programme with its organiser-name history."""
     form = ProgrammeForm()
-    if form.validate_on_submit():
+    unique = _unique_code(services.get_programme_by_code, _("A programme with the code %(code)s already exists."))
+    if form.validate_on_submit(extra_validators={"code": [unique]}):
         try:
             programme = services.create_programme(
                 form.code.data, form.name.data, form.funder.data or "", form.description.data or "",
@@ -162,8 +189,12 @@ def cohorts():
 def _cohort_form(cohort=None) -> CohortForm:
     form = CohortForm(obj=cohort)
     form.programme_id.choices = queries.programme_choices()
-    if cohort is None and request.method == "GET":
-        form.programme_id.data = _int_arg("programme")
+    if cohort is None:
+        # a new cohort names its programme on purpose (preselected only when coming from a programme's page)
+        if form.programme_id.choices:
+            form.programme_id.choices = [("", _("— choose —")), *form.programme_id.choices]
+        if request.method == "GET":
+            form.programme_id.data = _int_arg("programme")
     return form
 
 
@@ -172,7 +203,8 @@ def _cohort_form(cohort=None) -> CohortForm:
 def cohort_new():
     """Create a cohort (a run of a course) in a programme."""
     form = _cohort_form()
-    if form.validate_on_submit():
+    unique = _unique_code(services.get_cohort_by_code, _("A cohort with the code %(code)s already exists."))
+    if form.validate_on_submit(extra_validators={"code": [unique]}):
         programme = db.session.get(Programme, form.programme_id.data)
         if programme is None:
             form.programme_id.errors.append(_("Choose a programme."))
@@ -195,7 +227,8 @@ def cohort_edit(cohort_id: int):
     """Edit a cohort's code, dates, place, capacity and status."""
     cohort = queries.get_cohort(cohort_id)
     form = _cohort_form(cohort)
-    if form.validate_on_submit():
+    unique = _unique_code(services.get_cohort_by_code, _("A cohort with the code %(code)s already exists."), cohort)
+    if form.validate_on_submit(extra_validators={"code": [unique]}):
         try:
             programme = db.session.get(Programme, form.programme_id.data)
             if programme is None:
@@ -221,16 +254,25 @@ def cohort_edit(cohort_id: int):
 @organiser_required
 def cohort_detail(cohort_id: int):
     """A cohort: participants with status, sessions with attendance summary, bulk status change."""
-    cohort = queries.get_cohort(cohort_id)
+    return _render_cohort(queries.get_cohort(cohort_id), _bulk_form())
+
+
+def _bulk_form() -> BulkStatusForm:
+    form = BulkStatusForm()
+    form.target.choices = [("", _("— choose —")), *enrolment_status_choices()]
+    return form
+
+
+def _render_cohort(cohort, bulk_form: BulkStatusForm):
+    """The cohort page; after a refused bulk change it keeps the ticks, status and reason, with the errors."""
     enrolments = queries.cohort_enrolments(cohort)
     counts = queries.cohort_counts([cohort.id])[cohort.id]
-    bulk_form = BulkStatusForm()
-    bulk_form.target.choices = [("", _("— choose —")), *enrolment_status_choices()]
     return render_template(
         "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts,
         over_capacity=cohort.capacity is not None and counts.seats > cohort.capacity,
         summaries=queries.session_summaries(cohort), rates=queries.enrolment_attendance_rates(
             [e.id for e in enrolments]), bulk_form=bulk_form, lock_form=ConfirmForm(),
+        selected=set(bulk_form.enrolment_ids.data or ()) if bulk_form.errors else set(),
         sheet_size=sum(1 for e in enrolments if e.status in queries.SHEET_STATUSES))
 
 
@@ -239,13 +281,9 @@ def cohort_detail(cohort_id: int):
 def bulk_status(cohort_id: int):
     """Change the status of the ticked enrolments; illegal changes are skipped and reported."""
     cohort = queries.get_cohort(cohort_id)
-    form = BulkStatusForm()
-    form.target.choices = enrolment_status_choices()
+    form = _bulk_form()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
-        return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id))
+        return _render_cohort(cohort, form)
     enrolments = queries.enrolments_by_ids(cohort, form.enrolment_ids.data)
     changed, problems = services.bulk_change_status(enrolments, form.target.data, form.reason.data or "",
                                                     actor=_me())
@@ -262,7 +300,9 @@ def enrolment_status(enrolment_id: int):
     """Change one enrolment's status with a reason; shows its history. Only legal targets are offered."""
     enrolment = queries.get_enrolment(enrolment_id)
     form = StatusChangeForm()
-    form.target.choices = enrolment_status_choices(allowed_targets(enrolment.status))
+    targets = enrolment_status_choices(allowed_targets(enrolment.status))
+    # nothing is preselected: a stray click must not mark someone "Completed" before the course has run
+    form.target.choices = [("", _("— choose —")), *targets] if targets else []
     if form.validate_on_submit():
         try:
             services.change_status(enrolment, form.target.data, form.reason.data or "", actor=_me())
@@ -281,7 +321,10 @@ def enrolment_status(enrolment_id: int):
 
 def _render_enrol(cohort, new_form: NewTraineeForm, status: int = 200):
     q = _text_arg("q")
-    return render_template("trainees/enrol.html", cohort=cohort, q=q, new_form=new_form,
+    # a "new" person whose e-mail is already registered: offer to add the registered person instead
+    email = new_form.email.data if new_form.email.errors else None
+    known = services.find_trainee_by_email(email) if email else None
+    return render_template("trainees/enrol.html", cohort=cohort, q=q, new_form=new_form, known=known,
                            candidates=queries.enrolment_candidates(cohort, q), existing_form=EnrolExistingForm(),
                            seats=queries.cohort_counts([cohort.id])[cohort.id]), status
 
@@ -324,7 +367,7 @@ def enrol_new(cohort_id: int):
     form = NewTraineeForm()
     if form.validate_on_submit():
         try:
-            org, _created = services.get_or_create_organisation(*form.organisation_values(), actor=_me())
+            org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
             services.enrol(trainee, cohort, form.status.data, actor=_me())
         except ServiceError as exc:
@@ -345,9 +388,11 @@ def session_new(cohort_id: int):
     """Add a session within the cohort's dates."""
     cohort = queries.get_cohort(cohort_id)
     form = SessionForm()
+    form.cohort = cohort
     if request.method == "GET":
         form.date.data = cohort.start_date
         form.venue.data = cohort.venue
+        form.timezone.data = default_timezone(cohort)
     if form.validate_on_submit():
         try:
             services.add_session(cohort, actor=_me(), **form.values())
@@ -357,7 +402,8 @@ def session_new(cohort_id: int):
             db.session.commit()
             flash(_("Session added."), "success")
             return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id, _anchor="sessions"))
-    return render_template("trainees/session_form.html", form=form, cohort=cohort, session=None)
+    return render_template("trainees/session_form.html", form=form, cohort=cohort, session=None,
+                           timezones=COMMON_TIMEZONES)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -366,6 +412,7 @@ def session_edit(session_id: int):
     """Edit a session."""
     session = queries.get_session(session_id)
     form = SessionForm(obj=session)
+    form.cohort = session.cohort
     if form.validate_on_submit():
         try:
             services.update_session(session, actor=_me(), **form.values())
@@ -376,7 +423,8 @@ def session_edit(session_id: int):
             db.session.commit()
             flash(_("Session saved."), "success")
             return redirect(url_for("trainees.cohort_detail", cohort_id=session.cohort_id, _anchor="sessions"))
-    return render_template("trainees/session_form.html", form=form, cohort=session.cohort, session=session)
+    return render_template("trainees/session_form.html", form=form, cohort=session.cohort, session=session,
+                           timezones=COMMON_TIMEZONES)
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
@@ -409,10 +457,9 @@ def attendance(session_id: int):
     rows = queries.cohort_enrolments(session.cohort, queries.SHEET_STATUSES)
     form = AttendanceForm()
     if form.validate_on_submit():
-        if form.all_present.data:
-            marks = {e.id: "present" for e in rows}
-        else:
-            marks = {e.id: request.form[f"mark-{e.id}"] for e in rows if request.form.get(f"mark-{e.id}")}
+        marks = {e.id: request.form[f"mark-{e.id}"] for e in rows if request.form.get(f"mark-{e.id}")}
+        if form.all_present.data:  # the rows left unmarked become present; marks chosen on the sheet are kept
+            marks = {e.id: "present" for e in rows} | marks
         try:
             changed = services.record_attendance(session, marks, actor=_me())
         except ServiceError as exc:
@@ -524,6 +571,9 @@ def organisation_merge(org_id: int):
 def organisation_merge_confirm(keep_id: int, duplicate_id: int):
     """Confirm a merge (showing how many trainees move), then move them and delete the duplicate."""
     keep, duplicate = db.get_or_404(Organisation, keep_id), db.get_or_404(Organisation, duplicate_id)
+    if keep_id == duplicate_id:  # only reachable by editing the address: never offer to merge a record with itself
+        flash(_("Choose two different organisations to merge."), "error")
+        return redirect(url_for("trainees.organisation_merge", org_id=keep_id))
     form = ConfirmForm()
     if form.validate_on_submit():
         name = duplicate.name
@@ -569,7 +619,7 @@ def trainee_new():
     form = TraineeForm()
     if form.validate_on_submit():
         try:
-            org, _created = services.get_or_create_organisation(*form.organisation_values(), actor=_me())
+            org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
         except ServiceError as exc:
             _show_error(form, exc, "email")
@@ -586,7 +636,7 @@ def trainee_detail(trainee_id: int):
     """The person's training passport: every enrolment across years, its history and attendance."""
     trainee = queries.get_trainee(trainee_id)
     return render_template("trainees/trainee_detail.html", trainee=trainee,
-                           passport=queries.training_passport(trainee), invite_form=ConfirmForm(),
+                           passport=queries.training_passport(trainee),
                            can_invite="trainees.invite" in current_app.view_functions)
 
 
@@ -602,7 +652,7 @@ def trainee_edit(trainee_id: int):
         form.sector.data, form.org_type.data = org.sector_code, org.org_type
     if form.validate_on_submit():
         try:
-            org, created = services.get_or_create_organisation(*form.organisation_values(), actor=_me())
+            org, created = _organisation_for(form)
             services.update_trainee(trainee, actor=_me(), organisation_id=org.id, **form.trainee_values())
         except ServiceError as exc:
             _show_error(form, exc, "email")

@@ -251,3 +251,8 @@ def test_audit_page_filters(client, db, login_as):
     empty = client.get("/admin/audit?start=2000-01-01&end=2000-01-02").get_data(as_text=True)
     assert "No events match these filters." in empty
     assert client.get("/admin/audit?start=not-a-date").status_code == 200
+
+
+def test_roles_are_shown_by_name_not_by_code(client, login_as):
+    login_as("organiser")
+    assert " · Organiser</p>" in client.get("/account").get_data(as_text=True)

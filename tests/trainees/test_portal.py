@@ -145,6 +145,18 @@ def test_utc_offsets_and_session_times():
     assert session_time(session) == "09:00–12:00 Asia/Bangkok (UTC+7)"
 
 
+
+def test_a_session_without_times_or_venue_reads_cleanly_on_the_portal(client, db, login_as):
+    user, trainee = _portal_trainee(db)
+    cohort = factories.cohort(venue="", city="Vientiane", host_country="LA")
+    factories.session(cohort, title="Study visit", timezone="Asia/Vientiane", venue="")
+    factories.enrolment(trainee, cohort, status="confirmed")
+    db.session.commit()
+    login_as(user=user)
+    html = client.get(f"/me/cohorts/{cohort.id}").get_data(as_text=True)
+    assert '<td data-label="Time (local)">all day</td>' in html  # no time zone next to "all day"
+    assert '<td data-label="Venue">—</td>' in html  # not an empty "Venue:" line on a phone
+
 # --- invitations ----------------------------------------------------------------------------------
 
 def test_invite_creates_a_portal_user_and_link(client, db, login_as, outbox):
@@ -175,12 +187,40 @@ def test_second_invite_reissues_a_link_without_a_second_user(client, db, login_a
     client.post(f"/trainees/{trainee.id}/invite")
     client.post(f"/trainees/{trainee.id}/invite")
     assert db.session.scalar(select(func.count(User.id)).where(User.email == trainee.email)) == 1
-    assert "A new invitation link was sent" in client.get("/").get_data(as_text=True)
+    assert "A new invitation link was made" in client.get("/").get_data(as_text=True)  # no SMTP: nothing "sent"
     first, second = (LINK.search(m.body).group(1) for m in outbox)
     assert first != second
     assert client.get(first).status_code == 410  # the earlier link stopped working
     assert client.get(second).status_code == 200
 
+
+
+def test_without_smtp_the_invite_message_does_not_claim_a_mail_was_sent(client, db, login_as, outbox, app,
+                                                                        monkeypatch):
+    login_as("organiser")
+    first, second = factories.trainee(), factories.trainee()
+    db.session.commit()
+    client.post(f"/trainees/{first.id}/invite")
+    page = client.get("/").get_data(as_text=True)
+    assert "Portal account created for" in page and "was sent" not in page
+    assert "E-mail is not configured, so copy this link" in page
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.org")  # messages still land in the test outbox
+    client.post(f"/trainees/{second.id}/invite")
+    page = client.get("/").get_data(as_text=True)
+    assert f"an invitation link was sent to {second.email}" in page and "copy this link" not in page
+
+
+def test_the_invitation_is_written_in_the_trainees_language_not_the_organisers(client, db, login_as, outbox):
+    organiser = login_as("organiser")
+    organiser.locale = "ja"
+    newcomer = factories.trainee()
+    returning = factories.trainee()
+    returning.user = factories.user(role="trainee", email=returning.email)
+    returning.user.locale = "ja"
+    db.session.commit()
+    client.post(f"/trainees/{newcomer.id}/invite")
+    client.post(f"/trainees/{returning.id}/invite")
+    assert [m.subject for m in outbox] == ["You are invited to Kakehashi", "Kakehashi パスワードの再設定"]
 
 def test_invite_is_refused_when_the_email_belongs_to_an_organiser(client, db, login_as, outbox):
     login_as("organiser")

@@ -41,7 +41,7 @@ def test_sheet_lists_accepted_confirmed_completed_incomplete_with_four_radios(cl
     first = rows["confirmed"].id
     for value in ("present", "late", "excused", "absent"):
         assert f'id="mark-{first}-{value}" value="{value}"' in html
-    assert "Mark all present and save" in html and "Save attendance" in html
+    assert "Mark the rest present and save" in html and "Save attendance" in html
 
 
 def test_per_row_marks_are_saved_changed_and_audited(client, db, login_as):
@@ -68,6 +68,18 @@ def test_mark_all_present_marks_every_row_of_the_sheet_only(client, db, login_as
     client.post(f"/sessions/{session.id}/attendance", data={"all_present": "1"})
     on_sheet = {rows[s].id for s in ("accepted", "confirmed", "completed", "incomplete")}
     assert _marks(db, session) == dict.fromkeys(on_sheet, "present")
+
+
+def test_mark_the_rest_present_keeps_the_marks_chosen_on_the_sheet(client, db, login_as):
+    login_as("organiser")
+    cohort, session, rows = _sheet(db)
+    absent, late = rows["confirmed"].id, rows["accepted"].id
+    client.post(f"/sessions/{session.id}/attendance", data={f"mark-{late}": "late"})
+    # the organiser marks one absence (the earlier "late" is still checked on the sheet) and marks the rest present
+    client.post(f"/sessions/{session.id}/attendance",
+                data={f"mark-{absent}": "absent", f"mark-{late}": "late", "all_present": "1"})
+    others = {rows[s].id for s in ("completed", "incomplete")}
+    assert _marks(db, session) == {absent: "absent", late: "late"} | dict.fromkeys(others, "present")
 
 
 def test_marks_for_people_not_on_the_sheet_or_unknown_values_are_not_saved(client, db, login_as):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import unescape
 
@@ -153,6 +154,49 @@ def test_create_errors_appear_next_to_their_fields(client, db, login_as):
     assert db.session.scalar(select(func.count(Cohort.id))) == 1
 
 
+
+
+def test_new_cohort_preselects_no_programme_unless_asked_and_requires_one(client, db, login_as):
+    login_as("organiser")
+    programme = factories.programme()
+    factories.programme()
+    db.session.commit()
+    select_box = re.search(r'<select[^>]*id="programme_id".*?</select>', _text(client.get("/cohorts/new")), re.S)
+    assert '<option selected value="">' in select_box.group(0)  # "— choose —", no programme
+    assert not re.search(r'selected value="\d', select_box.group(0))
+    response = client.post("/cohorts/new", data=_form(programme, programme_id=""))
+    html = _text(response)
+    assert response.status_code == 200 and 'id="programme_id-errors"' in html and "Choose a programme." in html
+    assert 'value="CSIRT establishment"' in html
+    assert db.session.scalar(select(func.count(Cohort.id))) == 0
+
+def test_end_before_start_is_reported_together_with_the_other_field_errors(client, db, login_as):
+    login_as("organiser")
+    programme = factories.programme()
+    db.session.commit()
+    factories.cohort(programme, code="TAKEN")
+    db.session.commit()
+    html = _text(client.post("/cohorts/new", data=_form(programme, code="taken", title="", capacity="0",
+                                                        end_date="2024-06-01")))
+    for field, message in (("end_date", "The end date is before the start date."), ("title", "Give the course title."),
+                           ("capacity", "Capacity must be at least 1"),
+                           ("code", "A cohort with the code taken already exists.")):
+        assert f'id="{field}-errors"' in html and message in html, field
+    assert db.session.scalar(select(func.count(Cohort.id))) == 1
+
+
+def test_session_errors_are_reported_together(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()  # 3–7 June 2024
+    db.session.commit()
+    data = {"title": "", "date": "2024-06-20", "start_time": "09:30", "end_time": "08:00",
+            "timezone": "Bangkok", "session_type": "lecture"}
+    html = _text(client.post(f"/cohorts/{cohort.id}/sessions/new", data=data))
+    for field in ("title", "date", "end_time", "timezone"):
+        assert f'id="{field}-errors"' in html, field
+    assert "within the cohort's dates (2024-06-03 – 2024-06-07)" in html and "ends before it starts" in html
+    assert db.session.scalar(select(func.count(CohortSession.id))) == 0
+
 def test_edit_cohort_and_warn_when_capacity_drops_below_seats_taken(client, db, login_as):
     login_as("organiser")
     cohort = factories.cohort(code="EDIT-ME", capacity=10)
@@ -249,6 +293,20 @@ def test_add_session_inside_dates_and_refuse_outside(client, db, login_as):
     assert 'id="timezone-errors"' in html and "Unknown time zone" in html
     assert db.session.scalar(select(func.count(CohortSession.id))) == 1
 
+
+
+def test_a_new_session_defaults_to_the_host_country_or_the_previous_session_time_zone(client, db, login_as):
+    login_as("organiser")
+    bangkok = factories.cohort(code="TH-1", host_country="TH")
+    hanoi = factories.cohort(code="VN-1", host_country="VN")
+    factories.session(hanoi, timezone="Asia/Bangkok")  # whatever the organiser used last time wins
+    online = factories.cohort(code="EL-1", host_country=None)
+    db.session.commit()
+    assert 'value="Asia/Bangkok"' in _text(client.get(f"/cohorts/{bangkok.id}/sessions/new"))
+    assert 'value="Asia/Bangkok"' in _text(client.get(f"/cohorts/{hanoi.id}/sessions/new"))
+    html = _text(client.get(f"/cohorts/{online.id}/sessions/new"))
+    assert 'id="timezone"' in html and 'list="timezones"' in html and 'value="Asia/Tokyo"' in html
+    assert '<option value="Asia/Vientiane">' in html  # suggestions for the common zones
 
 def test_edit_session(client, db, login_as):
     login_as("organiser")

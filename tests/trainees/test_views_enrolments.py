@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 from sqlalchemy import func, select
@@ -86,6 +87,22 @@ def test_new_trainee_inline_creates_person_organisation_and_enrolment(client, db
     assert db.session.scalar(select(func.count(Organisation.id))) == 1
 
 
+
+def test_sector_and_type_are_not_asked_again_for_an_existing_organisation(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    org = factories.organisation(name="Lao CERT", country="LA", sector_code="GOV", org_type="national_csirt")
+    db.session.commit()
+    form = _text(client.get(f"/cohorts/{cohort.id}/enrol"))
+    assert "Needed only when the organisation is new" in form
+    response = client.post(f"/cohorts/{cohort.id}/enrol/new", data=_new_person(
+        nationality="LA", organisation="lao cert", sector="", org_type=""))
+    assert response.status_code == 302, _text(response)[-2000:]
+    trainee = db.session.scalar(select(Trainee).where(Trainee.email == "lan.nguyen@vncert.gov.vn"))
+    assert trainee.organisation_id == org.id
+    db.session.expire_all()
+    assert (org.sector_code, org.org_type) == ("GOV", "national_csirt")
+
 def test_new_trainee_errors_are_shown_next_to_fields_and_nothing_is_written(client, db, login_as):
     login_as("organiser")
     cohort = factories.cohort()
@@ -97,7 +114,8 @@ def test_new_trainee_errors_are_shown_next_to_fields_and_nothing_is_written(clie
         ({"email": "not-an-address"}, "email", "This is not a valid e-mail address."),
         ({"given_names": ""}, "given_names", "Given names are required"),
         ({"nationality": ""}, "nationality", "Choose a nationality."),
-        ({"sector": ""}, "sector", "Choose the organisation's sector."),
+        ({"sector": ""}, "sector", "“VNCERT/CC” is a new organisation: choose its sector and its type"),
+        ({"org_type": ""}, "org_type", "“VNCERT/CC” is a new organisation: choose its sector and its type"),
         ({"organisation": ""}, "organisation", "An organisation name is required."),
         ({"date_of_birth": "1 April 1990"}, "date_of_birth", "Enter the date as YYYY-MM-DD"),
     ]
@@ -198,3 +216,76 @@ def test_bulk_change_without_selection_says_so(client, db, login_as):
     response = client.post(f"/cohorts/{cohort.id}/enrolments/status", data={"target": "completed"},
                            follow_redirects=True)
     assert "Tick at least one participant." in _text(response)
+
+
+def test_status_page_preselects_no_target_and_an_empty_choice_changes_nothing(client, db, login_as):
+    login_as("organiser")
+    enrolment = factories.enrolment(status="confirmed")
+    db.session.commit()
+    html = _text(client.get(f"/enrolments/{enrolment.id}/status"))
+    select = re.search(r'<select[^>]*id="target".*?</select>', html, re.S).group(0)
+    assert "selected" not in select and '<option value="">' in select  # the browser shows "— choose —"
+    assert "cannot be changed afterwards" in html  # final states are announced before they are chosen
+    response = client.post(f"/enrolments/{enrolment.id}/status", data={"target": "", "reason": ""})
+    html = _text(response)
+    assert response.status_code == 200 and 'id="target-errors"' in html and "Choose the new status." in html
+    db.session.expire_all()
+    assert enrolment.status == "confirmed"
+
+
+def test_a_refused_bulk_change_keeps_the_ticks_and_choices_and_shows_the_error_in_the_bulk_box(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    a = factories.enrolment(cohort_obj=cohort, status="nominated")
+    b = factories.enrolment(cohort_obj=cohort, status="nominated")
+    c = factories.enrolment(cohort_obj=cohort, status="nominated")
+    db.session.commit()
+    response = client.post(f"/cohorts/{cohort.id}/enrolments/status",
+                           data={"enrolment_ids": [a.id, c.id], "target": "rejected", "reason": ""})
+    html = _text(response)
+    assert response.status_code == 200  # rendered again, not redirected: nothing the user chose is lost
+    assert f'value="{a.id}" form="bulk" id="sel-{a.id}" aria-label="Select {a.trainee.full_name}" checked' in html
+    assert f'id="sel-{b.id}" aria-label="Select {b.trainee.full_name}">' in html  # not ticked
+    assert f'id="sel-{c.id}" aria-label="Select {c.trainee.full_name}" checked' in html
+    bulk_box = re.search(r'<form method="post" id="bulk".*?</form>', html, re.S).group(0)
+    assert '<option selected value="rejected">' in bulk_box or '<option value="rejected" selected>' in bulk_box
+    assert 'id="bulk-errors"' in bulk_box and "Say why the enrolment becomes Rejected." in bulk_box
+    assert "No status was changed." in html
+    db.session.expire_all()
+    assert [a.status, b.status, c.status] == ["nominated"] * 3
+
+
+def test_a_new_person_with_a_registered_email_points_to_the_registered_person(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    known = factories.trainee(family_name="Phommavong", given_names="Khamla", email="khamla@laocert.la.example")
+    db.session.commit()
+    html = _text(client.post(f"/cohorts/{cohort.id}/enrol/new", data=_new_person(email="Khamla@LaoCERT.la.example")))
+    assert "PHOMMAVONG Khamla is already in the register with the e-mail khamla@laocert.la.example." in html
+    assert f'href="/cohorts/{cohort.id}/enrol?q=khamla@laocert.la.example"' in html
+    search = _text(client.get(f"/cohorts/{cohort.id}/enrol?q=khamla%40laocert.la.example"))
+    assert f'name="trainee_id" value="{known.id}"' in search  # one click from adding them
+
+
+def test_a_bulk_change_to_a_final_status_must_be_confirmed(client, db, login_as):
+    login_as("organiser")
+    cohort = factories.cohort()
+    a = factories.enrolment(cohort_obj=cohort, status="accepted")
+    b = factories.enrolment(cohort_obj=cohort, status="accepted")
+    db.session.commit()
+    data = {"enrolment_ids": [a.id, b.id], "target": "withdrawn", "reason": "visa refused"}
+    html = _text(client.post(f"/cohorts/{cohort.id}/enrolments/status", data=data))
+    assert "Withdrawn is final and cannot be undone: tick the box to confirm." in html
+    assert 'value="visa refused"' in html  # the reason typed is kept
+    db.session.expire_all()
+    assert [a.status, b.status] == ["accepted", "accepted"]
+    response = client.post(f"/cohorts/{cohort.id}/enrolments/status", data=data | {"confirm_final": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [a.status, b.status] == ["withdrawn", "withdrawn"]
+    # a status that can still be changed later needs no such confirmation
+    c = factories.enrolment(cohort_obj=cohort, status="accepted")
+    db.session.commit()
+    client.post(f"/cohorts/{cohort.id}/enrolments/status", data={"enrolment_ids": [c.id], "target": "confirmed"})
+    db.session.expire_all()
+    assert c.status == "confirmed"

@@ -121,3 +121,14 @@ def test_list_is_paginated(client, db, login_as, app):
     first = _text(client.get("/organisations"))
     assert "Page 1 of 2" in first and "Agency 000" in first and "Agency 051" not in first
     assert "Agency 051" in _text(client.get("/organisations?page=2"))
+
+
+def test_merging_an_organisation_with_itself_is_never_offered(client, db, login_as):
+    login_as("organiser")
+    org = factories.organisation(name="Central Bank")
+    db.session.commit()
+    response = client.get(f"/organisations/{org.id}/merge?other={org.id}&keep=this", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "Choose two different organisations to merge." in html and "will be deleted" not in html
+    assert client.post(f"/organisations/{org.id}/merge/{org.id}").status_code == 302
+    assert db.session.get(Organisation, org.id) is not None

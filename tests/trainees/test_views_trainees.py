@@ -155,7 +155,7 @@ def test_invite_button_only_when_the_portal_endpoint_exists(client, db, login_as
     person = factories.trainee()
     db.session.commit()
     if "trainees.invite" not in app.view_functions:
-        assert "Invite to the portal" not in _text(client.get(f"/trainees/{person.id}"))
+        assert "Invite to the trainee portal" not in _text(client.get(f"/trainees/{person.id}"))
         # Stand in for the portal feature's endpoint (build side only; no request goes to it here).
         rule = Rule("/trainees/<int:trainee_id>/invite", endpoint="trainees.invite", methods=["POST"])
         rule.bind(app.url_map)
@@ -163,10 +163,59 @@ def test_invite_button_only_when_the_portal_endpoint_exists(client, db, login_as
         monkeypatch.setitem(app.view_functions, "trainees.invite",
                             organiser_required(lambda trainee_id: ("", 204)))
     html = _text(client.get(f"/trainees/{person.id}"))
-    assert f'action="/trainees/{person.id}/invite"' in html and "Invite to the portal" in html
+    assert f'action="/trainees/{person.id}/invite"' in html and "Invite to the trainee portal" in html
+
+
+def test_the_invite_button_says_what_it_does_for_someone_who_already_uses_the_portal(client, db, login_as):
+    login_as("organiser")
+    person = factories.trainee()
+    person.user = factories.user(role="trainee", email=person.email)
+    db.session.commit()
+    html = _text(client.get(f"/trainees/{person.id}"))
+    assert "Send a new portal link" in html and "Invite to the" not in html
 
 
 def test_unknown_trainee_is_404(client, login_as):
     login_as("organiser")
     assert client.get("/trainees/999999").status_code == 404
     assert client.get("/trainees/999999/edit").status_code == 404
+
+
+def test_status_history_times_are_unambiguous_for_an_international_team(client, db, login_as):
+    from datetime import datetime
+
+    from trainees.models import EnrolmentEvent
+
+    login_as("organiser")
+    enrolment = factories.enrolment(status="nominated")
+    event = db.session.scalar(select(EnrolmentEvent).where(EnrolmentEvent.enrolment_id == enrolment.id))
+    event.at = datetime(2026, 11, 6, 4, 54)  # 6 November, not 11 June
+    db.session.commit()
+    for path in (f"/trainees/{enrolment.trainee_id}", f"/enrolments/{enrolment.id}/status"):
+        html = client.get(path).get_data(as_text=True)
+        assert "2026-11-06 04:54" in html and "11/6/26" not in html, path
+
+
+def test_people_with_a_single_name_are_listed_alphabetically_not_first(client, db, login_as):
+    login_as("organiser")
+    cohort, other = factories.cohort(), factories.cohort()
+    for family, given in (("Nguyen", "Thi Lan"), ("", "Hnin Wai Phyo"), ("Bautista", "Rodel"), ("", "Kartini")):
+        factories.enrolment(trainee_obj=factories.trainee(family_name=family, given_names=given), cohort_obj=cohort)
+    db.session.commit()
+    expected = ["BAUTISTA Rodel", "Hnin Wai Phyo", "Kartini", "NGUYEN Thi Lan"]
+    for path in (f"/cohorts/{cohort.id}", "/trainees", f"/cohorts/{other.id}/enrol?q=a"):
+        html = client.get(path).get_data(as_text=True)
+        positions = [html.find(name) for name in expected if name in html]
+        assert len(positions) >= 3 and positions == sorted(positions), path
+
+
+
+def test_a_page_past_the_end_says_so_instead_of_no_trainees_yet(client, db, login_as):
+    login_as("organiser")
+    factories.trainee()
+    db.session.commit()
+    html = client.get("/trainees?page=99").get_data(as_text=True)
+    assert "No trainees yet" not in html and "There is nothing on page 99." in html
+    assert 'href="/trainees"' in html
+    html = client.get("/cohorts?page=99").get_data(as_text=True)
+    assert "No cohorts yet" in html  # there really are none: the empty state stays

@@ -1,0 +1,122 @@
+"""Layout checks found in the new-user review: nothing wider than a phone, tables that fit a desktop,
+a required-field asterisk on its label's line and filter labels that stay next to their controls."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core.extensions import db
+from tests.browser.test_login_journey import _demo_user, _sign_in
+from trainees.models import Cohort, CohortSession, Enrolment, Organisation, Programme, Trainee
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _ids(live_server) -> dict:
+    with live_server.app.app_context():
+        busiest = db.session.scalar(select(Cohort).where(Cohort.id.in_(select(CohortSession.cohort_id)))
+                                    .order_by(Cohort.capacity.desc().nulls_last()).limit(1))
+        linked = db.session.scalar(select(Trainee).where(Trainee.user_id.is_not(None)).order_by(Trainee.id))
+        ids = {
+            "programme": db.session.scalar(select(Programme.id).order_by(Programme.id)),
+            "cohort": busiest.id,
+            "session": db.session.scalar(select(CohortSession.id).where(CohortSession.cohort_id == busiest.id)),
+            "enrolment": db.session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == busiest.id)),
+            "organisation": db.session.scalar(select(Organisation.id).order_by(Organisation.id)),
+            "trainee": linked.id,
+            "trainee_email": linked.email,
+            "trainee_cohort": db.session.scalar(select(Enrolment.cohort_id).where(Enrolment.trainee_id == linked.id)),
+        }
+        db.session.remove()
+    return ids
+
+
+def _overflow(page) -> int:
+    """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_organiser_and_admin_pages_fit_a_phone_screen(live_server, browser):
+    ids = _ids(live_server)
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server, _demo_user("admin")[0])
+        paths = ["/cohorts", "/trainees", "/organisations", "/programmes", f"/programmes/{ids['programme']}",
+                 f"/cohorts/{ids['cohort']}", f"/cohorts/{ids['cohort']}/enrol", f"/trainees/{ids['trainee']}",
+                 f"/enrolments/{ids['enrolment']}/status", f"/organisations/{ids['organisation']}/merge",
+                 f"/sessions/{ids['session']}/attendance", "/cohorts/new", "/admin/users", "/admin/audit"]
+        too_wide = {}
+        for path in paths:
+            page.goto(live_server.url + path)
+            if _overflow(page) > 0:
+                too_wide[path] = _overflow(page)
+        assert too_wide == {}
+    finally:
+        context.close()
+
+
+def test_trainee_portal_fits_a_phone_screen(live_server, browser):
+    ids = _ids(live_server)
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server, ids["trainee_email"])
+        for path in ("/me", f"/me/cohorts/{ids['trainee_cohort']}", "/account"):
+            page.goto(live_server.url + path)
+            assert _overflow(page) == 0, path
+    finally:
+        context.close()
+
+
+def test_trainee_list_fits_a_desktop_window_and_filters_keep_labels_with_controls(live_server, browser):
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server, _demo_user("organiser")[0])
+        page.goto(live_server.url + "/trainees")
+        wrap = page.locator(".table-wrap").first
+        assert wrap.evaluate("el => el.scrollWidth - el.clientWidth") == 0  # every column visible, no side scroll
+        for name in ("Nationality", "Sector", "Gender", "Cohort"):
+            label = page.locator(f"form[role=search] label:text-is('{name}')").bounding_box()
+            control = page.get_by_label(name, exact=True).bounding_box()
+            # the control starts on the label's line, right after it
+            assert abs(control["y"] + control["height"] / 2 - (label["y"] + label["height"] / 2)) < control["height"]
+            assert control["x"] > label["x"]
+    finally:
+        context.close()
+
+
+def test_required_marker_is_on_the_label_line(live_server, browser):
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server, _demo_user("organiser")[0])
+        page.goto(live_server.url + "/programmes/new")
+        label = page.locator("label[for=code]").bounding_box()
+        star = page.locator(".field:has(#code) .req").bounding_box()
+        assert abs(star["y"] - label["y"]) < label["height"] / 2
+        assert star["x"] > label["x"] + label["width"] - 1
+        page.get_by_label("Code", exact=True).fill("X")  # the asterisk is not part of the field's name
+    finally:
+        context.close()
+
+
+def test_every_attendance_choice_is_visible_on_a_phone_without_scrolling_sideways(live_server, browser):
+    ids = _ids(live_server)
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server, _demo_user("organiser")[0])
+        page.goto(f"{live_server.url}/sessions/{ids['session']}/attendance")
+        radios = page.locator("table.attendance tbody tr").first.locator("input[type=radio]")
+        assert radios.count() == 4
+        for i in range(4):
+            box = radios.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], i
+    finally:
+        context.close()

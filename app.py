@@ -47,7 +47,9 @@ def register_extensions(app: Flask) -> None:
 def register_features(app: Flask) -> None:
     """Register each feature package (blueprint, CLI, navigation, seeders), in dependency order."""
     import accounts
+    import exercises
     import trainees
 
     accounts.register(app)
     trainees.register(app)
+    exercises.register(app)

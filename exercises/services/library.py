@@ -408,6 +408,7 @@ def replace_msel(scenario: Scenario, modules: list[dict], injects: list[dict], a
         db.session.delete(inject)
     db.session.flush()
     for values in injects:
+        values = dict(values)  # the caller's rows stay as they were
         module_title = values.pop("module_title", "")
         module = existing.get(module_title.casefold()) if module_title else None
         values["module_id"] = module.id if module else None

@@ -18,13 +18,14 @@ def register(app: Flask) -> None:
         views,
     )
     from exercises.placeholders import fill
-    from exercises.rendering import iso_utc, render_markdown
+    from exercises.rendering import channel_name, iso_utc, render_markdown
     from exercises.seed import seed_exercises
 
     app.register_blueprint(views.bp)
     app.jinja_env.filters["exercise_markdown"] = render_markdown
     app.jinja_env.filters["exercise_fill"] = fill
     app.jinja_env.filters["exercise_iso"] = iso_utc
+    app.jinja_env.filters["exercise_channel"] = channel_name
     register_nav(app, _l("Exercises"), "exercises.index", ("admin", "organiser"), order=40)
     register_nav(app, _l("My exercises"), "exercises.play_index", ("trainee",), order=40)
     register_seeder(app, 40, seed_exercises)

@@ -176,7 +176,7 @@ def build(run: ExerciseRun, anonymous: bool = False) -> Report:
                 at=as_utc(inject.released_at), elapsed=timeline.format_duration(inject.released_elapsed or 0),
                 scenario_time=inject.scenario_time, kind=_("Inject %(n)d", n=inject.position),
                 team=labels.get(inject.team_id, _("all teams")), title=scrub(fill(inject.title, values)),
-                text=scrub(f"{inject.from_persona} → {inject.audience}".strip(" →"))))
+                text=scrub(fill(f"{inject.from_persona} → {inject.audience}".strip(" →"), values))))
     responses = queries.run_responses(run.id)
     for response in responses:
         inject = injects.get(response.inject_id)

@@ -33,3 +33,10 @@ def iso_utc(value) -> str:
     from core.db import as_utc
 
     return as_utc(value).isoformat() if value is not None else ""
+
+
+def channel_name(code: str | None) -> str:
+    """Display name of an inject channel code."""
+    from exercises.vocab import CHANNELS
+
+    return str(CHANNELS.get(code or "", code or ""))

@@ -58,6 +58,7 @@ def seed_scenario(data: dict) -> tuple[Scenario, bool]:
             body=body, expected_actions=[{"role": r, "action": a} for r, a in actions], contingency=contingency)
     for position, text in enumerate(data["questions"], start=1):
         library.add_question(scenario, text=text, position=position)
+    scenario.version = 1  # built in many steps, but this is its first version
     return scenario, True
 
 

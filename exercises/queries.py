@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Integer, String, and_, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import Integer, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from accounts.models import ORGANISER_ROLES, User
+from core.db import as_utc
 from core.extensions import db
 from exercises import lifecycle, placeholders, timeline
 from exercises.models import (
@@ -205,7 +207,6 @@ class TeamStatus:
 
 def team_statuses(run: ExerciseRun, teams: list[Team], now: datetime) -> list[TeamStatus]:
     """Silence per team and the stall warning (only while the run is running)."""
-    from core.db import as_utc
 
     statuses = []
     running_since = as_utc(run.running_since) if run.status == "running" else None
@@ -236,18 +237,23 @@ def player_runs(user_id: int) -> list[tuple[ExerciseRun, Team]]:
     return [(run, team) for run, team in db.session.execute(stmt)]
 
 
-def player_team(run_id: int, user_id: int) -> tuple[Team, ExerciseRun, RunModule | None] | None:
-    """The player's team in a run, the run and its current module — one query; None when not a player."""
-    stmt = (select(Team, ExerciseRun, RunModule)
+@cache
+def _player_team_statement():
+    """Built once: constructing a select costs more than running this one (the poll path is hot)."""
+    return (select(Team, ExerciseRun, RunModule)
             .join(ExerciseRun, ExerciseRun.id == Team.run_id)
             .join(TeamMember, TeamMember.team_id == Team.id)
             .join(Trainee, Trainee.id == TeamMember.trainee_id)
             .outerjoin(RunModule, and_(RunModule.run_id == ExerciseRun.id,
                                        RunModule.position == ExerciseRun.current_module_position))
-            .where(Team.run_id == run_id, Trainee.user_id == user_id,
-                   ExerciseRun.status.in_(lifecycle.PLAYER_STATUSES))
+            .where(Team.run_id == bindparam("run_id"), Trainee.user_id == bindparam("user_id"),
+                   ExerciseRun.status.in_(sorted(lifecycle.PLAYER_STATUSES)))
             .limit(1))
-    row = db.session.execute(stmt).first()
+
+
+def player_team(run_id: int, user_id: int) -> tuple[Team, ExerciseRun, RunModule | None] | None:
+    """The player's team in a run, the run and its current module — one query; None when not a player."""
+    row = db.session.execute(_player_team_statement(), {"run_id": run_id, "user_id": user_id}).first()
     return (row[0], row[1], row[2]) if row else None
 
 
@@ -278,12 +284,10 @@ class FeedInject:
     responses: list[FeedResponse] = field(default_factory=list)
 
 
-def player_feed(run_id: int, team_id: int) -> tuple[list[FeedInject], list[FeedResponse]]:
-    """What one team may see: released injects for everyone or for this team, newest first, each with
-    this team's responses, plus the team's general log entries — one query.
-
-    Only the columns a player may see are selected: expected actions are never read here.
-    """
+@cache
+def _player_feed_statement():
+    """Built once (see ``_player_team_statement``): what one team may see, as plain columns."""
+    team_id = bindparam("team_id")
     response_cols = (TeamResponse.id.label("r_id"), TeamResponse.kind.label("r_kind"),
                      TeamResponse.text.label("r_text"), TeamResponse.decision_owner.label("r_owner"),
                      TeamResponse.created_at.label("r_at"), User.display_name.label("r_author"))
@@ -298,7 +302,7 @@ def player_feed(run_id: int, team_id: int) -> tuple[list[FeedInject], list[FeedR
         .outerjoin(Attachment, Attachment.id == RunInject.attachment_id)
         .outerjoin(TeamResponse, and_(TeamResponse.inject_id == RunInject.id, TeamResponse.team_id == team_id))
         .outerjoin(User, User.id == TeamResponse.author_id)
-        .where(RunInject.run_id == run_id, RunInject.status == "released",
+        .where(RunInject.run_id == bindparam("run_id"), RunInject.status == "released",
                or_(RunInject.team_id.is_(None), RunInject.team_id == team_id)))
     general = (
         select(cast(null(), Integer), cast(null(), Integer), cast(null(), String), cast(null(), String),
@@ -307,11 +311,19 @@ def player_feed(run_id: int, team_id: int) -> tuple[list[FeedInject], list[FeedR
                *response_cols)
         .select_from(TeamResponse).outerjoin(User, User.id == TeamResponse.author_id)
         .where(TeamResponse.team_id == team_id, TeamResponse.inject_id.is_(None)))
-    from core.db import as_utc
+    return union_all(with_injects, general)
 
+
+def player_feed(run_id: int, team_id: int) -> tuple[list[FeedInject], list[FeedResponse]]:
+    """What one team may see: released injects for everyone or for this team, newest first, each with
+    this team's responses, plus the team's general log entries — one query.
+
+    Only the columns a player may see are selected: expected actions are never read here.
+    """
+    rows = db.session.execute(_player_feed_statement(), {"run_id": run_id, "team_id": team_id}).mappings()
     injects: dict[int, FeedInject] = {}
     log: list[FeedResponse] = []
-    for row in db.session.execute(union_all(with_injects, general)).mappings():
+    for row in rows:
         response = None
         if row["r_id"] is not None:
             response = FeedResponse(row["r_id"], row["r_kind"], row["r_text"], row["r_owner"] or "",

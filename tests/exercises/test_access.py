@@ -8,6 +8,8 @@ see only their team's material.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -208,3 +210,24 @@ def test_every_exercise_route_is_in_the_matrix(app):
     endpoints = {rule.endpoint.split(".", 1)[1] for rule in app.url_map.iter_rules()
                  if rule.endpoint.startswith("exercises.")}
     assert endpoints == covered
+
+
+def test_state_changes_need_the_csrf_token(csrf_app, db):
+    """With CSRF protection on (as in production), a POST without the form's token changes nothing."""
+    facilitator = factories.user(role="organiser")
+    run, people, _s = builders.ready_run(facilitator=facilitator)
+    db.session.commit()
+    client = csrf_app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    assert client.post("/login", data={"email": facilitator.email, "password": factories.PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    assert client.post(f"/exercises/runs/{run.id}/control", data={"action": "start"}).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(type(run), run.id).status == "ready"
+    console = client.get(f"/exercises/runs/{run.id}/console").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', console).group(1)
+    assert client.post(f"/exercises/runs/{run.id}/control", data={"action": "start", "csrf_token": token}
+                       ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(run), run.id).status == "running"

@@ -2,8 +2,9 @@
 Flask "hello" app served by gunicorn with the same settings in the same run. Prints both figures and
 the ratio (goal: poll ≥ 0.5 × hello).
 
-Each of the 30 simulated teams signs in as its own player, fetches feed.json once (200 + ETag) and then
-polls with If-None-Match, as the room's script does: the steady state is 304 Not Modified.
+Each of the 30 simulated teams signs in as its own player, opens the room (for its poll token),
+fetches feed.json once (200 + ETag) and then polls with If-None-Match and the token, exactly as the
+room's script does: the steady state is 304 Not Modified.
 
     python bench/exercise_poll.py [--seconds 10] [--workers 4] [--threads 4] [--teams 30]
                                   [--database-url postgresql+psycopg://…]
@@ -111,10 +112,20 @@ def sign_in(port: int, email: str) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def _client(port: int, path: str, cookie: str, seconds: float, results: list, poll: bool) -> None:
+def room_token(port: int, run_id: int, cookie: str) -> str:
+    """The poll token the room page hands to its script."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", f"/exercises/play/{run_id}", headers={"Cookie": cookie})
+    page = conn.getresponse().read().decode()
+    return re.search(r'data-poll-token="([^"]+)"', page).group(1)
+
+
+def _client(port: int, path: str, cookie: str, seconds: float, results: list, poll: bool, token: str = "") -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     headers = {"Cookie": cookie} if cookie else {}
     if poll:
+        if token:
+            headers["X-Poll-Token"] = token
         conn.request("GET", path, headers=headers)
         first = conn.getresponse()
         first.read()
@@ -133,8 +144,8 @@ def _client(port: int, path: str, cookie: str, seconds: float, results: list, po
 
 def _process(port, jobs, seconds, poll, queue):
     results: list = []
-    threads = [threading.Thread(target=_client, args=(port, path, cookie, seconds, results, poll))
-               for path, cookie in jobs]
+    threads = [threading.Thread(target=_client, args=(port, path, cookie, seconds, results, poll, token))
+               for path, cookie, token in jobs]
     for t in threads:
         t.start()
     for t in threads:
@@ -142,8 +153,8 @@ def _process(port, jobs, seconds, poll, queue):
     queue.put(results)
 
 
-def load(port: int, jobs: list[tuple[str, str]], seconds: float, poll: bool, processes: int = 2) -> dict:
-    """Run every job (path, cookie) as one client connection for ``seconds``; spread over processes."""
+def load(port: int, jobs: list[tuple[str, str, str]], seconds: float, poll: bool, processes: int = 2) -> dict:
+    """Run every job (path, cookie, token) as one client connection for ``seconds``; spread over processes."""
     queue: multiprocessing.Queue = multiprocessing.Queue()
     chunks = [jobs[i::processes] for i in range(processes)]
     procs = [multiprocessing.Process(target=_process, args=(port, chunk, seconds, poll, queue)) for chunk in chunks]
@@ -181,12 +192,15 @@ def main() -> None:
     hello_server = start_gunicorn("bench._hello_app:app", hello_port, env, args.workers, args.threads)
     try:
         cookies = [sign_in(app_port, email) for email in emails]
-        poll_jobs = [(f"/exercises/play/{run_id}/feed.json", c) for c in cookies]
-        hello_jobs = [("/", "")] * len(cookies)
+        tokens = [room_token(app_port, run_id, c) for c in cookies]
+        poll_jobs = [(f"/exercises/play/{run_id}/feed.json", c, t) for c, t in zip(cookies, tokens, strict=True)]
+        hello_jobs = [("/", "", "")] * len(cookies)
+        floor_jobs = [("/static/css/kakehashi.css", c, "") for c in cookies]
         load(app_port, poll_jobs, 2, poll=True)  # warm up
         load(hello_port, hello_jobs, 2, poll=False)
         poll = load(app_port, poll_jobs, args.seconds, poll=True)
         hello = load(hello_port, hello_jobs, args.seconds, poll=False)
+        floor = load(app_port, floor_jobs, args.seconds, poll=True)
     finally:
         for server in (app_server, hello_server):
             server.terminate()
@@ -199,6 +213,8 @@ def main() -> None:
           f"p95 {poll['p95_ms']:.1f} ms  statuses {poll['statuses']}")
     print(f"bare Flask hello:                       {hello['rps']:8.1f} req/s  p50 {hello['p50_ms']:.1f} ms  "
           f"p95 {hello['p95_ms']:.1f} ms  statuses {hello['statuses']}")
+    print(f"context — same app, static file 304:    {floor['rps']:8.1f} req/s  p50 {floor['p50_ms']:.1f} ms  "
+          f"p95 {floor['p95_ms']:.1f} ms  statuses {floor['statuses']}")
     ratio = poll["rps"] / hello["rps"]
     print(f"ratio poll/hello: {ratio:.2f}x (goal >= 0.5x) — {'met' if ratio >= 0.5 else 'NOT met'}")
 

@@ -18,10 +18,12 @@ def register(app: Flask) -> None:
         views,
     )
     from exercises.placeholders import fill
+    from exercises.pollgate import PollGate
     from exercises.rendering import channel_name, iso_utc, render_markdown
     from exercises.seed import seed_exercises
 
     app.register_blueprint(views.bp)
+    app.wsgi_app = PollGate(app, app.wsgi_app)
     app.jinja_env.filters["exercise_markdown"] = render_markdown
     app.jinja_env.filters["exercise_fill"] = fill
     app.jinja_env.filters["exercise_iso"] = iso_utc

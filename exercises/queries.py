@@ -239,7 +239,8 @@ def player_runs(user_id: int) -> list[tuple[ExerciseRun, Team]]:
 
 @cache
 def _player_team_statement():
-    """Built once: constructing a select costs more than running this one (the poll path is hot)."""
+    """Built once: constructing a select costs more than running this one (the poll path is hot).
+    ``status != 'draft'`` is ``lifecycle.PLAYER_STATUSES`` without an IN list to expand per execution."""
     return (select(Team, ExerciseRun, RunModule)
             .join(ExerciseRun, ExerciseRun.id == Team.run_id)
             .join(TeamMember, TeamMember.team_id == Team.id)
@@ -247,7 +248,7 @@ def _player_team_statement():
             .outerjoin(RunModule, and_(RunModule.run_id == ExerciseRun.id,
                                        RunModule.position == ExerciseRun.current_module_position))
             .where(Team.run_id == bindparam("run_id"), Trainee.user_id == bindparam("user_id"),
-                   ExerciseRun.status.in_(sorted(lifecycle.PLAYER_STATUSES)))
+                   ExerciseRun.status != "draft")
             .limit(1))
 
 

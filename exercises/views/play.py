@@ -3,14 +3,18 @@
 Every route answers 404 unless the signed-in trainee is on a team of the run; the feed query
 selects only what a player may see (never expected actions, unreleased injects or other teams'
 responses). ``feed.json`` answers 304 Not Modified while the run's and the team's revision are
-unchanged, so idle polling costs two small queries.
+unchanged.
+
+The room page also hands its script a signed poll token: idle polls that present it are answered
+304 by ``exercises.pollgate`` in front of the app, with one small query and without the full request
+pipeline; everything else reaches these views.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from itsdangerous import URLSafeTimedSerializer
 
 from accounts.permissions import trainee_required
 from core.errors import ServiceError
@@ -19,9 +23,21 @@ from core.i18n import _
 from exercises import lifecycle, queries
 from exercises.blueprint import bp
 from exercises.forms import ResponseForm
+from exercises.pollgate import TOKEN_SALT, etag_for
 from exercises.services import play
 from exercises.views.common import send_attachment
 from exercises.vocab import RUN_STATUS_NAMES
+
+
+def poll_token(run_id: int, team_id: int, user_id: int) -> str:
+    """The signed token the room's script sends with each poll (see ``exercises.pollgate``)."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT).dumps([run_id, team_id, user_id])
+
+
+def _not_modified(etag: str):
+    response = make_response("", 304)
+    response.set_etag(etag, weak=True)
+    return response
 
 
 def _player(run_id: int):
@@ -36,8 +52,13 @@ def _player(run_id: int):
     return team, run, module
 
 
-def _etag(team, run) -> str:
-    return f"r{run.id}.{run.revision}.t{team.id}.{team.revision}.{get_locale()}"
+def _room(team, run, module, status: int = 200, **extra):
+    injects, log = queries.player_feed(run.id, team.id)
+    return render_template(
+        "exercises/play_room.html", team=team, run=run, module=module, injects=injects, log=log,
+        form=ResponseForm(formdata=None), accepting=run.status in lifecycle.LIVE_STATUSES, statuses=RUN_STATUS_NAMES,
+        etag=f'W/"{etag_for(run.id, run.revision, team.id, team.revision)}"',
+        poll_token=poll_token(run.id, team.id, current_user.id), **extra), status
 
 
 @bp.route("/play")
@@ -53,10 +74,7 @@ def play_index():
 def play_room(run_id: int):
     """The team's room: situation, released injects (newest first), response forms and the team log."""
     team, run, module = _player(run_id)
-    injects, log = queries.player_feed(run.id, team.id)
-    return render_template("exercises/play_room.html", team=team, run=run, module=module, injects=injects, log=log,
-                           form=ResponseForm(), accepting=run.status in lifecycle.LIVE_STATUSES,
-                           etag=f'W/"{_etag(team, run)}"', statuses=RUN_STATUS_NAMES)
+    return _room(team, run, module)
 
 
 @bp.route("/play/<int:run_id>/feed.json")
@@ -64,11 +82,9 @@ def play_room(run_id: int):
 def play_feed(run_id: int):
     """The room's content as JSON for polling; 304 when nothing changed since the ETag the page has."""
     team, run, module = _player(run_id)
-    etag = _etag(team, run)
+    etag = etag_for(run.id, run.revision, team.id, team.revision)
     if request.if_none_match.contains_weak(etag):
-        response = make_response("", 304)
-        response.set_etag(etag, weak=True)
-        return response
+        return _not_modified(etag)
     injects, log = queries.player_feed(run.id, team.id)
     accepting = run.status in lifecycle.LIVE_STATUSES
     form = ResponseForm()
@@ -105,13 +121,10 @@ def play_respond(run_id: int):
             anchor = f"inject-{inject_id}" if inject_id else "log"
             return redirect(url_for("exercises.play_room", run_id=run.id, _anchor=anchor))
     # Show the room again with the team's text kept and the message next to the box.
-    injects, log = queries.player_feed(run.id, team.id)
-    if inject_id not in {i.id for i in injects}:
-        inject_id = None  # not an inject this team can see: show the text and message at the team log
-    return render_template("exercises/play_room.html", team=team, run=run, module=module, injects=injects, log=log,
-                           form=ResponseForm(formdata=None), accepting=run.status in lifecycle.LIVE_STATUSES,
-                           etag=f'W/"{_etag(team, run)}"', statuses=RUN_STATUS_NAMES, failed=form,
-                           failed_inject_id=inject_id), 400
+    visible = {i.id for i in queries.player_feed(run.id, team.id)[0]}
+    return _room(team, run, module, 400, failed=form,
+                 # not an inject this team can see: show the text and message at the team log
+                 failed_inject_id=inject_id if inject_id in visible else None)
 
 
 @bp.route("/play/<int:run_id>/injects/<int:inject_id>/attachment")

@@ -6,6 +6,7 @@
   if (!room || !window.fetch) { return; }
   var url = room.getAttribute("data-poll");
   var etag = room.getAttribute("data-etag");
+  var token = room.getAttribute("data-poll-token");
   var interval = parseInt(room.getAttribute("data-interval") || "5000", 10);
   var list = document.getElementById("injects");
   var announce = document.getElementById("room-announce");
@@ -73,6 +74,7 @@
   function poll() {
     var headers = { "Accept": "application/json" };
     if (etag) { headers["If-None-Match"] = etag; }
+    if (token) { headers["X-Poll-Token"] = token; }
     fetch(url, { credentials: "same-origin", headers: headers, cache: "no-store" })
       .then(function (r) {
         if (r.status === 304 || !r.ok) { return null; }

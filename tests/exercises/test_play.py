@@ -3,6 +3,7 @@ and its 304 polling."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -214,3 +215,63 @@ def test_console_shows_responses_and_stall_warnings(client, db, signed_in):
     assert "silent for 12 min" in console["teams"]  # the team that never answered, threshold 10
     assert console["teams"].count("silent for") == 1
     assert builders.SECRET_ACTION in console["msel"]  # staff do see expected actions
+
+
+def _room_token(client_, run_id):
+    page = client_.get(f"/exercises/play/{run_id}").get_data(as_text=True)
+    return re.search(r'data-etag="([^"]+)"', page).group(1).replace("&#34;", '"'), \
+        re.search(r'data-poll-token="([^"]+)"', page).group(1)
+
+
+def test_poll_gate_answers_304_for_a_valid_token_with_one_query_and_nothing_else(app, db, signed_in, count_queries):
+    run, people, _s = builders.started_run()
+    db.session.commit()
+    player = signed_in(people[0][1])
+    etag, token = _room_token(player, run.id)
+    url = f"/exercises/play/{run.id}/feed.json"
+    anonymous = app.test_client()  # the token alone (no session) may only ever yield a 304
+    with count_queries() as fast:
+        response = anonymous.get(url, headers={"If-None-Match": etag, "X-Poll-Token": token})
+    assert response.status_code == 304 and response.data == b"" and fast.count == 1
+    # anything but a matching ETag takes the normal, signed-in path
+    assert anonymous.get(url, headers={"If-None-Match": 'W/"stale"', "X-Poll-Token": token}).status_code == 302
+    assert anonymous.get(url, headers={"X-Poll-Token": token}).status_code == 302
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert anonymous.get(url, headers={"If-None-Match": etag, "X-Poll-Token": tampered}).status_code == 302
+    other_run, _p, _s2 = builders.started_run()
+    db.session.commit()
+    assert anonymous.get(f"/exercises/play/{other_run.id}/feed.json",
+                         headers={"If-None-Match": etag, "X-Poll-Token": token}).status_code == 302
+    # a change for the team ends the 304s; the signed-in player gets the new content
+    play.release(db.session.get(ExerciseRun, run.id), _inject(db, run, "Contingency call").id)
+    db.session.commit()
+    assert anonymous.get(url, headers={"If-None-Match": etag, "X-Poll-Token": token}).status_code == 302
+    fresh = player.get(url, headers={"If-None-Match": etag, "X-Poll-Token": token})
+    assert fresh.status_code == 200 and "Contingency call" in fresh.get_data(as_text=True)
+
+
+def test_poll_gate_stops_answering_when_the_player_leaves_the_team_or_an_inject_falls_due(app, db, signed_in):
+    run, people, _s = builders.ready_run()
+    db.session.commit()
+    player = signed_in(people[0][1])
+    etag, token = _room_token(player, run.id)
+    url = f"/exercises/play/{run.id}/feed.json"
+    anonymous = app.test_client()
+    assert anonymous.get(url, headers={"If-None-Match": etag, "X-Poll-Token": token}).status_code == 304
+    runs.move_member(db.session.get(ExerciseRun, run.id), people[0][0].id, None)
+    db.session.commit()
+    assert anonymous.get(url, headers={"If-None-Match": etag, "X-Poll-Token": token}).status_code == 302
+    assert player.get(url).status_code == 404
+
+    started, others, _s2 = builders.started_run()
+    db.session.commit()
+    player2 = signed_in(others[0][1])
+    etag2, token2 = _room_token(player2, started.id)
+    url2 = f"/exercises/play/{started.id}/feed.json"
+    assert anonymous.get(url2, headers={"If-None-Match": etag2, "X-Poll-Token": token2}).status_code == 304
+    started = db.session.get(ExerciseRun, started.id)
+    started.started_at = started.started_at - timedelta(minutes=11)  # eleven minutes of play pass
+    db.session.commit()
+    assert anonymous.get(url2, headers={"If-None-Match": etag2, "X-Poll-Token": token2}).status_code == 302
+    due = player2.get(url2, headers={"If-None-Match": etag2, "X-Poll-Token": token2})
+    assert due.status_code == 200 and "Demand arrives" in due.get_data(as_text=True)

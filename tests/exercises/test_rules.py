@@ -34,6 +34,8 @@ def test_allowed_actions_and_roles():
     assert not lifecycle.may_control({"evaluator", "observer"})
     assert lifecycle.may_evaluate({"evaluator"}) and not lifecycle.may_evaluate({"controller", "observer"})
     assert not lifecycle.can("fly", "running")
+    # the poll queries write "status != 'draft'" for this set
+    assert set(lifecycle.RUN_STATUSES) - {"draft"} == lifecycle.PLAYER_STATUSES
 
 
 def test_placeholders_found_in_order_filled_and_missing():

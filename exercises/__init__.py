@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     from exercises.pollgate import PollGate
     from exercises.rendering import channel_name, iso_utc, render_markdown
     from exercises.seed import seed_exercises
+    from exercises.vocab import RESPONSE_KINDS, STAFF_ROLE_NAMES
 
     app.register_blueprint(views.bp)
     app.wsgi_app = PollGate(app, app.wsgi_app)
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["exercise_fill"] = fill
     app.jinja_env.filters["exercise_iso"] = iso_utc
     app.jinja_env.filters["exercise_channel"] = channel_name
+    app.jinja_env.globals["exercise_names"] = {"role": STAFF_ROLE_NAMES, "kind": RESPONSE_KINDS}
     register_nav(app, _l("Exercises"), "exercises.index", ("admin", "organiser"), order=40)
     register_nav(app, _l("My exercises"), "exercises.play_index", ("trainee",), order=40)
     register_seeder(app, 40, seed_exercises)

@@ -73,3 +73,14 @@ def test_channels_and_flags():
     assert all(resolve_channel(code) == code for code in CHANNELS)
     assert parse_flag("Yes") is True and parse_flag("no") is False and parse_flag(None) is False
     assert parse_flag(1) is True and parse_flag(True) is True and parse_flag("maybe") is None
+
+
+def test_markdown_is_sanitised_and_placeholders_filled():
+    from exercises.rendering import render_markdown
+
+    html = str(render_markdown("**Hi {COUNTRY}** <script>alert(1)</script> [x](javascript:alert(1)) "
+                               "<img src=x onerror=alert(1)> [ok](https://example.org)", {"COUNTRY": "Lao PDR"}))
+    assert "<strong>Hi Lao PDR</strong>" in html
+    assert "<script" not in html and "onerror" not in html.replace("onerror=alert(1)&gt;", "")
+    assert 'href="javascript' not in html and "<img" not in html
+    assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in html

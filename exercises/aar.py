@@ -143,7 +143,7 @@ def build(run: ExerciseRun, anonymous: bool = False) -> Report:
     scrub = _scrubber(teams, labels, run) if anonymous else (lambda text: text or "")
     values = run.placeholder_values or {}
     report = Report(
-        run_id=run.id, anonymous=anonymous, title=scrub(run.title),
+        run_id=run.id, anonymous=anonymous, title=scrub(fill(run.title, values)),
         cohort=scrub(f"{run.cohort.code} — {run.cohort.title}"), status=str(RUN_STATUS_NAMES[run.status]),
         tlp=run.tlp, sector=sector_name(run.sector_code) if run.sector_code else "", threat=scrub(run.threat_type),
         started_at=as_utc(run.started_at), ended_at=as_utc(run.ended_at),

@@ -54,7 +54,8 @@ def seed(env: dict, teams: int) -> tuple[int, list[str]]:
 
     app = create_app()
     with app.app_context():
-        db.create_all() if not env["KAKEHASHI_SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else None
+        if not env["KAKEHASHI_SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):  # SQLite is upgraded on start
+            db.create_all()
         facilitator = User(email="bench-facilitator@example.org", display_name="Bench", role="organiser",
                            password_hash=generate_password_hash(PASSWORD))
         db.session.add(facilitator)
@@ -65,7 +66,6 @@ def seed(env: dict, teams: int) -> tuple[int, list[str]]:
         hashed = generate_password_hash(PASSWORD)
         for _trainee, user in people:
             user.password_hash = hashed
-        run, _people, _s = None, None, None
         scenario = builders.scenario("Bench scenario")
         run = runs.create_run(scenario.id, cohort, actor=facilitator)
         runs.set_placeholders(run, {k: v or "x" for k, v in run.placeholder_values.items()})

@@ -32,7 +32,7 @@ from exercises.models import (
     TeamMember,
     TeamResponse,
 )
-from exercises.services.runs import run_texts
+from exercises.services.runs import PARTICIPANT_STATUSES, run_texts
 from trainees.models import Cohort, Enrolment, Trainee
 
 # --- scenario library -------------------------------------------------------------------------
@@ -153,8 +153,6 @@ def run_staff(run_id: int) -> list[RunStaff]:
 
 def unassigned_participants(run: ExerciseRun) -> list[Trainee]:
     """Cohort participants not yet in a team of this run."""
-    from exercises.services.runs import PARTICIPANT_STATUSES
-
     in_team = select(TeamMember.trainee_id).where(TeamMember.run_id == run.id)
     return list(db.session.scalars(
         select(Trainee).join(Enrolment, Enrolment.trainee_id == Trainee.id)

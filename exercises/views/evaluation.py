@@ -27,6 +27,7 @@ from exercises.forms import (
 )
 from exercises.models import ImprovementItem
 from exercises.services import evaluation as services
+from exercises.services.runs import unrated_objectives
 from exercises.views.access import get_owned, load_run, require_evaluate, roles_of
 from exercises.xlsx import XLSX_MIMETYPE
 
@@ -69,15 +70,10 @@ def _render(run, observation_form=None, improvement_form=None, rating=None, hotw
         improvement_form=improvement_form or _improvement_form(content),
         rating_form=rating or ratings_form(keys, current)(formdata=None),
         hotwash_form=hotwash or HotwashForm(notes=run.hotwash_notes, formdata=None),
-        delete_form=DeleteForm(), action_form=ActionForm(), unrated=services_unrated(run),
+        delete_form=DeleteForm(), action_form=ActionForm(),
+        unrated=unrated_objectives(run) if run.status == "ended" else [],
         rating_columns=[(None, _("Overall"))] + [(t.id, t.name) for t in teams],
     ), status
-
-
-def services_unrated(run):
-    from exercises.services.runs import unrated_objectives
-
-    return unrated_objectives(run) if run.status == "ended" else []
 
 
 @bp.route("/runs/<int:run_id>/evaluation")

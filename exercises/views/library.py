@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
@@ -26,6 +28,7 @@ from exercises.forms import (
 from exercises.injects import format_expected_actions, parse_expected_actions
 from exercises.models import Scenario, ScenarioInject, ScenarioModule, ScenarioObjective, ScenarioQuestion
 from exercises.services import library as services
+from exercises.views.common import send_attachment
 from exercises.xlsx import XLSX_MIMETYPE
 
 PARTS = {
@@ -221,8 +224,6 @@ def msel_template():
 
 
 def _xlsx(data: bytes, filename: str):
-    from io import BytesIO
-
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
 
 
@@ -251,6 +252,4 @@ def msel_import(scenario_id: int):
 @organiser_required
 def attachment(attachment_id: int):
     """Download an inject attachment (organisers)."""
-    from exercises.views.common import send_attachment
-
     return send_attachment(queries.attachment_data(attachment_id))

@@ -58,6 +58,7 @@ def _sign_in(browser, base, email):
     from tests import factories
 
     context = browser.new_context()
+    context.set_default_timeout(30_000)  # generous: CI machines may be busy
     page = context.new_page()
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(email)
@@ -71,6 +72,7 @@ def test_release_reaches_the_player_who_responds_and_the_console_sees_it(live):
     from playwright.sync_api import expect, sync_playwright
 
     base, run_id = live["url"], live["run"]
+    expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
@@ -91,7 +93,7 @@ def test_release_reaches_the_player_who_responds_and_the_console_sees_it(live):
             expect(controller.locator("tr", has_text="Contingency call")).to_contain_text("released")
 
             heading = player.get_by_role("heading", name="3. Contingency call")
-            expect(heading).to_be_visible(timeout=15_000)
+            expect(heading).to_be_visible(timeout=30_000)
             assert player.evaluate("window.__noReload") is True  # arrived without a reload
             expect(player.locator("#room-announce")).to_contain_text("Contingency call")
 
@@ -104,7 +106,7 @@ def test_release_reaches_the_player_who_responds_and_the_console_sees_it(live):
 
             controller.evaluate("window.__noReload = true")
             expect(controller.locator("#console-responses")).to_contain_text(
-                "We explain the ransom governance to the chair", timeout=15_000)
+                "We explain the ransom governance to the chair", timeout=30_000)
             assert controller.evaluate("window.__noReload") is True
 
             other = _sign_in(browser, base, live["other"])
@@ -154,6 +156,7 @@ def test_a_facilitator_runs_a_seeded_scenario_end_to_end_and_exports_the_aar(liv
     from playwright.sync_api import expect, sync_playwright
 
     base = live_seeded["url"]
+    expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:

@@ -6,7 +6,7 @@ Each of the 30 simulated teams signs in as its own player, opens the room (for i
 fetches feed.json once (200 + ETag) and then polls with If-None-Match and the token, exactly as the
 room's script does: the steady state is 304 Not Modified.
 
-    python bench/exercise_poll.py [--seconds 10] [--workers 4] [--threads 4] [--teams 30]
+    python bench/exercise_poll.py [--seconds 20] [--rounds 5] [--workers 4] [--threads 4] [--teams 30]
                                   [--database-url postgresql+psycopg://…]
 
 Without --database-url a fresh SQLite file in a temporary directory is used.
@@ -153,8 +153,9 @@ def _process(port, jobs, seconds, poll, queue):
     queue.put(results)
 
 
-def load(port: int, jobs: list[tuple[str, str, str]], seconds: float, poll: bool, processes: int = 2) -> dict:
-    """Run every job (path, cookie, token) as one client connection for ``seconds``; spread over processes."""
+def load(port: int, jobs: list[tuple[str, str, str]], seconds: float, poll: bool, processes: int = 2) -> tuple:
+    """Run every job (path, cookie, token) as one client connection for ``seconds``; spread over processes.
+    Returns (requests, latencies, statuses)."""
     queue: multiprocessing.Queue = multiprocessing.Queue()
     chunks = [jobs[i::processes] for i in range(processes)]
     procs = [multiprocessing.Process(target=_process, args=(port, chunk, seconds, poll, queue)) for chunk in chunks]
@@ -163,20 +164,28 @@ def load(port: int, jobs: list[tuple[str, str, str]], seconds: float, poll: bool
     results = [r for _ in procs for r in queue.get()]
     for p in procs:
         p.join()
-    total = sum(c for c, _l, _s in results)
-    latencies = sorted(x for _c, lat, _s in results for x in lat)
     statuses: dict = {}
     for _c, _l, s in results:
         for code, n in s.items():
             statuses[code] = statuses.get(code, 0) + n
-    return {"rps": total / seconds, "requests": total, "statuses": statuses,
-            "p50_ms": statistics.median(latencies) * 1000,
-            "p95_ms": latencies[int(len(latencies) * 0.95)] * 1000}
+    return sum(c for c, _l, _s in results), [x for _c, lat, _s in results for x in lat], statuses
+
+
+def summary(rounds: list[tuple], seconds: float) -> dict:
+    """Requests per second and latency percentiles over all rounds of one kind."""
+    latencies = sorted(x for _n, lat, _s in rounds for x in lat)
+    statuses: dict = {}
+    for _n, _l, s in rounds:
+        for code, n in s.items():
+            statuses[code] = statuses.get(code, 0) + n
+    return {"rps": sum(n for n, _l, _s in rounds) / seconds, "statuses": statuses,
+            "p50_ms": statistics.median(latencies) * 1000, "p95_ms": latencies[int(len(latencies) * 0.95)] * 1000}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=20, help="measuring time per kind, split into rounds")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--teams", type=int, default=30)
@@ -198,9 +207,14 @@ def main() -> None:
         floor_jobs = [("/static/css/kakehashi.css", c, "") for c in cookies]
         load(app_port, poll_jobs, 2, poll=True)  # warm up
         load(hello_port, hello_jobs, 2, poll=False)
-        poll = load(app_port, poll_jobs, args.seconds, poll=True)
-        hello = load(hello_port, hello_jobs, args.seconds, poll=False)
-        floor = load(app_port, floor_jobs, args.seconds, poll=True)
+        # Alternate short rounds so that a change in machine load hits both sides alike.
+        polls, hellos, floors = [], [], []
+        step = args.seconds / args.rounds
+        for _ in range(args.rounds):
+            polls.append(load(app_port, poll_jobs, step, poll=True))
+            hellos.append(load(hello_port, hello_jobs, step, poll=False))
+            floors.append(load(app_port, floor_jobs, step, poll=True))
+        poll, hello, floor = (summary(r, args.seconds) for r in (polls, hellos, floors))
     finally:
         for server in (app_server, hello_server):
             server.terminate()
@@ -208,7 +222,8 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"gunicorn -w {args.workers} -k gthread --threads {args.threads}; {args.teams} concurrent teams; "
-          f"{args.seconds:g} s each; {database}; {os.cpu_count()} CPUs")
+          f"{args.seconds:g} s each in {args.rounds} alternating rounds; {database}; {os.cpu_count()} CPUs; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"player poll (feed.json, If-None-Match): {poll['rps']:8.1f} req/s  p50 {poll['p50_ms']:.1f} ms  "
           f"p95 {poll['p95_ms']:.1f} ms  statuses {poll['statuses']}")
     print(f"bare Flask hello:                       {hello['rps']:8.1f} req/s  p50 {hello['p50_ms']:.1f} ms  "

@@ -16,7 +16,7 @@ import logging
 import re
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, create_engine, select
 from werkzeug.datastructures import ETags
 from werkzeug.http import parse_etags
 
@@ -69,9 +69,27 @@ class PollGate:
         self.serializer = URLSafeTimedSerializer(app.secret_key, salt=TOKEN_SALT)
         self.max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
         self.statement = state_statement()
+        self._engine = None
         self.headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
                         ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
                         ("Cache-Control", "no-store")]
+
+    def connection(self):
+        """A connection for one read (the test suite swaps in its own).
+
+        The gate keeps its own small engine on the app's database: autocommit (a single read needs no
+        BEGIN/ROLLBACK) and no pre-ping (a dead connection only makes the gate pass the request on,
+        and the failed connection is discarded) — two round trips fewer per poll on PostgreSQL.
+        """
+        if self._engine is None:
+            from core.extensions import db
+
+            with self.app.app_context():
+                url = db.engine.url
+            options = {k: v for k, v in (self.app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).items()
+                       if k != "pool_pre_ping"}
+            self._engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, **options)
+        return self._engine.connect()
 
     def __call__(self, environ, start_response):
         etag = None
@@ -98,11 +116,8 @@ class PollGate:
             return None
         if token_run != run_id:
             return None
-        from core.extensions import db
-
-        with self.app.app_context():  # its teardown returns the session's connection to the pool
-            state = db.session.execute(self.statement, {"run_id": run_id, "team_id": team_id,
-                                                        "user_id": user_id}).first()
+        with self.connection() as conn:
+            state = conn.execute(self.statement, {"run_id": run_id, "team_id": team_id, "user_id": user_id}).first()
         if state is None:
             return None
         return not_modified(state, run_id, team_id, parse_etags(environ["HTTP_IF_NONE_MATCH"]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from tests import factories
@@ -19,3 +21,11 @@ def signed_in(app, db):
         return client
 
     return _client
+
+
+@pytest.fixture
+def gate_sees_test_data(app, db, monkeypatch):
+    """Let the poll gate read through this test's transaction (it normally opens its own connection,
+    which cannot see the uncommitted test data)."""
+    connection = db.session.connection()
+    monkeypatch.setattr(app.wsgi_app, "connection", lambda: contextlib.nullcontext(connection))

@@ -87,6 +87,14 @@ def test_release_reaches_the_player_who_responds_and_the_console_sees_it(live):
             expect(player.get_by_role("heading", name="1. Ransom note")).to_be_visible()
             expect(player.get_by_text("Contingency call")).to_have_count(0)
             player.evaluate("window.__noReload = true")
+            # an idle poll with the room's token is answered 304 by the poll gate, even without a session
+            room = player.locator("#room")
+            anonymous = p.request.new_context(base_url=base)
+            idle = anonymous.get(f"/exercises/play/{run_id}/feed.json", max_redirects=0, headers={
+                "If-None-Match": room.get_attribute("data-etag"),
+                "X-Poll-Token": room.get_attribute("data-poll-token")})
+            assert idle.status == 304
+            anonymous.dispose()
 
             row = controller.locator("tr", has_text="Contingency call")
             row.get_by_role("button", name="Release now").click()

@@ -223,7 +223,8 @@ def _room_token(client_, run_id):
         re.search(r'data-poll-token="([^"]+)"', page).group(1)
 
 
-def test_poll_gate_answers_304_for_a_valid_token_with_one_query_and_nothing_else(app, db, signed_in, count_queries):
+def test_poll_gate_answers_304_for_a_valid_token_with_one_query_and_nothing_else(app, db, signed_in, count_queries,
+                                                                                gate_sees_test_data):
     run, people, _s = builders.started_run()
     db.session.commit()
     player = signed_in(people[0][1])
@@ -250,7 +251,8 @@ def test_poll_gate_answers_304_for_a_valid_token_with_one_query_and_nothing_else
     assert fresh.status_code == 200 and "Contingency call" in fresh.get_data(as_text=True)
 
 
-def test_poll_gate_stops_answering_when_the_player_leaves_the_team_or_an_inject_falls_due(app, db, signed_in):
+def test_poll_gate_stops_answering_when_the_player_leaves_the_team_or_an_inject_falls_due(app, db, signed_in,
+                                                                                      gate_sees_test_data):
     run, people, _s = builders.ready_run()
     db.session.commit()
     player = signed_in(people[0][1])

@@ -29,7 +29,7 @@ def test_not_modified_needs_the_current_etag_and_nothing_due():
     assert pollgate.not_modified(_state(status="ended", started_minutes_ago=99), 7, 3, current, NOW) == "r7.4.t3.2"
 
 
-def test_gate_passes_everything_else_to_the_app(app, db, signed_in, monkeypatch):
+def test_gate_passes_everything_else_to_the_app(app, db, signed_in, monkeypatch, gate_sees_test_data):
     run, people, _s = builders.started_run()
     db.session.commit()
     player = signed_in(people[0][1])

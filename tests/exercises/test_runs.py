@@ -191,3 +191,18 @@ def test_run_list_query_count_is_constant(client, db, login_as, count_queries):
     assert many.count == few.count and html.count("Test hospital ransomware") == 4
     assert "ready" in client.get("/exercises/runs?status=ready").get_data(as_text=True)
     assert "No run matches" in client.get("/exercises/runs?status=evaluated").get_data(as_text=True)
+
+
+def test_deleting_a_draft_run_removes_its_copy_teams_and_staff(client, db, login_as):
+    user = login_as("organiser")
+    run, _people, scenario = builders.ready_run(facilitator=user)
+    runs.transition(run, "unprepare")
+    db.session.commit()
+    run_id, scenario_id = run.id, scenario.id
+    assert client.post(f"/exercises/runs/{run_id}/delete").status_code == 302
+    db.session.expunge_all()
+    assert db.session.get(ExerciseRun, run_id) is None
+    for model in (RunInject, Team, TeamMember, RunStaff):
+        assert db.session.scalar(select(func.count()).select_from(model).where(model.run_id == run_id)) == 0
+    assert db.session.scalar(select(func.count(ScenarioInject.id))
+                             .where(ScenarioInject.scenario_id == scenario_id)) == 4  # the library is untouched

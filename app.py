@@ -49,11 +49,13 @@ def register_features(app: Flask) -> None:
     import accounts
     import completion
     import courses
+    import exercises
     import reports
     import trainees
 
     accounts.register(app)
     trainees.register(app)
     courses.register(app)
+    exercises.register(app)
     completion.register(app)
     reports.register(app)

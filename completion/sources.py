@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from courses import exports as course_exports
+from exercises import exports as exercise_exports
 
 
 def post_test_pct(cohort_id: int) -> dict[int, float | None]:
@@ -18,6 +19,6 @@ def courses_completed(cohort_id: int) -> dict[int, bool] | None:
     return course_exports.courses_completed_by_enrolment(cohort_id)
 
 
-def exercise_participation(cohort_id: int) -> dict[int, bool] | None:
-    """Whether each enrolment's trainee was on a team of an exercise run of the cohort."""
-    return None
+def exercise_participation(cohort_id: int) -> dict[int, bool]:
+    """Whether each enrolment's trainee was on a team of an exercise run held for the cohort."""
+    return exercise_exports.participation_by_enrolment(cohort_id)

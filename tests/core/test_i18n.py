@@ -1,0 +1,121 @@
+"""The Japanese catalogue: complete, compiled, and every translation keeps the placeholders of its msgid.
+
+When this fails after new strings were added, re-run the extract/update/compile commands in
+translations/README.md and translate what is listed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from gettext import GNUTranslations
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+from flask_babel import force_locale
+
+from core.i18n import _, ngettext
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+POT = TRANSLATIONS / "messages.pot"
+JA_PO = TRANSLATIONS / "ja" / "LC_MESSAGES" / "messages.po"
+JA_MO = TRANSLATIONS / "ja" / "LC_MESSAGES" / "messages.mo"
+
+# A %-conversion as Python (and Jinja's newstyle gettext, which always applies `%`) reads it:
+# %(name)s, %d, %.2f, and %% for a literal percent sign.
+PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrs%]")
+
+
+def _read(path: Path):
+    with path.open("rb") as fh:
+        return read_po(fh)
+
+
+@pytest.fixture(scope="module")
+def template():
+    return [m for m in _read(POT) if m.id]
+
+
+@pytest.fixture(scope="module")
+def japanese():
+    return _read(JA_PO)
+
+
+def _forms(message) -> tuple[str, ...]:
+    return tuple(message.string) if isinstance(message.string, (list, tuple)) else (message.string,)
+
+
+def _key(message) -> str:
+    return message.id[0] if isinstance(message.id, (list, tuple)) else message.id
+
+
+def test_japanese_has_one_plural_form(japanese):
+    assert japanese.num_plurals == 1
+    assert japanese.plural_expr == "0"
+
+
+def test_every_msgid_has_a_japanese_translation(template, japanese):
+    missing = []
+    for message in template:
+        translated = japanese.get(_key(message))
+        if translated is None or translated.fuzzy or not all(_forms(translated)):
+            missing.append(_key(message))
+    assert template, "messages.pot is empty"
+    assert not missing, f"{len(missing)} msgids without a (non-fuzzy) Japanese translation: {missing[:20]}"
+
+
+def test_every_translation_keeps_the_placeholders_of_its_msgid(template, japanese):
+    wrong = []
+    for message in template:
+        translated = japanese.get(_key(message))
+        if translated is None:
+            continue
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        want = Counter(PLACEHOLDER.findall(ids[0]))
+        for form in filter(None, _forms(translated)):
+            # Same conversions, and no stray `%`: a lone % in a template string breaks rendering.
+            if Counter(PLACEHOLDER.findall(form)) != want or form.count("%") != ids[0].count("%"):
+                wrong.append((ids[0], form))
+    assert not wrong, f"{len(wrong)} translations change placeholders: {wrong[:10]}"
+
+
+def test_committed_mo_matches_the_po(template, japanese):
+    """The runtime reads messages.mo: it must hold exactly what the .po says (run `pybabel compile`)."""
+    with JA_MO.open("rb") as fh:
+        compiled = {_key(m): _forms(m) for m in read_mo(fh) if m.id}
+    stale = [_key(m) for m in template
+             if japanese.get(_key(m)) is None or compiled.get(_key(m)) != _forms(japanese.get(_key(m)))]
+    assert not stale, f"messages.mo is out of date for {len(stale)} msgids, e.g. {stale[:10]}"
+
+
+def test_the_catalogue_compiles_and_translates_every_msgid(template, japanese):
+    buffer = io.BytesIO()
+    write_mo(buffer, japanese)
+    buffer.seek(0)
+    catalogue = GNUTranslations(buffer)
+    untranslated = []
+    for message in template:
+        if isinstance(message.id, (list, tuple)):
+            result = catalogue.ngettext(message.id[0], message.id[1], 2)
+            untranslated += [message.id[0]] if result == message.id[1] else []
+        elif catalogue.gettext(message.id) == message.id and not _is_identity(message.id):
+            untranslated.append(message.id)
+    assert not untranslated, untranslated[:20]
+
+
+def _is_identity(msgid: str) -> bool:
+    """Strings that are the same in Japanese (format-only strings such as a date pattern)."""
+    return msgid in {"YYYY-MM-DD"}
+
+
+def test_the_app_serves_the_japanese_catalogue(app):
+    with app.test_request_context(), force_locale("ja"):
+        assert _("Trainee") == "研修員"
+        assert _("Cohorts") == "研修コース"
+        assert ngettext("%(num)d day", "%(num)d days", 1) == "1日間"
+        assert ngettext("%(num)d day", "%(num)d days", 12) == "12日間"
+    with app.test_request_context(), force_locale("en"):
+        assert _("Trainee") == "Trainee"

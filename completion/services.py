@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from accounts.models import User
@@ -91,7 +92,8 @@ def finalise_completion(cohort: Cohort, decisions: dict[int, str], reason: str, 
 # --- surveys ----------------------------------------------------------------------------------
 
 def ensure_default_templates() -> tuple[SurveyTemplate, SurveyTemplate]:
-    """The built-in reaction and follow-up templates (created once, English source text)."""
+    """The built-in reaction and follow-up templates (created once; stored in English whatever the
+    language of the request that happens to create them)."""
     out = []
     for key, kind, title, items in (
         (defaults.REACTION_KEY, "reaction", "End-of-course reaction survey", defaults.REACTION_ITEMS),
@@ -100,10 +102,11 @@ def ensure_default_templates() -> tuple[SurveyTemplate, SurveyTemplate]:
         template = db.session.scalar(select(SurveyTemplate).where(SurveyTemplate.key == key))
         if template is None:
             template = SurveyTemplate(key=key, kind=kind, title=title)
-            for position, (item_kind, text, options) in enumerate(items, start=1):
-                template.items.append(SurveyTemplateItem(
-                    position=position, kind=item_kind, text=str(text),
-                    options=[str(o) for o in options] if options else None, required=item_kind != "text"))
+            with force_locale("en"):
+                for position, (item_kind, text, options) in enumerate(items, start=1):
+                    template.items.append(SurveyTemplateItem(
+                        position=position, kind=item_kind, text=str(text),
+                        options=[str(o) for o in options] if options else None, required=item_kind != "text"))
             db.session.add(template)
             db.session.flush()
         out.append(template)

@@ -29,6 +29,7 @@ from core.extensions import db, limiter
 from core.i18n import _
 from core.mail import mail_is_configured, send_mail
 from trainees.models import Cohort, Enrolment, Trainee
+from trainees.status import COUNTED_STATUSES
 
 bp = Blueprint("completion", __name__, template_folder="templates")
 
@@ -248,6 +249,9 @@ def my_action_plan(enrolment_id: int):
     """Draft, save and submit an action plan; the supervisor gets a one-time acknowledgement link."""
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     ensure_owner(enrolment.trainee.user_id)
+    if enrolment.status not in COUNTED_STATUSES:
+        flash(_("Action plans open once your participation is confirmed."), "info")
+        return redirect(url_for("completion.my_after_course"))
     plan = db.session.scalar(select(ActionPlan).where(ActionPlan.enrolment_id == enrolment.id))
     form = ActionPlanForm(obj=plan)
     if request.method == "GET" and plan is not None:

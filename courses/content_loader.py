@@ -1,6 +1,6 @@
 """Load seed courses from ``courses/content/<slug>/course.toml`` (+ ``lessons/*.md``) into the database.
 
-The format is the contract in CONTENT_FORMAT.md. Loading is idempotent: a course is matched by
+The format is the contract in docs/content-format.md. Loading is idempotent: a course is matched by
 ``(code, edition)``, a module by its number, a lesson by its file name, a question and a quiz by their
 ``key``; existing rows are updated in place, missing ones created, and nothing else is touched (rows an
 organiser added stay). A quiz's chosen questions are set to exactly the list in the file; attempts keep

@@ -94,9 +94,10 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
      "組織種別から判定する。政府機関・規制当局・ナショナルCSIRT・国有企業・国際機関は公的、民間企業・NGOは民間、"
      "学術機関はその他。"),
     ("Pre-test %, Post-test %",
-     "Each enrolment's pre-test and post-test score in percent, stored as a fraction. Empty until the e-learning "
-     "feature provides scores.",
-     "各受講の事前・事後テストの得点率（小数で保存）。eラーニング機能が得点を提供するまで空欄。"),
+     "Each enrolment's score in the cohort's named pre-test and post-test (first submitted attempt; the mean "
+     "over the cohort's courses when several name tests), in percent stored as a fraction. Empty when not taken.",
+     "各受講について、コースで指定された事前・事後テストの得点率（最初に提出した受験。複数の講座で指定がある場合は"
+     "その平均）。小数で保存。未受験の場合は空欄。"),
     ("Mean pre-test, Mean post-test",
      "Means over paired enrolments only (both a pre-test and a post-test score).",
      "事前・事後の両方を受験した受講（ペア）のみの平均。"),
@@ -119,8 +120,11 @@ DEFINITIONS: tuple[tuple[str, str, str], ...] = (
      "scheduled).",
      "コースごとに対象受講者数、提出されたアクションプラン数、上司が確認したプラン数、3・6・12か月後フォローアップ"
      "調査の回答率（回答者数 ÷ 対象受講者数。未設定の場合は空欄）。"),
-    ("Exercises run", "Exercise runs held for the cohorts in scope; empty until the exercises feature provides data.",
-     "対象コースで実施した演習の回数。演習機能がデータを提供するまで空欄。"),
+    ("Exercises run", "Exercise runs held (running, paused, ended or evaluated) for the cohorts in scope. The "
+     "Exercises sheet lists each run with its teams, players, objectives, overall P/S/M/U ratings and improvement "
+     "items.",
+     "対象コースで実施した演習（実施中・一時停止・終了・評価済み）の回数。演習シートには各演習のチーム数、"
+     "プレイヤー数、目標数、全体のP/S/M/U評価、改善項目を示す。"),
     ("Participants sheet",
      "One row per counted enrolment (so its rows equal Enrolments; a person in two cohorts has two rows), "
      "ordered by cohort start date, cohort code and name. 'Completed' is 1 or 0. Without personal data "

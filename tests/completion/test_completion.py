@@ -293,3 +293,22 @@ def test_verification_page_is_rate_limited(client, db):
     for _ in range(30):
         client.get("/verify/unknown-code")
     assert client.get("/verify/unknown-code").status_code == 429
+
+
+def test_action_plan_waits_for_confirmation(client, db, cohort_setup):
+    cohort, people = cohort_setup
+    account, trainee, _confirmed = people[0]
+    other_cohort = factories.cohort()
+    accepted = factories.enrolment(trainee, other_cohort, status="accepted")
+    db.session.commit()
+    _login(client, account)
+    response = client.post(f"/me/action-plans/{accepted.id}", data={"title": "Too early", "save": "1"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(ActionPlan).where(ActionPlan.enrolment_id == accepted.id)) is None
+    assert "open once your participation is confirmed" in client.get("/me/after-course").get_data(as_text=True)
+
+
+def test_built_in_survey_templates_are_stored_in_english_even_from_a_japanese_request(app, db):
+    with app.test_request_context(headers={"Accept-Language": "ja"}):
+        reaction, _followup = services.ensure_default_templates()
+    assert reaction.items[0].text == "The course objectives were clear to me from the start."

@@ -1,4 +1,4 @@
-"""Checks the seed courses in courses/content/ against the content format contract (CONTENT_FORMAT.md)."""
+"""Checks the seed courses in courses/content/ against the content format contract (docs/content-format.md)."""
 
 import re
 import tomllib

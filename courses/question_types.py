@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -64,27 +65,31 @@ def parse_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-class QuestionType:
-    """Base class: subclasses set ``key`` and implement the three methods."""
+class QuestionType(ABC):
+    """Base class: subclasses set ``key`` and implement the four abstract methods."""
 
     key = ""
     has_options = False
 
+    @abstractmethod
     def check_spec(self, spec: Mapping) -> dict:
         """Return a cleaned copy of ``spec`` or raise SpecError."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def response_from_values(self, values: Sequence[str]) -> Any:
         """Turn submitted form values (strings) into a response (None when nothing was answered)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def score(self, spec: Mapping, response: Any) -> float:
         """The fraction 0..1 earned by ``response``."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def correct_response(self, spec: Mapping) -> Any:
         """A response that earns full credit (for feedback pages and demo data)."""
-        raise NotImplementedError
+        ...
 
 
 def _options(spec: Mapping) -> list[str]:

@@ -1,0 +1,231 @@
+"""CPU cost per request of signed-in pages, measured in-process with the Flask test client (not run by pytest).
+
+    /work/main/.venv/bin/python bench/request_cost.py [--requests 500] [--rounds 3] [--root DIR] [--gunicorn]
+        [--profile PAGE [--profiler pyinstrument|cprofile]]
+
+Builds a small SQLite file database (the portal benchmark's builder with 1,000 trainees), signs in a
+trainee and an organiser through the real sign-in form (production configuration: CSRF, rate limiter,
+session protection all on), then for each page runs ``--requests`` GETs and prints the CPU time
+(``time.process_time``) and wall time per request, best of ``--rounds`` interleaved rounds, next to a
+bare Flask "hello" app driven the same way. CPU time is the figure to compare on a busy machine: it
+does not count time spent waiting for a CPU. Two probe pages split the shared baseline: ``probe-ok``
+(a signed-in view returning "ok": session, user loader, limiter, headers) and ``probe-layout`` (a
+signed-in page that only extends the layout).
+
+``--gunicorn`` serves the app and the hello app with gunicorn (2 sync workers, as in portal_bench.py)
+instead and prints req/s and the servers' CPU time per request (from /proc, so it counts only the
+servers' own work, not the client's).
+
+``--root DIR`` measures another checkout of the code (e.g. ``git archive`` of an older commit) with
+this same script. ``--profile PAGE`` prints a profile of that page instead of the table: pyinstrument
+(wall clock, ``pip install pyinstrument``) or cProfile timed by CPU time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _measure(client, path: str, n: int, headers: dict | None = None) -> tuple[float, float]:
+    for _ in range(20):  # warm-up: templates compiled, caches filled
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status_code}")
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        client.get(path, headers=headers)
+    return (time.process_time() - cpu) / n * 1000, (time.perf_counter() - wall) / n * 1000
+
+
+def _sign_in(app, email: str, password: str):
+    client = app.test_client()
+    page = client.get("/login").get_data()
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    if response.status_code != 302:
+        raise RuntimeError(f"sign-in of {email} failed: HTTP {response.status_code}")
+    return client
+
+
+def _server_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by a gunicorn master and its workers, from /proc."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # fields from the 3rd (state) on
+        except (OSError, IndexError):
+            continue
+        if int(stat.parent.name) == master or int(fields[1]) == master:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _gunicorn_table(args, root: Path, workdir: Path, info: dict, portal_bench) -> None:
+    """Req/s and server CPU ms per request under gunicorn, for hello and the signed-in pages."""
+    from werkzeug.security import generate_password_hash
+
+    from accounts.models import User
+    from app import create_app
+    from core.extensions import db
+
+    with create_app().app_context():
+        db.session.add(User(email="bench-organiser@example.org", display_name="Bench Organiser", role="organiser",
+                            password_hash=generate_password_hash(portal_bench.PASSWORD)))
+        db.session.commit()
+    (workdir / "hello_app.py").write_text(portal_bench.HELLO)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    results = {}
+    hello = portal_bench.Server("hello_app:app", {**env, "PYTHONPATH": str(workdir)}, workdir)
+    server = portal_bench.Server("app:create_app()", env, root)
+    try:
+        trainee = portal_bench.sign_in(server.port, info["email"])
+        organiser = portal_bench.sign_in(server.port, "bench-organiser@example.org")
+        pages = {
+            "hello": (hello, "/", None),
+            "account": (server, "/account", trainee),
+            "me": (server, "/me", trainee),
+            "learn": (server, "/learn/", trainee),
+            "outline": (server, f"/learn/{info['assignment']}", trainee),
+            "lesson": (server, f"/learn/{info['assignment']}/lessons/{info['lesson']}", trainee),
+            "org-home": (server, "/", organiser),
+            "reports": (server, "/reports/", organiser),
+        }
+        for _ in range(args.rounds):
+            for name, (srv, path, cookie) in pages.items():
+                before = _server_cpu(srv.proc.pid)
+                run = portal_bench.load(srv.port, path, cookie, args.requests, args.concurrency)
+                served = run["n"] + min(20, args.requests)  # load() warms up with 20 untimed requests
+                run["cpu"] = (_server_cpu(srv.proc.pid) - before) / served * 1000
+                results.setdefault(name, []).append(run)
+    finally:
+        server.stop()
+        hello.stop()
+    print(f"code: {root}; gunicorn 2 sync workers, {args.concurrency} client threads, {args.requests} requests per "
+          f"page, best of {args.rounds} rounds; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"{'page':<10} {'req/s':>8} {'× hello':>8} {'server CPU ms/req':>18} {'× hello':>8} {'errors':>7}")
+    best = {name: (max(r["rps"] for r in runs), min(r["cpu"] for r in runs), sum(r["errors"] for r in runs))
+            for name, runs in results.items()}
+    for name, (rps, cpu, errors) in best.items():
+        print(f"{name:<10} {rps:8.1f} {rps / best['hello'][0]:8.2f} {cpu:18.2f} {cpu / best['hello'][1]:8.1f} "
+              f"{errors:7d}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--root", type=Path, default=HERE.parent, help="the code to measure (default: this tree)")
+    parser.add_argument("--profile", default=None, help="page name to profile")
+    parser.add_argument("--profiler", choices=("pyinstrument", "cprofile"), default="pyinstrument",
+                        help="pyinstrument (wall-clock tree) or cProfile timed with CPU time (flat lists)")
+    parser.add_argument("--trainees", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages; the best round is shown")
+    parser.add_argument("--gunicorn", action="store_true",
+                        help="serve the app and hello with gunicorn (2 sync workers) and count the servers' CPU time")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads in --gunicorn mode")
+    args = parser.parse_args()
+    root = args.root.resolve()
+    sys.path.insert(0, str(root))
+    sys.path.insert(1, str(HERE))
+    os.chdir(root)
+
+    import portal_bench  # the builder only; it imports the app from sys.path, i.e. from --root
+
+    sys.path.insert(0, str(root))  # portal_bench put its own tree first
+
+    portal_bench.TRAINEES, portal_bench.COHORTS, portal_bench.ATTEMPTS = args.trainees, 20, args.trainees * 10
+    workdir = Path(tempfile.mkdtemp(prefix="request-cost-"))
+    uri = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["KAKEHASHI_SQLALCHEMY_DATABASE_URI"] = uri
+    os.environ["KAKEHASHI_SECRET_KEY"] = "bench-secret"  # noqa: S105 - throwaway database
+    os.environ["KAKEHASHI_COURSE_FILES_DIR"] = str(workdir / "files")
+    os.environ["KAKEHASHI_REPORTS_DATA_VERSION_FILE"] = str(workdir / "reports-data-version")
+    info = portal_bench.build_database(uri, None)
+
+    if args.gunicorn:
+        _gunicorn_table(args, root, workdir, info, portal_bench)
+        return
+
+    from flask import Blueprint, Flask, render_template
+    from werkzeug.security import generate_password_hash
+
+    from accounts.models import User
+    from accounts.permissions import signed_in
+    from app import create_app
+    from core.extensions import db
+
+    app = create_app()
+    # Two probes that split the shared baseline: the signed-in request without a page, and the bare layout.
+    (workdir / "probe").mkdir()
+    (workdir / "probe" / "probe_layout.html").write_text('{% extends "layout/base.html" %}')
+    probe = Blueprint("probe", __name__, template_folder=str(workdir / "probe"))
+    probe.add_url_rule("/_probe/ok", "ok", signed_in(lambda: "ok"))
+    probe.add_url_rule("/_probe/layout", "layout", signed_in(lambda: render_template("probe_layout.html")))
+    app.register_blueprint(probe)
+    with app.app_context():
+        db.session.add(User(email="bench-organiser@example.org", display_name="Bench Organiser", role="organiser",
+                            password_hash=generate_password_hash(portal_bench.PASSWORD)))
+        db.session.commit()
+    trainee = _sign_in(app, info["email"], portal_bench.PASSWORD)
+    organiser = _sign_in(app, "bench-organiser@example.org", portal_bench.PASSWORD)
+    hello = Flask("hello")
+    hello.add_url_rule("/", "hello", lambda: "hello")
+
+    pages = {
+        "hello": (hello.test_client(), "/"),
+        "probe-ok": (trainee, "/_probe/ok"),
+        "probe-layout": (trainee, "/_probe/layout"),
+        "account": (trainee, "/account"),
+        "me": (trainee, "/me"),
+        "learn": (trainee, "/learn/"),
+        "outline": (trainee, f"/learn/{info['assignment']}"),
+        "lesson": (trainee, f"/learn/{info['assignment']}/lessons/{info['lesson']}"),
+        "org-home": (organiser, "/"),
+        "org-account": (organiser, "/account"),
+        "reports": (organiser, "/reports/"),
+    }
+    if args.profile:
+        client, path = pages[args.profile]
+        _measure(client, path, 1)
+        if args.profiler == "cprofile":
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile(time.process_time)
+            profiler.runcall(lambda: [client.get(path) for _ in range(args.requests)])
+            stats = pstats.Stats(profiler).strip_dirs()
+            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("tottime").print_stats(30)
+            if os.environ.get("CALLERS"):
+                stats.print_callers(os.environ["CALLERS"])
+            return
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0002)
+        with profiler:
+            for _ in range(args.requests):
+                client.get(path)
+        print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("SHOW_ALL"))))
+        return
+    results = {name: [] for name in pages}
+    for _ in range(args.rounds):  # interleaved rounds: a burst of load elsewhere hits one round, not one page
+        for name, (client, path) in pages.items():
+            results[name].append(_measure(client, path, args.requests))
+    print(f"code: {root}; {args.requests} requests per page, best of {args.rounds} rounds, Flask test client, "
+          f"SQLite file database; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"{'page':<12} {'CPU ms/req':>11} {'wall ms/req':>12} {'CPU × hello':>12}")
+    hello_cpu = min(cpu for cpu, _wall in results["hello"])
+    for name, runs in results.items():
+        cpu, wall = min(c for c, _w in runs), min(w for _c, w in runs)
+        print(f"{name:<12} {cpu:11.2f} {wall:12.2f} {cpu / hello_cpu:12.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,10 @@ class Config:
 
     SITE_NAME = "Kakehashi"
     SQLALCHEMY_DATABASE_URI: str | None = None  # default computed from the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Extra SQLAlchemy engine options. ``pool_pre_ping`` defaults to on for database servers (a pooled
+    # connection may have been dropped) and off for SQLite, where it would be a wasted statement on
+    # every request; an explicit value here wins.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Bring an embedded SQLite database to head on start (PostgreSQL: run `flask db upgrade`).
     AUTO_UPGRADE_SQLITE = True
     # Check the schema revision when the site starts (not for CLI commands such as `db upgrade`).
@@ -83,10 +86,24 @@ def load_config(app: Flask, config: dict | type | None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         db_path = Path(app.instance_path) / "kakehashi.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config.get("MAIL_BACKEND") is None:
         app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "core.mail.EmailBackend"
+
+
+def engine_options(uri: str, configured: dict | None) -> dict:
+    """The engine options for ``uri``: a copy of ``configured`` with a default for ``pool_pre_ping``.
+
+    A pre-ping costs a round trip at every connection checkout (once per request). It protects against
+    connections a database server closed; an embedded SQLite file has no server, so it is off there.
+    """
+    options = dict(configured or {})
+    options.setdefault("pool_pre_ping", not uri.startswith("sqlite"))
+    return options
 
 
 def _instance_secret(instance: Path) -> str:

@@ -115,3 +115,38 @@ def test_test_configuration_ignores_the_environment(monkeypatch, database_url):
     app = make_test_app(database_url)
     assert app.config["SITE_NAME"] == "Kakehashi"
     assert app.config["PASSWORD_MIN_LENGTH"] == 10
+
+
+def _pings(app, monkeypatch) -> int:
+    """How many liveness pings two pooled connection checkouts cost."""
+    calls = []
+    with app.app_context():
+        dialect = db.engine.dialect
+        original = dialect.do_ping
+        monkeypatch.setattr(dialect, "do_ping", lambda conn: calls.append(1) or original(conn))
+        for _ in range(2):
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("select 1")
+        db.engine.dispose()
+    return len(calls)
+
+
+def test_pool_pre_ping_is_off_for_sqlite_and_on_for_database_servers(tmp_path, database_url, monkeypatch):
+    from core.config import Config, engine_options
+
+    sqlite_app = make_test_app(f"sqlite:///{tmp_path / 'ping.sqlite3'}")
+    assert sqlite_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    assert _pings(sqlite_app, monkeypatch) == 0  # an embedded file has no server to lose the connection
+    server_app = make_test_app("postgresql+psycopg://kakehashi@db.invalid/kakehashi")  # not connected here
+    assert server_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    with server_app.app_context():
+        assert db.engine.pool._pre_ping is True
+    if database_url.startswith("postgresql"):
+        assert _pings(make_test_app(database_url), monkeypatch) >= 1
+    # an explicit setting wins, other options are kept, and the shared default is never modified
+    explicit = make_test_app(f"sqlite:///{tmp_path / 'ping.sqlite3'}",
+                             SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "echo": False})
+    assert explicit.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "echo": False}
+    assert _pings(explicit, monkeypatch) >= 1
+    assert engine_options("postgresql://h/d", {"pool_pre_ping": False}) == {"pool_pre_ping": False}
+    assert Config.SQLALCHEMY_ENGINE_OPTIONS == {}

@@ -14,6 +14,15 @@ CSP = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+#: Sent with every response unless the view set its own value.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
 #: Attribute that access decorators (``accounts.permissions``) set on a view function.
 ACCESS_ATTR = "kakehashi_access"
 
@@ -41,15 +50,11 @@ def register_security(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.is_secure:
-            response.headers.setdefault(
-                "Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
-            )
-        if request.endpoint != "static" and "Cache-Control" not in response.headers:
-            response.headers["Cache-Control"] = "no-store"
+        headers = response.headers
+        present = {name.lower() for name, _value in headers.items()}  # one pass, not one scan per header
+        headers.extend([(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present])
+        if request.is_secure and "strict-transport-security" not in present:
+            headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
+        if "cache-control" not in present and request.endpoint != "static":
+            headers["Cache-Control"] = "no-store"
         return response

@@ -133,6 +133,32 @@ def test_hsts_only_over_https(client):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+def test_every_security_header_is_sent_once_and_a_views_own_value_is_kept(database_url):
+    from accounts.permissions import public
+
+    app = make_test_app(database_url)
+
+    @app.route("/own-headers")
+    @public
+    def own_headers():
+        return "x", 200, {"X-Frame-Options": "SAMEORIGIN", "cache-control": "private, max-age=60"}
+
+    client = app.test_client()
+    plain = client.get("/login", base_url="https://localhost").headers
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
+                 "Cross-Origin-Opener-Policy", "Strict-Transport-Security", "Cache-Control"):
+        assert len(plain.getlist(name)) == 1, name
+    assert plain["Cache-Control"] == "no-store" and plain["X-Frame-Options"] == "DENY"
+    own = client.get("/own-headers").headers
+    assert own.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert own.getlist("Cache-Control") == ["private, max-age=60"]  # any spelling of the name counts
+    assert "default-src 'self'" in own["Content-Security-Policy"]
+    static = client.get("/static/css/kakehashi.css")
+    static.close()
+    assert "no-store" not in static.headers.get("Cache-Control", "")  # stylesheets may be cached
+    assert "default-src 'self'" in static.headers["Content-Security-Policy"]
+
+
 def _session_cookie_header(response) -> str:
     headers = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
     assert headers, "no session cookie was set"

@@ -96,6 +96,7 @@ def _gunicorn_table(args, root: Path, workdir: Path, info: dict, portal_bench) -
             "outline": (server, f"/learn/{info['assignment']}", trainee),
             "lesson": (server, f"/learn/{info['assignment']}/lessons/{info['lesson']}", trainee),
             "org-home": (server, "/", organiser),
+            "org-account": (server, "/account", organiser),
             "reports": (server, "/reports/", organiser),
         }
         for _ in range(args.rounds):
@@ -110,11 +111,11 @@ def _gunicorn_table(args, root: Path, workdir: Path, info: dict, portal_bench) -
         hello.stop()
     print(f"code: {root}; gunicorn 2 sync workers, {args.concurrency} client threads, {args.requests} requests per "
           f"page, best of {args.rounds} rounds; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'page':<10} {'req/s':>8} {'× hello':>8} {'server CPU ms/req':>18} {'× hello':>8} {'errors':>7}")
+    print(f"{'page':<12} {'req/s':>8} {'× hello':>8} {'server CPU ms/req':>18} {'× hello':>8} {'errors':>7}")
     best = {name: (max(r["rps"] for r in runs), min(r["cpu"] for r in runs), sum(r["errors"] for r in runs))
             for name, runs in results.items()}
     for name, (rps, cpu, errors) in best.items():
-        print(f"{name:<10} {rps:8.1f} {rps / best['hello'][0]:8.2f} {cpu:18.2f} {cpu / best['hello'][1]:8.1f} "
+        print(f"{name:<12} {rps:8.1f} {rps / best['hello'][0]:8.2f} {cpu:18.2f} {cpu / best['hello'][1]:8.1f} "
               f"{errors:7d}")
 
 

@@ -1,7 +1,7 @@
 """CPU cost per request of signed-in pages, measured in-process with the Flask test client (not run by pytest).
 
     /work/main/.venv/bin/python bench/request_cost.py [--requests 500] [--rounds 3] [--root DIR] [--gunicorn]
-        [--profile PAGE [--profiler pyinstrument|cprofile]]
+        [--profile PAGE [--profiler cprofile|pyinstrument]]
 
 Builds a small SQLite file database (the portal benchmark's builder with 1,000 trainees), signs in a
 trainee and an organiser through the real sign-in form (production configuration: CSRF, rate limiter,
@@ -17,8 +17,9 @@ instead and prints req/s and the servers' CPU time per request (from /proc, so i
 servers' own work, not the client's).
 
 ``--root DIR`` measures another checkout of the code (e.g. ``git archive`` of an older commit) with
-this same script. ``--profile PAGE`` prints a profile of that page instead of the table: pyinstrument
-(wall clock, ``pip install pyinstrument``) or cProfile timed by CPU time.
+this same script. ``--profile PAGE`` prints a profile of that page instead of the table: cProfile timed
+by CPU time, or with ``--profiler pyinstrument`` a wall-clock call tree (``pip install pyinstrument``
+first; it is not a project dependency).
 """
 
 from __future__ import annotations
@@ -124,8 +125,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--root", type=Path, default=HERE.parent, help="the code to measure (default: this tree)")
     parser.add_argument("--profile", default=None, help="page name to profile")
-    parser.add_argument("--profiler", choices=("pyinstrument", "cprofile"), default="pyinstrument",
-                        help="pyinstrument (wall-clock tree) or cProfile timed with CPU time (flat lists)")
+    parser.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile",
+                        help="cProfile timed with CPU time (flat lists) or pyinstrument (wall-clock call tree; "
+                             "optional, not a project dependency: pip install pyinstrument)")
     parser.add_argument("--trainees", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages; the best round is shown")
     parser.add_argument("--gunicorn", action="store_true",

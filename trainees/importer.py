@@ -255,6 +255,8 @@ def _read_xlsx(data: bytes, limits: Limits) -> _Table:
                 with archive.open(info) as member:
                     while member.read(1 << 20):
                         pass
+    # zipfile raises NotImplementedError for unsupported compression methods and RuntimeError for
+    # encrypted members: both mean "not a workbook we can read".
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, ParseError, DefusedXmlException,
             NotImplementedError, RuntimeError):
         raise _not_a_workbook() from None

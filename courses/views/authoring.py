@@ -38,6 +38,23 @@ def _module_choices(course_id: int) -> list[tuple[int, str]]:
 
 # --- courses -------------------------------------------------------------------------------------
 
+
+def _run_confirmed(action, success: str | None = None) -> bool | None:
+    """Run a write posted with a ConfirmForm: commit and flash ``success``, or roll back and flash the
+    service's message. Returns True/False, or None when the form (CSRF) did not validate."""
+    if not ConfirmForm().validate_on_submit():
+        return None
+    try:
+        action()
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return False
+    if success:
+        flash(success, "success")
+    return True
+
 @bp.route("/courses/")
 @organiser_required
 def course_list():
@@ -98,15 +115,8 @@ def course_edit(course_id: int):
 def course_delete(course_id: int):
     """Delete a course that no cohort uses and no trainee has attempted."""
     course = db.get_or_404(Course, course_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.delete_course(course, actor=current_user)
-            db.session.commit()
-            flash(_("Course deleted."), "success")
-            return redirect(url_for("courses.course_list"))
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+    if _run_confirmed(lambda: services.delete_course(course, actor=current_user), _("Course deleted.")):
+        return redirect(url_for("courses.course_list"))
     return redirect(url_for("courses.course_detail", course_id=course_id))
 
 
@@ -165,14 +175,7 @@ def module_delete(module_id: int):
     """Delete a module with its lessons and quizzes (refused once trainees took its quizzes)."""
     module = db.get_or_404(Module, module_id)
     course_id = module.course_id
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.delete_module(module, actor=current_user)
-            db.session.commit()
-            flash(_("Module deleted."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+    _run_confirmed(lambda: services.delete_module(module, actor=current_user), _("Module deleted."))
     return redirect(url_for("courses.course_detail", course_id=course_id))
 
 
@@ -385,14 +388,7 @@ def question_delete(question_id: int):
     """Delete a question nobody has answered yet."""
     question = db.get_or_404(Question, question_id)
     course_id = question.course_id
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.delete_question(question, actor=current_user)
-            db.session.commit()
-            flash(_("Question deleted."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+    _run_confirmed(lambda: services.delete_question(question, actor=current_user), _("Question deleted."))
     return redirect(url_for("courses.questions", course_id=course_id))
 
 
@@ -477,15 +473,8 @@ def quiz_delete(quiz_id: int):
     """Delete a quiz nobody has attempted."""
     quiz = db.get_or_404(Quiz, quiz_id)
     course_id = quiz.course_id
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.delete_quiz(quiz, actor=current_user)
-            db.session.commit()
-            flash(_("Quiz deleted."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(url_for("courses.quiz_builder", quiz_id=quiz_id))
+    if _run_confirmed(lambda: services.delete_quiz(quiz, actor=current_user), _("Quiz deleted.")) is False:
+        return redirect(url_for("courses.quiz_builder", quiz_id=quiz_id))
     return redirect(url_for("courses.course_detail", course_id=course_id))
 
 
@@ -519,13 +508,7 @@ def quiz_add(quiz_id: int):
 def quiz_remove(quiz_id: int, item_id: int):
     """Take a question out of a quiz (it stays in the bank)."""
     quiz = db.get_or_404(Quiz, quiz_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.remove_quiz_question(quiz, item_id, actor=current_user)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+    _run_confirmed(lambda: services.remove_quiz_question(quiz, item_id, actor=current_user))
     return redirect(url_for("courses.quiz_builder", quiz_id=quiz.id))
 
 
@@ -534,13 +517,7 @@ def quiz_remove(quiz_id: int, item_id: int):
 def quiz_item_move(quiz_id: int, item_id: int, direction: str):
     """Move a question up or down in a quiz."""
     quiz = db.get_or_404(Quiz, quiz_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.move_quiz_question(quiz, item_id, direction, actor=current_user)
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+    _run_confirmed(lambda: services.move_quiz_question(quiz, item_id, direction, actor=current_user))
     return redirect(url_for("courses.quiz_builder", quiz_id=quiz.id, _anchor=f"item-{item_id}"))
 
 
@@ -607,12 +584,5 @@ def assignment_delete(assignment_id: int):
     """Remove a course from a cohort (refused once its trainees have attempts)."""
     assignment = db.get_or_404(CourseAssignment, assignment_id)
     course_id = assignment.course_id
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.delete_assignment(assignment, actor=current_user)
-            db.session.commit()
-            flash(_("Assignment removed."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+    _run_confirmed(lambda: services.delete_assignment(assignment, actor=current_user), _("Assignment removed."))
     return redirect(url_for("courses.course_detail", course_id=course_id, _anchor="assignments"))

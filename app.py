@@ -34,6 +34,8 @@ def create_app(config: dict | type | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions from ``core.extensions`` to this app."""
+    import core.filestore  # noqa: F401 - the stored_files model (the one file store)
+
     db.init_app(app)
     migrations = Path(__file__).resolve().parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)

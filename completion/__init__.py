@@ -22,3 +22,25 @@ def register(app: Flask) -> None:
     register_nav(app, _l("Completion"), "completion.index", ("admin", "organiser"), order=40)
     register_nav(app, _l("Surveys & certificates"), "completion.my_after_course", ("trainee",), order=40)
     register_seeder(app, 50, seed_completion)
+    _register_report_sources(app)
+
+
+def _register_report_sources(app: Flask) -> None:
+    """The ``Satisfaction`` and ``Action plans`` sheets, the satisfaction figure and dashboard section."""
+    from completion import exports
+    from completion.models import ActionPlan, SurveyAnswer, SurveyInstance, SurveyItem, SurveyParticipation
+    from core.reporting import ReportSource, register_source
+    from trainees.models import Cohort, Enrolment
+
+    register_source(app, ReportSource(
+        key="completion.satisfaction", order=10,
+        sheet=("Satisfaction", exports.satisfaction_sheet),
+        summary={"satisfaction": exports.satisfaction_mean},
+        dashboard=exports.satisfaction_section,
+        tables=(SurveyAnswer, SurveyItem, SurveyInstance, SurveyParticipation, Cohort, Enrolment),
+    ))
+    register_source(app, ReportSource(
+        key="completion.action_plans", order=30,
+        sheet=("Action plans", exports.action_plans_sheet),
+        tables=(ActionPlan, SurveyInstance, SurveyParticipation, Cohort, Enrolment),
+    ))

@@ -32,3 +32,17 @@ def register(app: Flask) -> None:
     register_seeder(app, 30, seed_courses)
     register_nav(app, _l("My courses"), "courses.my_courses", ("trainee",), order=20)
     register_nav(app, _l("Courses"), "courses.course_list", ("admin", "organiser"), order=40)
+    _register_report_sources(app)
+
+
+def _register_report_sources(app: Flask) -> None:
+    """The pre/post-test scores behind the reports' learning figures (see ``core.reporting``)."""
+    from core.reporting import ReportSource, register_source
+    from courses import exports
+    from courses.models import Attempt, CourseAssignment, Quiz
+    from trainees.models import Enrolment
+
+    register_source(app, ReportSource(
+        key="courses.learning", order=0, learning_scores=exports.learning_scores,
+        tables=(CourseAssignment, Enrolment, Attempt, Quiz),
+    ))

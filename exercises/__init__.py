@@ -33,3 +33,29 @@ def register(app: Flask) -> None:
     register_nav(app, _l("Exercises"), "exercises.index", ("admin", "organiser"), order=40)
     register_nav(app, _l("My exercises"), "exercises.play_index", ("trainee",), order=40)
     register_seeder(app, 40, seed_exercises)
+    _register_report_sources(app)
+
+
+def _register_report_sources(app: Flask) -> None:
+    """The ``Exercises`` sheet, the "Exercises run" figure and the dashboard section (``core.reporting``)."""
+    from core.reporting import ReportSource, register_source
+    from exercises import exports
+    from exercises.models import (
+        ExerciseRun,
+        ImprovementItem,
+        ObjectiveRating,
+        RunObjective,
+        Scenario,
+        Team,
+        TeamMember,
+    )
+    from trainees.models import Cohort, Enrolment
+
+    register_source(app, ReportSource(
+        key="exercises.runs", order=20,
+        sheet=("Exercises", exports.exercises_sheet),
+        summary={"exercises_run": exports.exercises_run_count},
+        dashboard=exports.exercises_section,
+        tables=(ExerciseRun, Scenario, Team, TeamMember, RunObjective, ObjectiveRating, ImprovementItem,
+                Cohort, Enrolment),
+    ))

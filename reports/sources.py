@@ -1,105 +1,104 @@
-"""Figures that other features own, found by reports (reports imports features, never the reverse).
+"""What the reports read from other features: the sources they registered in ``core.reporting``.
 
-Every hook is a ``"module:function"`` target looked up when a report is built. A missing feature
-package, module or function simply means "no data yet": the figure stays empty and the sheet or
-dashboard section is left out. A feature takes part by adding the function to its own
-``exports.py``; it never imports ``reports``. The functions receive a *scope* object (duck-typed,
-see :class:`ReportScope`) and must each run a constant number of queries.
+Features sit below reports and never import it; each registers a :class:`core.reporting.ReportSource`
+in its own ``register(app)`` (see ``core.reporting`` for the API and an example). This module is the
+reports' side: the feature sheets in order, the Summary figures, the dashboard sections and the
+per-enrolment learning scores, and a start-up check of the registry (:func:`check`).
 
-Hooks
------
-``learning_scores()`` → ``Select`` | None
-    Per-enrolment pre/post-test scores: a select with the labelled columns ``enrolment_id``,
-    ``pre_pct`` and ``post_pct`` (0–100 floats, NULL when not taken), at most one row per
-    enrolment. Reports left-joins it as a subquery, so the means, the Learning sheet and the
-    Participants columns stay in SQL and follow the report filter.
-``satisfaction_sheet(scope)`` / ``exercises_sheet(scope)`` / ``action_plans_sheet(scope)`` →
-``core.spreadsheets.Table`` | None
-    The ``Satisfaction`` / ``Exercises`` / ``Action plans`` sheets. None or a table without rows: the sheet is omitted.
-``satisfaction_mean(scope)`` → float | None and ``exercises_run_count(scope)`` → int | None
-    The Summary rows ``Satisfaction (mean 1–5)`` and ``Exercises run``.
-``satisfaction_section(scope)`` / ``exercises_section(scope)`` → ``markupsafe.Markup`` | None
-    A dashboard section (an HTML fragment the feature renders from its own template).
-
-``scope`` has ``enrolment_ids`` (a select of the counted enrolment ids under the report filter),
-``cohort_ids`` (a select of the ids of cohorts with counted enrolments under the filter), ``lang``
-(``"en"`` or ``"ja"``) and ``filter`` (the ReportFilter, for display only).
+A source function that raises is a bug and the exception propagates (a test fails; a request gets the
+error page) — nothing is silently turned into "no data". A source that returns None (or a table
+without rows) means the feature has nothing to show yet.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from dataclasses import dataclass
-from typing import Any
+
+from flask import Flask, current_app
+
+from core.reporting import ReportScope, ReportSource, registered_sources, reported_tables
+
+__all__ = ["ReportScope", "ReportSource", "SUMMARY_FIGURES", "check", "dashboard_sections", "learning_scores_select",
+           "sheets", "summary_figure", "tables"]
 
 log = logging.getLogger("kakehashi.reports")
 
-#: The per-enrolment pre/post-test source.
-LEARNING_SCORES = "courses.exports:learning_scores"
+#: Summary indicators that features fill (figure key → what the Summary row shows).
+SUMMARY_FIGURES = ("satisfaction", "exercises_run")
 
 
-@dataclass(frozen=True)
-class SheetHook:
-    """An optional sheet, placed after ``Learning`` and before ``Definitions`` in this order."""
-
-    name: str
-    target: str
+class SourceError(RuntimeError):
+    """The registered report sources are inconsistent (a figure missing or given twice, unknown table)."""
 
 
-SHEETS: tuple[SheetHook, ...] = (
-    SheetHook("Satisfaction", "completion.exports:satisfaction_sheet"),
-    SheetHook("Exercises", "exercises.exports:exercises_sheet"),
-    SheetHook("Action plans", "completion.exports:action_plans_sheet"),
-)
-
-#: Summary indicators filled by features: key → target.
-SUMMARY_FIGURES: dict[str, str] = {
-    "satisfaction": "completion.exports:satisfaction_mean",
-    "exercises_run": "exercises.exports:exercises_run_count",
-}
-
-#: Dashboard sections, shown after the built-in charts in this order.
-DASHBOARD_SECTIONS: tuple[str, ...] = (
-    "completion.exports:satisfaction_section",
-    "exercises.exports:exercises_section",
-)
+def sheets(app: Flask | None = None) -> list[tuple[str, object]]:
+    """``(sheet name, function)`` for every feature sheet, in order."""
+    return [s.sheet for s in registered_sources(app) if s.sheet is not None]
 
 
-@dataclass(frozen=True)
-class ReportScope:
-    """What a feature hook gets: the filtered counted enrolments and cohorts, and the language."""
-
-    enrolment_ids: Any
-    cohort_ids: Any
-    lang: str
-    filter: Any
-
-
-def resolve(target: str):
-    """The function named by ``"module:function"``, or None when the feature does not provide it.
-
-    Only the absence of the module itself (or one of its packages) means "not provided"; an import
-    error *inside* a feature's module is a bug and is raised.
-    """
-    module_name, _, attr = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        parts = module_name.split(".")
-        own = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-        if exc.name in own:
-            return None
-        raise
-    return getattr(module, attr, None)
+def summary_figure(figure: str, scope: ReportScope):
+    """The value of a Summary indicator from the source that provides it (None if none does)."""
+    for source in registered_sources():
+        fn = source.summary.get(figure)
+        if fn is not None:
+            return fn(scope)
+    return None
 
 
-def call(target: str, *args, **kwargs):
-    """Call a hook if it exists; None otherwise."""
-    fn = resolve(target)
-    return None if fn is None else fn(*args, **kwargs)
+def dashboard_sections(scope: ReportScope) -> list:
+    """The non-empty dashboard sections (HTML fragments), in order."""
+    return [html for s in registered_sources() if s.dashboard is not None and (html := s.dashboard(scope))]
 
 
 def learning_scores_select():
-    """The feature's per-enrolment score select, or None (no e-learning feature yet)."""
-    return call(LEARNING_SCORES)
+    """The per-enrolment score select of the source that provides it, or None."""
+    for source in registered_sources():
+        if source.learning_scores is not None:
+            return source.learning_scores()
+    return None
+
+
+def tables(app: Flask | None = None) -> frozenset[str]:
+    """Every table some report figure reads (drives the report cache's invalidation)."""
+    return reported_tables(app)
+
+
+def problems(app: Flask) -> list[str]:
+    """What is wrong with ``app``'s registry: figures missing or given twice, unknown tables."""
+    from core.extensions import db
+
+    found: list[str] = []
+    sources = registered_sources(app)
+    known = set(db.metadata.tables)
+    for source in sources:
+        unknown = sorted(set(source.tables) - known)
+        if unknown:
+            found.append(f"report source {source.key}: unknown tables {', '.join(unknown)}")
+        if source.summary and (extra := sorted(set(source.summary) - set(SUMMARY_FIGURES))):
+            found.append(f"report source {source.key}: unknown summary figures {', '.join(extra)}")
+    for figure in SUMMARY_FIGURES:
+        providers = [s.key for s in sources if figure in s.summary]
+        if len(providers) != 1:
+            found.append(f"summary figure {figure!r} has {len(providers)} sources ({', '.join(providers)})")
+    scorers = [s.key for s in sources if s.learning_scores is not None]
+    if len(scorers) != 1:
+        found.append(f"learning scores have {len(scorers)} sources ({', '.join(scorers)})")
+    names = [name for name, _fn in sheets(app)]
+    if len(set(names)) != len(names):
+        found.append(f"sheet names repeat: {names}")
+    return found
+
+
+def check(app: Flask) -> None:
+    """Raise :class:`SourceError` (testing) or log (otherwise) when the registry is inconsistent."""
+    found = problems(app)
+    if not found:
+        return
+    if app.testing or app.config.get("REPORTS_STRICT_SOURCES"):
+        raise SourceError("; ".join(found))
+    for problem in found:
+        log.error("%s", problem)
+
+
+def current_sources() -> list[ReportSource]:
+    return registered_sources(current_app)

@@ -426,8 +426,8 @@ def compute(filt: ReportFilter) -> ReportData:
             has_learning=has_scores,
         )
     hook_scope = scope(filt)
-    result.summary.satisfaction = _float(sources.call(sources.SUMMARY_FIGURES["satisfaction"], hook_scope))
-    runs = sources.call(sources.SUMMARY_FIGURES["exercises_run"], hook_scope)
+    result.summary.satisfaction = _float(sources.summary_figure("satisfaction", hook_scope))
+    runs = sources.summary_figure("exercises_run", hook_scope)
     result.summary.exercises_run = None if runs is None else int(runs)
     return result
 

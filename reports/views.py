@@ -121,8 +121,7 @@ def dashboard_charts(data: statistics.ReportData, lang: str) -> dict:
 def _feature_sections(filt: ReportFilter, lang: str) -> list[Markup]:
     scope = statistics.scope(filt, lang)
     # Sections are HTML rendered by the feature's own (autoescaped) templates.
-    return [Markup(html) for target in sources.DASHBOARD_SECTIONS  # noqa: S704
-            if (html := sources.call(target, scope))]
+    return [Markup(html) for html in sources.dashboard_sections(scope)]  # noqa: S704
 
 
 def _filter_context(args, errors: dict[str, str]) -> dict:

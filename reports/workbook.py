@@ -2,8 +2,9 @@
 
 Sheet order: Summary, Participants, By country, By sector, By cohort, By fiscal year, Learning,
 [Satisfaction], [Exercises], Definitions. The bracketed sheets appear only when their feature
-provides data (``reports.sources.SHEETS``). The Participants rows are streamed from the database
-into XlsxWriter's constant-memory mode, so memory does not grow with the number of enrolments.
+provides data (registered report sources, ``reports.sources.sheets()``). The Participants rows
+are streamed from the database into XlsxWriter's constant-memory mode, so memory does not grow with
+the number of enrolments.
 """
 
 from __future__ import annotations
@@ -197,13 +198,13 @@ def extra_sheets(filt: ReportFilter, lang: str) -> list[tuple[str, Table]]:
     """Sheets provided by features (Satisfaction, Exercises) that have rows to show."""
     hook_scope = statistics.scope(filt, lang)
     result = []
-    for hook in sources.SHEETS:
-        table = sources.call(hook.target, hook_scope)
+    for name, fn in sources.sheets():
+        table = fn(hook_scope)
         if table is None:
             continue
         rows = list(table.rows)
         if rows:
-            result.append((hook.name, Table(table.columns, rows)))
+            result.append((name, Table(table.columns, rows)))
     return result
 
 

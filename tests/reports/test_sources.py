@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from contextlib import contextmanager
 
+import pytest
+from sqlalchemy import event
+
+from core.reporting import EXTENSION, ReportSource, register_source, registered_sources
 from reports import sources, statistics
 from reports.filters import ReportFilter
 from tests.reports import dataset, fake_features
 from tests.reports.helpers import build, open_book, rows
 
-FAKE = "tests.reports.fake_features"
+
+@pytest.fixture
+def swap_sources(app):
+    """``swap_sources(lambda s: s.key != ..., extra...)``: the app's registry changed for one test."""
+    saved = list(app.extensions[EXTENSION])
+
+    def _swap(keep, *extra):
+        app.extensions[EXTENSION][:] = [s for s in saved if keep(s)] + list(extra)
+
+    yield _swap
+    app.extensions[EXTENSION][:] = saved
 
 
 @pytest.fixture
@@ -20,41 +35,31 @@ def ds(db):
 
 
 @pytest.fixture
-def learning(ds, monkeypatch):
+def learning(ds, swap_sources):
     e = ds.enrolments
     fake_features.SCORES.clear()
     fake_features.SCORES.update({
         e["A", "C1"].id: (40.0, 70.0), e["B", "C1"].id: (50.0, None), e["Cc", "C1"].id: (60.0, 90.0),
         e["F", "C3"].id: (80.0, 100.0), e["D", "C1"].id: (10.0, 90.0),  # D withdrew: never counted
     })
-    monkeypatch.setattr(sources, "LEARNING_SCORES", f"{FAKE}:learning_scores")
+    swap_sources(lambda s: s.learning_scores is None,
+                 ReportSource(key="fake.learning", learning_scores=fake_features.learning_scores,
+                              tables=("enrolments",)))
     yield ds
     fake_features.SCORES.clear()
 
 
 @pytest.fixture
-def features(ds, monkeypatch):
-    monkeypatch.setattr(sources, "SHEETS", (sources.SheetHook("Satisfaction", f"{FAKE}:satisfaction_sheet"),
-                                            sources.SheetHook("Exercises", f"{FAKE}:exercises_sheet")))
-    monkeypatch.setattr(sources, "SUMMARY_FIGURES", {"satisfaction": f"{FAKE}:satisfaction_mean",
-                                                     "exercises_run": f"{FAKE}:exercises_run_count"})
-    monkeypatch.setattr(sources, "DASHBOARD_SECTIONS", (f"{FAKE}:satisfaction_section",))
+def features(ds, swap_sources):
+    swap_sources(lambda s: s.learning_scores is not None or s.key == "reports.statistics",
+                 ReportSource(key="fake.satisfaction", order=10,
+                              sheet=("Satisfaction", fake_features.satisfaction_sheet),
+                              summary={"satisfaction": fake_features.satisfaction_mean},
+                              dashboard=fake_features.satisfaction_section, tables=("enrolments",)),
+                 ReportSource(key="fake.exercises", order=20, sheet=("Exercises", fake_features.exercises_sheet),
+                              summary={"exercises_run": fake_features.exercises_run_count}, tables=("cohorts",)))
     fake_features.CALLS.clear()
     return ds
-
-
-def test_missing_features_mean_no_data(db):
-    assert sources.resolve("no_such_feature.exports:thing") is None
-    assert sources.resolve(f"{FAKE}:no_such_function") is None
-
-
-def test_an_import_error_inside_a_feature_is_not_hidden(monkeypatch):
-    def exploding_import(name, *args, **kwargs):
-        raise ModuleNotFoundError("No module named 'markdown_it'", name="markdown_it")
-
-    monkeypatch.setattr(sources.importlib, "import_module", exploding_import)
-    with pytest.raises(ModuleNotFoundError):
-        sources.resolve("broken_feature.exports:thing")
 
 
 def test_learning_scores_feed_summary_learning_and_participants(learning):
@@ -106,3 +111,112 @@ def test_feature_dashboard_section_and_kpis(client, features, login_as):
     html = client.get("/reports/", query_string={"programme": "ISMS"}).get_data(as_text=True)
     assert "<section><h2>Satisfaction</h2><p>mean 4.25</p></section>" in html
     assert "Satisfaction (1–5)" in html and "Exercises run" in html
+
+
+# --- the registry itself ----------------------------------------------------------------------------
+
+
+def test_the_features_register_the_sheets_figures_and_sections_in_the_contract_order(app):
+    assert [name for name, _fn in sources.sheets(app)] == ["Satisfaction", "Exercises", "Action plans"]
+    keys = [s.key for s in registered_sources(app)]
+    assert {"courses.learning", "completion.satisfaction", "exercises.runs", "completion.action_plans",
+            "reports.statistics"} <= set(keys)
+    assert [s.key for s in registered_sources(app) if s.dashboard] == ["completion.satisfaction", "exercises.runs"]
+    assert sources.problems(app) == []
+
+
+def test_a_source_names_functions_not_strings():
+    with pytest.raises(TypeError):
+        ReportSource(key="x", sheet=("X", "completion.exports:satisfaction_sheet"), tables=("cohorts",))
+    with pytest.raises(TypeError):
+        ReportSource(key="x", summary={"satisfaction": "satisfaction_mean"}, tables=("cohorts",))
+    with pytest.raises(TypeError):
+        ReportSource(key="x", dashboard="section", tables=("cohorts",))
+    with pytest.raises(ValueError, match="tables"):
+        ReportSource(key="x", dashboard=fake_features.satisfaction_section)
+
+
+def test_registering_a_key_twice_is_an_error(app, swap_sources):
+    swap_sources(lambda s: True)
+    with pytest.raises(ValueError, match="twice"):
+        register_source(app, ReportSource(key="courses.learning", tables=("cohorts",)))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.key != "completion.satisfaction", "'satisfaction' has 0 sources"),
+    (lambda s: s.learning_scores is None, "learning scores have 0 sources"),
+])
+def test_a_missing_source_is_an_error_in_tests(app, swap_sources, change, message):
+    swap_sources(change)
+    with pytest.raises(sources.SourceError, match=message):
+        sources.check(app)
+
+
+def test_unknown_tables_and_figures_are_errors(app, swap_sources):
+    swap_sources(lambda s: True, ReportSource(key="typo", tables=("survey_answerz",),
+                                              summary={"satisfacton": fake_features.satisfaction_mean}))
+    problems = " ".join(sources.problems(app))
+    assert "unknown tables survey_answerz" in problems and "unknown summary figures satisfacton" in problems
+
+
+def test_a_failing_source_is_an_error_not_no_data(ds, swap_sources):
+    def broken(scope):
+        raise RuntimeError("bug in a feature")
+
+    swap_sources(lambda s: True, ReportSource(key="broken", order=99, sheet=("Broken", broken), tables=("cohorts",)))
+    with pytest.raises(RuntimeError, match="bug in a feature"):
+        build()
+
+
+# --- every source declares the tables it reads (the report cache depends on it) ---------------------
+
+_TABLE_REF = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.I)
+
+
+@contextmanager
+def _tables_read(db):
+    seen: set[str] = set()
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.update(m for m in _TABLE_REF.findall(statement) if m in db.metadata.tables)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_every_source_reads_only_the_tables_it_declares(app, ds, db):
+    scope = statistics.scope(ReportFilter(), "en")
+    # the scope's own selects (counted enrolments under the filter) belong to the built-in statistics
+    scope_sql = f"{scope.enrolment_ids} {scope.cohort_ids}"
+    scoped = {m for m in _TABLE_REF.findall(scope_sql) if m in db.metadata.tables}
+    assert scoped <= sources.tables(app)
+    for source in registered_sources(app):
+        calls = [fn for _figure, fn in source.summary.items()]
+        calls += [source.sheet[1]] if source.sheet else []
+        calls += [source.dashboard] if source.dashboard else []
+        for fn in calls:
+            with _tables_read(db) as seen, app.test_request_context():
+                result = fn(scope)
+                list(getattr(result, "rows", None) or [])
+            assert seen <= set(source.tables) | scoped, (source.key, fn.__name__, seen - set(source.tables))
+        if source.learning_scores:
+            with _tables_read(db) as seen:
+                db.session.execute(source.learning_scores()).all()
+            assert seen and seen <= set(source.tables), (source.key, seen - set(source.tables))
+
+
+def test_the_whole_report_reads_only_registered_tables(app, ds, db, client, login_as):
+    from reports import queries
+
+    login_as("organiser")
+    with _tables_read(db) as seen:
+        statistics.compute(ReportFilter())
+        queries.filter_options()
+        build()
+        assert client.get("/reports/").status_code == 200
+    seen -= {"users", "user_sessions"}  # signing in, not a report figure
+    assert seen <= sources.tables(app), seen - sources.tables(app)
+    assert {"survey_answers", "action_plans", "exercise_runs", "attempts", "enrolments"} <= sources.tables(app)

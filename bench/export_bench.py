@@ -87,7 +87,6 @@ def _env(workdir: Path, db_path: Path) -> dict[str, str]:
     env.update({
         "KAKEHASHI_SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "KAKEHASHI_SECRET_KEY": "bench-secret-key-not-for-production",
-        "KAKEHASHI_REPORTS_DATA_VERSION_FILE": str(workdir / "reports-data-version"),
         "KAKEHASHI_RATELIMIT_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
     })

@@ -149,7 +149,6 @@ def main() -> None:
     os.environ["KAKEHASHI_SQLALCHEMY_DATABASE_URI"] = uri
     os.environ["KAKEHASHI_SECRET_KEY"] = "bench-secret"  # noqa: S105 - throwaway database
     os.environ["KAKEHASHI_COURSE_FILES_DIR"] = str(workdir / "files")
-    os.environ["KAKEHASHI_REPORTS_DATA_VERSION_FILE"] = str(workdir / "reports-data-version")
     info = portal_bench.build_database(uri, None)
 
     if args.gunicorn:

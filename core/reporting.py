@@ -57,8 +57,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import DDL, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db
 
 EXTENSION = "kakehashi.report_sources"
+
+#: The name of the report data version's row in ``data_versions``.
+REPORTS_VERSION = "reports"
+
+
+class DataVersion(db.Model):
+    """A counter every instance sees: bumped in the same transaction as a write to reported tables.
+
+    ``reports.cache`` keys its cached figures by the ``reports`` row, so a commit that changes data any
+    report reads makes every instance recompute on its next request (see ``reports.cache``).
+    """
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+
+
+# The row exists from the start (the migration inserts it too), so a bump is a plain UPDATE: no
+# insert race between two first writers.
+event.listen(DataVersion.__table__, "after_create",
+             DDL("INSERT INTO data_versions (name, version) VALUES ('reports', 0)"))
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ def register(app: Flask) -> None:
     )
 
     app.config.setdefault("REPORTS_CACHE", not app.testing)
-    app.config.setdefault("REPORTS_DATA_VERSION_FILE", None)
     app.config.setdefault("REPORTS_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024)
     register_source(app, ReportSource(
         key="reports.statistics", order=0,

@@ -1,112 +1,113 @@
 """A small cache of computed report figures that can never serve figures older than the last write.
 
-Every commit that wrote rows of a reported feature (trainees, courses, exercises tables) replaces a
-*data version* token kept in a file (``REPORTS_DATA_VERSION_FILE``, by default
-``instance/reports-data-version``), so every worker process on the machine sees the change on its
-very next request. Figures are cached per process under (filter, data version); a request after a
-write therefore recomputes. If the token cannot be written or read, nothing is cached.
+The *data version* is a counter in the database (``data_versions``, row ``reports``), so every worker
+of every instance sees the same value. Any transaction that writes a table some report figure reads
+bumps the counter **in that same transaction**, just before it commits: the new figures and the new
+version become visible together, and a rolled-back write changes neither. The watched tables are not
+a hand-kept list: they are the ``tables`` declared by the registered report sources
+(``core.reporting``; a test checks that every source reads only tables it declares).
 
-Writes that bypass the application (raw SQL in a database console) do not bump the token; run
-``flask reports bump-version`` after such changes, or switch the cache off with
-``KAKEHASHI_REPORTS_CACHE=false``. Several machines sharing one database need the token file on
-shared storage, or the cache switched off.
+Figures are cached per process under (database, data version, key); reading the version is one small
+query per request. A write made outside the application (raw SQL in a database console) does not bump
+the version: run ``flask reports bump-version`` afterwards, or switch the cache off with
+``KAKEHASHI_REPORTS_CACHE=false``. The counter is bumped whether or not this instance caches, so
+instances with different settings still agree.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import secrets
 import threading
 from collections import OrderedDict
-from pathlib import Path
+from itertools import chain
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, object_mapper
 
-log = logging.getLogger("kakehashi.reports")
+from core.reporting import REPORTS_VERSION, DataVersion, reported_tables
 
-#: Modules whose tables feed the reports.
-WATCHED_MODULES = ("trainees.", "courses.", "exercises.")
 _MAX_ENTRIES = 64
 _FLAG = "reports_data_changed"
+_G_VERSION = "_reports_data_version"
 
 _lock = threading.Lock()
 _entries: OrderedDict = OrderedDict()
 
 
-def _watched_class(cls) -> bool:
-    return cls.__module__.startswith(WATCHED_MODULES)
+def _reported() -> frozenset[str]:
+    return reported_tables(current_app) if has_app_context() else frozenset()
 
 
-def _watched_table(table) -> bool:
-    from core.extensions import db
-
-    name = getattr(table, "name", None)  # ORM statements carry an annotated copy of the Table
-    return any(getattr(m.local_table, "name", None) == name and _watched_class(m.class_)
-               for m in db.Model.registry.mappers)
+def _writes_reported(objects, reported: frozenset[str]) -> bool:
+    for obj in objects:
+        try:
+            tables = object_mapper(obj).tables
+        except Exception:  # noqa: BLE001, S112 - not a mapped object: cannot feed a report
+            continue
+        if any(t.name in reported for t in tables):
+            return True
+    return False
 
 
 def _after_flush(session, flush_context) -> None:
-    if not session.info.get(_FLAG) and any(
-            _watched_class(type(obj)) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if session.info.get(_FLAG):
+        return
+    if _writes_reported(chain(session.new, session.dirty, session.deleted), _reported()):
         session.info[_FLAG] = True
 
 
 def _do_orm_execute(state) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
-        if table is None or _watched_table(table):
+        name = getattr(table, "name", None)  # ORM statements carry an annotated copy of the Table
+        if name is None or name in _reported():
             state.session.info[_FLAG] = True
 
 
+def _before_commit(session) -> None:
+    session.flush()  # pending objects decide whether this transaction wrote reported tables
+    if session.info.pop(_FLAG, False):
+        session.execute(update(DataVersion).where(DataVersion.name == REPORTS_VERSION)
+                        .values(version=DataVersion.version + 1))
+        session.info["reports_data_bumped"] = True
+
+
 def _after_commit(session) -> None:
-    if session.info.pop(_FLAG, False) and has_app_context() and enabled(current_app):
-        bump(current_app)
+    if session.info.pop("reports_data_bumped", False) and has_app_context():
+        g.pop(_G_VERSION, None)
 
 
 def _after_soft_rollback(session, previous_transaction) -> None:
     if not previous_transaction.nested:
         session.info.pop(_FLAG, None)
+        session.info.pop("reports_data_bumped", None)
 
 
 def install_listeners() -> None:
     """Watch every ORM session for writes to reported tables (idempotent)."""
     for name, fn in (("after_flush", _after_flush), ("do_orm_execute", _do_orm_execute),
-                     ("after_commit", _after_commit), ("after_soft_rollback", _after_soft_rollback)):
+                     ("before_commit", _before_commit), ("after_commit", _after_commit),
+                     ("after_soft_rollback", _after_soft_rollback)):
         if not event.contains(Session, name, fn):
             event.listen(Session, name, fn)
 
 
-def version_file(app: Flask) -> Path:
-    configured = app.config.get("REPORTS_DATA_VERSION_FILE")
-    return Path(configured) if configured else Path(app.instance_path) / "reports-data-version"
+def bump(app: Flask | None = None) -> None:
+    """Record that reported data changed (in the current transaction; the caller commits)."""
+    from core.extensions import db
+
+    db.session.execute(update(DataVersion).where(DataVersion.name == REPORTS_VERSION)
+                       .values(version=DataVersion.version + 1))
 
 
-def bump(app: Flask) -> None:
-    """Record that reported data changed (atomically replaces the token; on failure removes it)."""
-    path = version_file(app)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        tmp.write_text(secrets.token_hex(16))
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("cannot write the report data version %s (%s); caching stops", path, exc)
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
-    with _lock:
-        _entries.clear()
+def current_version(app: Flask | None = None) -> int | None:
+    """The data version (read once per request), or None when the row is missing (then: no caching)."""
+    from core.extensions import db
 
-
-def current_version(app: Flask) -> str | None:
-    """The data-version token, or None (no token yet or unreadable: do not cache)."""
-    try:
-        return version_file(app).read_text().strip() or None
-    except OSError:
-        return None
+    if _G_VERSION not in g:
+        g.setdefault(_G_VERSION, db.session.scalar(
+            select(DataVersion.version).where(DataVersion.name == REPORTS_VERSION)))
+    return g.get(_G_VERSION)
 
 
 def enabled(app: Flask) -> bool:
@@ -123,11 +124,8 @@ def cached(key: tuple, compute):
         return compute()
     version = current_version(app)
     if version is None:
-        bump(app)
-        version = current_version(app)
-        if version is None:
-            return compute()
-    full_key = (version, *key)
+        return compute()
+    full_key = (app.config["SQLALCHEMY_DATABASE_URI"], version, *key)
     with _lock:
         if full_key in _entries:
             _entries.move_to_end(full_key)

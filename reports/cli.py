@@ -90,4 +90,5 @@ def export_command(out: str, programme, fy, no_pii: bool, lang: str, cohort, mod
 def bump_version_command() -> None:
     """Tell running report pages that data changed outside the application (e.g. raw SQL)."""
     cache.bump(current_app)
+    db.session.commit()
     click.echo("report data version bumped")

@@ -4,7 +4,7 @@
   uploaded workbook is checked (size, zip bomb, macros, encryption, far-away cells) before it is read.
 * :mod:`core.spreadsheets.writer` — :class:`WorkbookWriter` (XlsxWriter, streaming) for exports and
   CSV; :func:`set_cell` for writing into an existing (openpyxl) workbook such as a ministry template;
-  :func:`new_workbook` / :func:`write_sheet` / :func:`workbook_bytes` for small formatted workbooks
+  :func:`new_workbook` / :func:`write_sheet` / :func:`put_cell` / :func:`workbook_bytes` for small formatted workbooks
   built in memory (the MSEL, the after-action report, the trainee import template).
 
 ``XLSX_MIME`` is the one content type for .xlsx downloads.
@@ -18,6 +18,7 @@ from core.spreadsheets.reader import (
     UploadedWorkbook,
     WorkbookUploadError,
     check_sheet_extent,
+    check_workbook_upload,
     column_letters,
     open_workbook_upload,
     read_workbook_upload,
@@ -41,8 +42,12 @@ from core.spreadsheets.writer import (
     csv_bytes,
     csv_safe,
     is_formula_like,
+    new_workbook,
+    put_cell,
     set_cell,
+    workbook_bytes,
     write_csv,
+    write_sheet,
     write_xlsx,
 )
 
@@ -50,6 +55,7 @@ __all__ = [
     "DATE", "DECIMAL", "FORMULA_TRIGGERS", "INTEGER", "KINDS", "NUMBER_FORMATS", "OTHER_SPREADSHEET_EXTENSIONS",
     "PERCENT", "TEXT", "XLSX_MIME", "Cell", "Chart", "ChartSeries", "Column", "ReadLimits", "SheetRows",
     "SheetWriter", "Table", "UploadedWorkbook", "WorkbookUploadError", "WorkbookWriter", "check_sheet_extent",
-    "column_letters", "csv_bytes", "csv_safe", "is_formula_like", "open_workbook_upload", "read_workbook_upload",
-    "set_cell", "write_csv", "write_xlsx",
+    "check_workbook_upload", "column_letters", "csv_bytes", "csv_safe", "is_formula_like", "new_workbook",
+    "open_workbook_upload",
+    "put_cell", "read_workbook_upload", "set_cell", "workbook_bytes", "write_csv", "write_sheet", "write_xlsx",
 ]

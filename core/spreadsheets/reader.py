@@ -306,24 +306,26 @@ def _limits(limits: ReadLimits | None, overrides: dict) -> ReadLimits:
 
 
 def read_workbook_upload(source: bytes | IO[bytes], *, sheets: Sequence[str] = (), first_if_missing: bool = True,
-                         formulas: bool = False, limits: ReadLimits | None = None, max_bytes: int | None = None,
-                         max_rows: int | None = None, max_cols: int | None = None) -> UploadedWorkbook:
+                         also_first: bool = False, formulas: bool = False, limits: ReadLimits | None = None,
+                         max_bytes: int | None = None, max_rows: int | None = None,
+                         max_cols: int | None = None) -> UploadedWorkbook:
     """Check and read an uploaded .xlsx; raise :class:`WorkbookUploadError` with a message for the user.
 
     ``sheets``: names of the sheets wanted (case- and space-insensitive); every sheet of the workbook
     with one of these names is read. When ``first_if_missing`` and the workbook has none of them (or
-    ``sheets`` is empty), its first sheet is read instead. Each sheet read gives its
-    non-blank rows with their spreadsheet row numbers; cells are plain values (``""`` when empty,
-    ``float``/``int``, ``bool``, ``str``, ``date``/``datetime``/``time``). ``formulas``: also report
-    which cells are formulas (their value is the saved result, as Excel shows it).
+    ``sheets`` is empty), its first sheet is read instead; ``also_first`` reads the first sheet in any
+    case. Each sheet read gives its non-blank rows with their spreadsheet row numbers; cells are plain
+    values (``""`` when empty, ``float``/``int``, ``bool``, ``str``, ``date``/``datetime``/``time``).
+    ``formulas``: also report which cells are formulas (their value is the saved result, as Excel
+    shows it).
     """
     limits = _limits(limits, {"max_bytes": max_bytes, "max_rows": max_rows, "max_cols": max_cols})
     data = _data(source)
     package = _open_package(data, limits)
     wanted = {_name_key(n) for n in sheets}
     chosen = [(name, path) for name, path in package.sheets if _name_key(name) in wanted]
-    if first_if_missing and not chosen:
-        chosen = [package.sheets[0]]
+    if (also_first or (first_if_missing and not chosen)) and package.sheets[0] not in chosen:
+        chosen.insert(0, package.sheets[0])
     xml = _unpack(package, {path for _n, path in chosen})
     for name, path in chosen:
         check_sheet_extent(xml[path], name, limits)
@@ -359,16 +361,22 @@ def _formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
         workbook.close()
 
 
-def open_workbook_upload(source: bytes | IO[bytes], *, limits: ReadLimits | None = None, **load_options):
-    """Check an uploaded .xlsx like :func:`read_workbook_upload` (every sheet) and return it as an
-    editable openpyxl workbook (``load_options`` go to ``openpyxl.load_workbook``)."""
+def check_workbook_upload(source: bytes | IO[bytes], *, limits: ReadLimits | None = None) -> bytes:
+    """Run every check of :func:`read_workbook_upload` on every sheet without reading the cells;
+    returns the bytes (raises :class:`WorkbookUploadError`)."""
     limits = limits or ReadLimits()
     data = _data(source)
     package = _open_package(data, limits)
     xml = _unpack(package, {path for _n, path in package.sheets})
     for name, path in package.sheets:
         check_sheet_extent(xml[path], name, limits)
-    del xml
+    return data
+
+
+def open_workbook_upload(source: bytes | IO[bytes], *, limits: ReadLimits | None = None, **load_options):
+    """Check an uploaded .xlsx like :func:`read_workbook_upload` (every sheet) and return it as an
+    editable openpyxl workbook (``load_options`` go to ``openpyxl.load_workbook``)."""
+    data = check_workbook_upload(source, limits=limits)
     from openpyxl import load_workbook
 
     try:

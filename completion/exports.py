@@ -9,6 +9,7 @@ not by trainee attributes. Action-plan figures follow the filter by enrolment.
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import force_locale, lazy_pgettext
 from markupsafe import Markup
 from sqlalchemy import case, func, select
 
@@ -18,20 +19,28 @@ from core.spreadsheets import DECIMAL, INTEGER, PERCENT, Column, Table
 from trainees.models import Cohort, Enrolment
 from trainees.status import COUNTED_STATUSES
 
+#: Column headers of the Satisfaction and Action plans sheets, translated through the catalogue in the
+#: workbook's language (``scope.lang``).
 HEADERS = {
-    "en": {"cohort": "Cohort", "survey": "Survey", "item": "Item", "n": "Responses", "mean": "Mean (1–5)",
-           "top2": "Agree (4–5)", "rate": "Response rate", "enrolments": "Enrolments",
-           "plans": "Plans submitted", "ack": "Acknowledged by supervisor", "f3": "Follow-up 3 months",
-           "f6": "Follow-up 6 months", "f12": "Follow-up 12 months"},
-    "ja": {"cohort": "コース", "survey": "アンケート", "item": "設問", "n": "回答数", "mean": "平均（1–5）",
-           "top2": "肯定的回答（4–5）の割合", "rate": "回答率", "enrolments": "参加者数",
-           "plans": "アクションプラン提出数", "ack": "上司確認済み", "f3": "3か月後フォローアップ回答率",
-           "f6": "6か月後フォローアップ回答率", "f12": "12か月後フォローアップ回答率"},
+    "cohort": lazy_pgettext("report: Satisfaction and Action plans sheets", "Cohort"),
+    "survey": lazy_pgettext("report: Satisfaction and Action plans sheets", "Survey"),
+    "item": lazy_pgettext("report: Satisfaction and Action plans sheets", "Item"),
+    "n": lazy_pgettext("report: Satisfaction and Action plans sheets", "Responses"),
+    "mean": lazy_pgettext("report: Satisfaction and Action plans sheets", "Mean (1–5)"),
+    "top2": lazy_pgettext("report: Satisfaction and Action plans sheets", "Agree (4–5)"),
+    "rate": lazy_pgettext("report: Satisfaction and Action plans sheets", "Response rate"),
+    "enrolments": lazy_pgettext("report: Satisfaction and Action plans sheets", "Enrolments"),
+    "plans": lazy_pgettext("report: Satisfaction and Action plans sheets", "Plans submitted"),
+    "ack": lazy_pgettext("report: Satisfaction and Action plans sheets", "Acknowledged by supervisor"),
+    "f3": lazy_pgettext("report: Satisfaction and Action plans sheets", "Follow-up 3 months"),
+    "f6": lazy_pgettext("report: Satisfaction and Action plans sheets", "Follow-up 6 months"),
+    "f12": lazy_pgettext("report: Satisfaction and Action plans sheets", "Follow-up 12 months"),
 }
 
 
 def _h(scope, key: str) -> str:
-    return HEADERS.get(scope.lang, HEADERS["en"])[key]
+    with force_locale(scope.lang):
+        return str(HEADERS[key])
 
 
 def _counted_per_cohort():

@@ -7,6 +7,7 @@ import io
 import zipfile
 from datetime import date
 
+from flask_babel import force_locale, lazy_pgettext
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -21,10 +22,29 @@ from completion.models import Certificate
 FONT = "HeiseiKakuGo-W5"
 _registered = False
 
+#: Certificate titles by kind; each certificate shows the English and the Japanese (catalogue, context
+#: ``certificate``) one above the other.
 TITLES = {
-    "completion": ("Certificate of Completion", "修了証書"),
-    "attendance": ("Certificate of Attendance", "参加証明書"),
+    "completion": lazy_pgettext("certificate", "Certificate of Completion"),
+    "attendance": lazy_pgettext("certificate", "Certificate of Attendance"),
 }
+_VERBS = {
+    "completion": lazy_pgettext("certificate", "has successfully completed"),
+    "attendance": lazy_pgettext("certificate", "has attended"),
+}
+_CERTIFY = lazy_pgettext("certificate", "This is to certify that")
+_ISSUED_BY = lazy_pgettext("certificate", "Issued by")
+_DATE_OF_ISSUE = lazy_pgettext("certificate", "Date of issue")
+_SERIAL = lazy_pgettext("certificate", "Serial No.")
+_VERIFY = lazy_pgettext("certificate", "Verify")
+
+
+def _both(text) -> tuple[str, str]:
+    """(English, Japanese) of a catalogue string, whatever the current locale."""
+    with force_locale("en"):
+        english = str(text)
+    with force_locale("ja"):
+        return english, str(text)
 
 
 def _font() -> str:
@@ -49,7 +69,8 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    pdf.setTitle(f"{TITLES[cert.kind][0]} {cert.serial}")
+    en_title, ja_title = _both(TITLES[cert.kind])
+    pdf.setTitle(f"{en_title} {cert.serial}")
     pdf.setAuthor(cert.issuer_name or "Kakehashi")
     ink = HexColor("#14508c")
     pdf.setStrokeColor(ink)
@@ -58,7 +79,6 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     pdf.setLineWidth(0.8)
     pdf.rect(38, 38, width - 76, height - 76)
 
-    en_title, ja_title = TITLES[cert.kind]
     centre = width / 2
     pdf.setFillColor(ink)
     pdf.setFont(font, 30)
@@ -68,13 +88,11 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
 
     pdf.setFillColor(HexColor("#1d2430"))
     pdf.setFont(font, 13)
-    pdf.drawCentredString(centre, height - 190, "This is to certify that / 下記の者は")
+    pdf.drawCentredString(centre, height - 190, " / ".join(_both(_CERTIFY)))
     pdf.setFont(font, 26)
     pdf.drawCentredString(centre, height - 232, cert.holder_name)
     pdf.setFont(font, 13)
-    verb_en = "has successfully completed" if cert.kind == "completion" else "has attended"
-    verb_ja = "を修了したことを証する。" if cert.kind == "completion" else "に参加したことを証する。"
-    pdf.drawCentredString(centre, height - 272, f"{verb_en} / 以下の研修{verb_ja}")
+    pdf.drawCentredString(centre, height - 272, " / ".join(_both(_VERBS[cert.kind])))
     pdf.setFont(font, 18)
     pdf.drawCentredString(centre, height - 305, cert.course_title)
     pdf.setFont(font, 12)
@@ -88,9 +106,9 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     issuer_line = cert.issuer_name or ""
     if cert.funder_name:
         issuer_line = f"{issuer_line}  ·  {cert.funder_name}" if issuer_line else cert.funder_name
-    pdf.drawString(70, 120, f"Issued by / 発行者: {issuer_line}")
-    pdf.drawString(70, 100, f"Date of issue / 発行日: {_en_date(issued)} / {_ja_date(issued)}")
-    pdf.drawString(70, 80, f"Serial No. / 証書番号: {cert.serial}")
+    pdf.drawString(70, 120, f"{' / '.join(_both(_ISSUED_BY))}: {issuer_line}")
+    pdf.drawString(70, 100, f"{' / '.join(_both(_DATE_OF_ISSUE))}: {_en_date(issued)} / {_ja_date(issued)}")
+    pdf.drawString(70, 80, f"{' / '.join(_both(_SERIAL))}: {cert.serial}")
 
     qr = QrCodeWidget(verify_url)
     x0, y0, x1, y1 = qr.getBounds()
@@ -99,7 +117,7 @@ def render_certificate(cert: Certificate, verify_url: str) -> bytes:
     drawing.add(qr)
     renderPDF.draw(drawing, pdf, width - 70 - size, 62)
     pdf.setFont(font, 8)
-    pdf.drawRightString(width - 70, 52, f"Verify / 真正性の確認: {verify_url}")
+    pdf.drawRightString(width - 70, 52, f"{' / '.join(_both(_VERIFY))}: {verify_url}")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from core import audit
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
+from core.spreadsheets import XLSX_MIME
 from courses import gift
 from courses.grading import FEEDBACK_POLICIES, QUIZ_KINDS
 from courses.markdown import render
@@ -46,7 +47,7 @@ QUESTION_FIELDS = ("key", "qtype", "text", "spec", "explanation", "difficulty", 
 ATTACHMENT_TYPES = {
     "pdf": ("application/pdf", (b"%PDF-",)),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "xlsx": (XLSX_MIME, (b"PK\x03\x04",)),
     "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
     "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),

@@ -16,6 +16,7 @@ from datetime import datetime
 from core.db import as_utc, utcnow
 from core.i18n import _
 from core.refdata import country_name, sector_name
+from core.spreadsheets import new_workbook, put_cell, workbook_bytes, write_sheet
 from exercises import queries, timeline
 from exercises.models import ExerciseRun
 from exercises.placeholders import fill
@@ -28,7 +29,6 @@ from exercises.vocab import (
     RESPONSE_KINDS,
     RUN_STATUS_NAMES,
 )
-from exercises.xlsx import new_workbook, set_cell, to_bytes, write_table
 
 
 def team_letter(index: int) -> str:
@@ -222,40 +222,40 @@ def workbook(report: Report) -> bytes:
         (_("Non-attributed"), _("yes") if report.anonymous else _("no")),
         (_("Generated (UTC)"), report.generated_at), (_("Hot-wash notes"), report.hotwash),
     ]
-    last = write_table(ws, [_("Item"), _("Value")], overview, [28, 90], wrap_columns=(2,))
+    last = write_sheet(ws, [_("Item"), _("Value")], overview, [28, 90], wrap_columns=(2,))
     if not report.anonymous:
         row = last + 2
-        set_cell(ws, row, 1, _("Team"))
-        set_cell(ws, row, 2, _("Members (organisations)"))
+        put_cell(ws, row, 1, _("Team"))
+        put_cell(ws, row, 2, _("Members (organisations)"))
         for team in report.teams:
             row += 1
-            set_cell(ws, row, 1, team.label)
-            set_cell(ws, row, 2, "; ".join(team.members) + (f" ({'; '.join(team.organisations)})"
+            put_cell(ws, row, 1, team.label)
+            put_cell(ws, row, 2, "; ".join(team.members) + (f" ({'; '.join(team.organisations)})"
                                                             if team.organisations else ""), wrap=True)
     else:
         row = last + 2
-        set_cell(ws, row, 1, _("Teams"))
-        set_cell(ws, row, 2, ", ".join(t.label for t in report.teams))
+        put_cell(ws, row, 1, _("Teams"))
+        put_cell(ws, row, 2, ", ".join(t.label for t in report.teams))
     rows = []
     for objective in report.objectives:
         overall = objective.overall or ("", "")
         rows.append([objective.position, objective.text, objective.csf, objective.first, _("Overall"), *overall])
         rows += [[objective.position, objective.text, objective.csf, objective.first, team, rating, rationale]
                  for team, rating, rationale in objective.by_team]
-    write_table(wb.create_sheet(_("Objectives and ratings")),
+    write_sheet(wb.create_sheet(_("Objectives and ratings")),
                 [_("#"), _("Objective"), _("NIST CSF"), _("FIRST service"), _("Team"), _("Rating"), _("Rationale")],
                 rows, [5, 50, 14, 26, 16, 8, 60], wrap_columns=(2, 7))
-    write_table(wb.create_sheet(_("Timeline")),
+    write_sheet(wb.create_sheet(_("Timeline")),
                 [_("Time (UTC)"), _("Running time"), _("Scenario time"), _("Entry"), _("Team"), _("Inject"),
                  _("Text")],
                 [[r.at, r.elapsed, r.scenario_time, r.kind, r.team, r.title, r.text] for r in report.timeline],
                 [18, 11, 14, 12, 16, 36, 70], wrap_columns=(6, 7))
-    write_table(wb.create_sheet(_("Observations")),
+    write_sheet(wb.create_sheet(_("Observations")),
                 [_("Time (UTC)"), _("Running time"), _("Kind"), _("Objective"), _("Inject"), _("Team"),
                  _("Observation"), _("Evaluator")],
                 report.observations, [18, 11, 18, 36, 30, 14, 70, 20], wrap_columns=(4, 5, 7))
-    write_table(wb.create_sheet(_("Improvement plan")),
+    write_sheet(wb.create_sheet(_("Improvement plan")),
                 [_("#"), _("Objective"), _("Issue"), _("Corrective action"), _("POETE"), _("Owner organisation"),
                  _("Point of contact"), _("Due"), _("Status")],
                 report.improvements, [5, 30, 45, 45, 13, 26, 20, 12, 12], wrap_columns=(2, 3, 4))
-    return to_bytes(wb)
+    return workbook_bytes(wb)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import render_template
+from flask_babel import force_locale, lazy_pgettext, pgettext
 from markupsafe import Markup
 from sqlalchemy import Select, case, func, select
 
@@ -25,6 +26,27 @@ COLUMNS = (
     ("players", "Players"), ("objectives", "Objectives"), ("rated_p", "Rated P"), ("rated_s", "Rated S"),
     ("rated_m", "Rated M"), ("rated_u", "Rated U"), ("improvement_items", "Improvement items"),
     ("improvement_open", "Improvement items open"),
+)
+_CONTEXT = "report: Exercises sheet"
+#: The headers marked for extraction (``pybabel extract -k lazy_pgettext:1c,2``); the sheet looks them up
+#: under ``_CONTEXT`` in the workbook's language.
+_HEADERS = (
+    lazy_pgettext("report: Exercises sheet", "Run ID"),
+    lazy_pgettext("report: Exercises sheet", "Exercise"),
+    lazy_pgettext("report: Exercises sheet", "Scenario"),
+    lazy_pgettext("report: Exercises sheet", "Cohort"),
+    lazy_pgettext("report: Exercises sheet", "Fiscal year"),
+    lazy_pgettext("report: Exercises sheet", "Status"),
+    lazy_pgettext("report: Exercises sheet", "Started"),
+    lazy_pgettext("report: Exercises sheet", "Teams"),
+    lazy_pgettext("report: Exercises sheet", "Players"),
+    lazy_pgettext("report: Exercises sheet", "Objectives"),
+    lazy_pgettext("report: Exercises sheet", "Rated P"),
+    lazy_pgettext("report: Exercises sheet", "Rated S"),
+    lazy_pgettext("report: Exercises sheet", "Rated M"),
+    lazy_pgettext("report: Exercises sheet", "Rated U"),
+    lazy_pgettext("report: Exercises sheet", "Improvement items"),
+    lazy_pgettext("report: Exercises sheet", "Improvement items open"),
 )
 
 HELD_STATUSES = ("running", "paused", "ended", "evaluated")
@@ -70,12 +92,6 @@ def exercise_rows(cohort_ids: Iterable[int] | None = None) -> list[dict]:
     return rows
 
 
-JA_HEADERS = {
-    "Run ID": "演習ID", "Exercise": "演習", "Scenario": "シナリオ", "Cohort": "コース", "Fiscal year": "年度",
-    "Status": "状態", "Started": "開始", "Teams": "チーム数", "Players": "プレイヤー数", "Objectives": "目標数",
-    "Rated P": "評価P", "Rated S": "評価S", "Rated M": "評価M", "Rated U": "評価U",
-    "Improvement items": "改善項目", "Improvement items open": "未完了の改善項目",
-}
 _KINDS = {"run_id": INTEGER, "fiscal_year": INTEGER, "started": DATE, "teams": INTEGER, "players": INTEGER,
           "objectives": INTEGER, "rated_p": INTEGER, "rated_s": INTEGER, "rated_m": INTEGER, "rated_u": INTEGER,
           "improvement_items": INTEGER, "improvement_open": INTEGER}
@@ -84,7 +100,8 @@ _KINDS = {"run_id": INTEGER, "fiscal_year": INTEGER, "started": DATE, "teams": I
 def exercises_sheet(scope) -> Table:
     """The report workbook's ``Exercises`` sheet for the cohorts in the report's scope."""
     rows = exercise_rows(scope.cohort_ids)
-    columns = [Column(JA_HEADERS[h] if scope.lang == "ja" else h, _KINDS.get(k, "text")) for k, h in COLUMNS]
+    with force_locale(scope.lang):  # headers in the workbook's language (Babel catalogue)
+        columns = [Column(pgettext(_CONTEXT, h), _KINDS.get(k, "text")) for k, h in COLUMNS]
     values = []
     for row in rows:
         started = row["started"]

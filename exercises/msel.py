@@ -18,25 +18,23 @@ Sheet ``MSEL`` (required), header row first, column names case- and space-insens
 
 Optional sheet ``Modules``: ``#``, ``Title``, ``Scenario start``, ``Planned minutes``, ``Situation``.
 Import is all-or-nothing: any invalid row (``row N: column: message``) means nothing is written.
-Text that looks like a formula is kept as the literal text.
+Text that looks like a formula is kept as the literal text; a formula cell gives its saved value.
+The upload is read through the one guarded reader (``core.spreadsheets.read_workbook_upload``:
+size, zip-bomb, macro and far-away-cell checks before anything is parsed).
 """
 
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from io import BytesIO
-
-from openpyxl import load_workbook
 
 from core.i18n import _
+from core.spreadsheets import WorkbookUploadError, new_workbook, read_workbook_upload, workbook_bytes, write_sheet
 from exercises.injects import format_expected_actions, parse_expected_actions, parse_flag, resolve_channel
 from exercises.services.common import offset_message
 from exercises.timeline import OffsetError, parse_clock, parse_offset
 from exercises.vocab import CHANNELS
-from exercises.xlsx import new_workbook, to_bytes, write_table
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 500
@@ -104,9 +102,9 @@ def export_workbook(scenario) -> bytes:
     """The scenario's MSEL as .xlsx (sheets MSEL, Modules and Columns)."""
     injects, modules = export_rows(scenario)
     wb = new_workbook()
-    write_table(wb.create_sheet("MSEL"), [h for _k, h, _w in COLUMNS], injects, [w for _k, _h, w in COLUMNS],
+    write_sheet(wb.create_sheet("MSEL"), [h for _k, h, _w in COLUMNS], injects, [w for _k, _h, w in COLUMNS],
                 wrap_columns=(9, 10))
-    write_table(wb.create_sheet("Modules"), [h for _k, h, _w in MODULE_COLUMNS], modules,
+    write_sheet(wb.create_sheet("Modules"), [h for _k, h, _w in MODULE_COLUMNS], modules,
                 [w for _k, _h, w in MODULE_COLUMNS], wrap_columns=(5,))
     docs = [
         ("#", "no", "Inject number (order). Empty: the row order."),
@@ -120,8 +118,8 @@ def export_workbook(scenario) -> bytes:
         ("Expected actions", "no", "Staff only, never shown to players. One per line: 'Role: action'."),
         ("Contingency", "no", "yes/no. Contingency injects are released by hand only, if play stalls."),
     ]
-    write_table(wb.create_sheet("Columns"), ["Column", "Required", "Meaning"], docs, [22, 10, 100], wrap_columns=(3,))
-    return to_bytes(wb)
+    write_sheet(wb.create_sheet("Columns"), ["Column", "Required", "Meaning"], docs, [22, 10, 100], wrap_columns=(3,))
+    return workbook_bytes(wb)
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -163,34 +161,25 @@ def _int(value) -> int | None:
     return int(float(text))
 
 
-def _sheet_rows(wb, name: str):
-    for sheet in wb.worksheets:
-        if sheet.title.strip().casefold() == name.casefold():
-            return list(sheet.iter_rows(values_only=True))
-    return None
+def _plain(rows: list[tuple[int, list]]) -> list[tuple[int, list]]:
+    """Rows as read, with empty cells as None (the reader gives "")."""
+    return [(number, [None if value == "" else value for value in cells]) for number, cells in rows]
 
 
 def parse_workbook(data: bytes, t0_clock: str = "09:00") -> ParsedMsel:
     """Read and validate an MSEL workbook; ``errors`` lists every problem as ``row N: column: message``."""
     result = ParsedMsel()
-    if len(data) > MAX_BYTES:
-        result.errors.append(_("The file is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)))
-        return result
-    if not data.startswith(b"PK\x03\x04"):
-        result.errors.append(_("This is not an .xlsx workbook. Save the MSEL from Excel as .xlsx and try again."))
-        return result
     try:
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        result.errors.append(_("The workbook could not be read. Save it again from Excel as .xlsx and retry."))
+        book = read_workbook_upload(data, sheets=("MSEL", "Modules"), also_first=True, max_bytes=MAX_BYTES,
+                                    max_rows=MAX_ROWS)
+    except WorkbookUploadError as exc:
+        result.errors.append(exc.message)
         return result
-    try:
-        rows = _sheet_rows(wb, "MSEL")
-        if rows is None:
-            rows = list(wb.worksheets[0].iter_rows(values_only=True)) if wb.worksheets else []
-        module_rows = _sheet_rows(wb, "Modules") or []
-    finally:
-        wb.close()
+    sheet = book.sheet("MSEL") or book.sheets[0]  # else the first sheet, as documented
+    numbered = _plain(sheet.rows)
+    modules = book.sheet("Modules")
+    module_rows = [cells for _n, cells in _plain(modules.rows)] if modules is not None and modules is not sheet else []
+    rows = [cells for _n, cells in numbered]
     if not rows:
         result.errors.append(_("The MSEL sheet is empty."))
         return result
@@ -202,7 +191,7 @@ def parse_workbook(data: bytes, t0_clock: str = "09:00") -> ParsedMsel:
             result.errors.append(_("row 1: %(column)s: this column is missing.", column=headers[required]))
     if result.errors:
         return result
-    body_rows = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(_text(v).strip() for v in r)]
+    body_rows = [(n, r) for n, r in numbered[1:] if any(_text(v).strip() for v in r)]
     if len(body_rows) > MAX_ROWS:
         result.errors.append(_("The MSEL has %(n)d rows; at most %(max)d are accepted.", n=len(body_rows),
                                max=MAX_ROWS))

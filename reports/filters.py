@@ -188,21 +188,21 @@ class ReportFilter:
 
     def describe(self, lang: str = "en") -> list[tuple[str, str]]:
         """(label, value) pairs of the active filters in English or Japanese (for Definitions)."""
-        ja = lang == "ja"
+        from reports.labels import t
+
         parts: list[tuple[str, str]] = []
         if self.programme:
-            parts.append(("プログラム" if ja else "Programme", self.programme))
+            parts.append((t("Programme", lang), self.programme))
         if self.fy_from is not None or self.fy_to is not None:
-            parts.append(("年度" if ja else "Fiscal years", self.fy_label(lang)))
+            parts.append((t("Fiscal years", lang), self.fy_label(lang)))
         if self.cohort:
-            parts.append(("コース" if ja else "Cohort", self.cohort))
+            parts.append((t("Cohort", lang), self.cohort))
         if self.modality:
-            parts.append(("実施形態" if ja else "Modality", modality_name(self.modality, lang)))
+            parts.append((t("Modality", lang), modality_name(self.modality, lang)))
         if self.nationality:
-            parts.append(("国籍" if ja else "Nationality",
-                          f"{self.nationality} {country_name(self.nationality, lang)}"))
+            parts.append((t("Nationality", lang), f"{self.nationality} {country_name(self.nationality, lang)}"))
         if self.sector:
-            parts.append(("分野" if ja else "Sector", f"{self.sector} {sector_name(self.sector, lang)}"))
+            parts.append((t("Sector", lang), f"{self.sector} {sector_name(self.sector, lang)}"))
         if self.org_type:
-            parts.append(("組織種別" if ja else "Org type", org_type_name(self.org_type, lang)))
+            parts.append((t("Org type", lang), org_type_name(self.org_type, lang)))
         return parts

@@ -8,8 +8,9 @@ the right, each written cell taking the style of the anchor row's cell in its co
 ``{{table:by_country:headers}}`` writes the header row first. Unknown placeholders are left as they
 are and reported as warnings. See :data:`PLACEHOLDERS` and :data:`TABLES`.
 
-The upload is checked before openpyxl sees it: extension, size, a real zip with an xlsx workbook
-part, no macros, no encryption, and bounded decompressed size (zip-bomb guard).
+The upload is checked by the one guarded reader (``core.spreadsheets``) before openpyxl sees it:
+extension, size, a real zip with an xlsx workbook part, no macros, no encryption, bounded
+decompressed size (zip-bomb guard), cells within ZZ / row 21,000 and at most 500,000 cells a sheet.
 """
 
 from __future__ import annotations
@@ -23,13 +24,28 @@ from datetime import date, datetime
 
 from core.errors import ServiceError
 from core.i18n import _, _l
-from core.spreadsheets import DATE, DECIMAL, INTEGER, NUMBER_FORMATS, PERCENT, TEXT, Table, set_cell
+from core.spreadsheets import (
+    DATE,
+    DECIMAL,
+    INTEGER,
+    NUMBER_FORMATS,
+    PERCENT,
+    TEXT,
+    ReadLimits,
+    Table,
+    WorkbookUploadError,
+    check_workbook_upload,
+    open_workbook_upload,
+    set_cell,
+)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2000
 MAX_COMPRESSION_RATIO = 250
 MAX_TABLE_ROWS = 20000
+MAX_COLUMNS = 702  # up to column ZZ
+MAX_CELLS = 500_000  # cells present in one sheet (openpyxl keeps each in memory)
 
 #: Scalar placeholders: name → (description for the help page, value kind).
 PLACEHOLDERS: dict[str, tuple[object, str]] = {
@@ -88,43 +104,21 @@ class FillResult:
     tables: int = 0
 
 
+def _limits(max_bytes: int = MAX_UPLOAD_BYTES) -> ReadLimits:
+    return ReadLimits(max_bytes=max_bytes, max_rows=MAX_TABLE_ROWS, max_cols=MAX_COLUMNS,
+                      max_unpacked=MAX_UNCOMPRESSED_BYTES, max_ratio=MAX_COMPRESSION_RATIO,
+                      max_members=MAX_ZIP_ENTRIES, max_cells=MAX_CELLS)
+
+
 def check_upload(data: bytes, filename: str, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
-    """Refuse anything but a plain, reasonably sized .xlsx workbook."""
+    """Refuse anything but a plain, reasonably sized .xlsx workbook (the one guarded reader's checks)."""
     if not filename.lower().endswith(".xlsx"):
         raise TemplateError(_("Upload an Excel workbook with the extension .xlsx (.xls and .xlsm are not accepted)."),
                             "template")
-    if not data:
-        raise TemplateError(_("The file is empty."), "template")
-    if len(data) > max_bytes:
-        raise TemplateError(_("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)), "template")
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise TemplateError(_("This is not a real .xlsx workbook (it is not a zip package)."), "template")
     try:
-        with zipfile.ZipFile(buffer) as package:
-            infos = package.infolist()
-            names = {i.filename for i in infos}
-            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-                raise TemplateError(_("This zip file is not an Excel workbook."), "template")
-            if len(infos) > MAX_ZIP_ENTRIES:
-                raise TemplateError(_("The workbook has too many parts."), "template")
-            total = 0
-            for info in infos:
-                if info.flag_bits & 0x1:
-                    raise TemplateError(_("Encrypted workbooks cannot be filled. Remove the password first."),
-                                        "template")
-                total += info.file_size
-                if info.file_size > 1024 * 1024 and info.file_size > MAX_COMPRESSION_RATIO * max(
-                        info.compress_size, 1):
-                    raise TemplateError(_("The workbook is compressed suspiciously well (possible zip bomb)."),
-                                        "template")
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise TemplateError(_("The workbook is too large once unpacked."), "template")
-            content_types = package.read("[Content_Types].xml")
-            if b"macroEnabled" in content_types or "xl/vbaProject.bin" in names:
-                raise TemplateError(_("Workbooks with macros are not accepted."), "template")
-    except zipfile.BadZipFile:
-        raise TemplateError(_("The workbook is damaged and cannot be read."), "template") from None
+        check_workbook_upload(data, limits=_limits(max_bytes))
+    except WorkbookUploadError as exc:
+        raise TemplateError(exc.message, "template") from None
 
 
 def _text(value, kind: str) -> str:
@@ -148,14 +142,12 @@ def _cells(ws):
 
 def fill(data: bytes, values: dict[str, object], tables: dict[str, Table]) -> FillResult:
     """Fill placeholders in an already checked template; returns the new workbook and warnings."""
-    from openpyxl import load_workbook
     from openpyxl.cell.cell import MergedCell
 
     try:
-        book = load_workbook(io.BytesIO(data), rich_text=False, keep_links=True)
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad upload, not a 500
-        raise TemplateError(_("The workbook could not be read: %(error)s", error=exc.__class__.__name__),
-                            "template") from None
+        book = open_workbook_upload(data, limits=_limits(max(len(data), 1)), rich_text=False, keep_links=True)
+    except WorkbookUploadError as exc:
+        raise TemplateError(exc.message, "template") from None
     result = FillResult(b"")
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         if any(n.startswith(("xl/drawings/", "xl/charts/")) for n in package.namelist()):

@@ -29,6 +29,7 @@ from core.refdata import (
     sector_choices,
     sector_name,
 )
+from core.spreadsheets import XLSX_MIME
 from reports import cache, charts, labels, queries, sources, statistics, template_fill, workbook
 from reports.filters import ARG_NAMES, FilterError, ReportFilter
 from reports.forms import TemplateForm
@@ -36,7 +37,7 @@ from trainees.models import Cohort
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 COMPLETION_CHART_COHORTS = 20
 
 
@@ -78,7 +79,7 @@ def _send_workbook(filt: ReportFilter, lang: str, no_pii: bool, stem: str, actio
                  summary=f"{described}; lang {lang}; {'no names' if no_pii else 'with names'}; "
                          f"{info.participant_rows} participant rows")
     db.session.commit()
-    return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
+    return send_file(io.BytesIO(content), mimetype=XLSX_MIME, as_attachment=True,
                      download_name=_download_name(stem, filt, lang))
 
 
@@ -245,7 +246,7 @@ def template():
                          f"{'; '.join(f'{k}: {v}' for k, v in filt.describe('en')) or 'all data'}")
     db.session.commit()
     if not result.warnings:
-        return send_file(_bytes_io(result.content), mimetype=XLSX, as_attachment=True, download_name=name)
+        return send_file(_bytes_io(result.content), mimetype=XLSX_MIME, as_attachment=True, download_name=name)
     page["warnings"] = result.warnings
     page["download"] = {"filename": name, "content": base64.b64encode(result.content).decode(),
                         "signature": _signature(result.content, name), "replaced": result.replaced}
@@ -265,7 +266,7 @@ def template_download():
     if not content or not hmac.compare_digest(signature, _signature(content, filename)):
         flash(_("That download has expired or was changed. Fill the form again."), "error")
         return redirect(url_for("reports.template"))
-    return send_file(_bytes_io(content), mimetype=XLSX, as_attachment=True, download_name=filename)
+    return send_file(_bytes_io(content), mimetype=XLSX_MIME, as_attachment=True, download_name=filename)
 
 
 def _bytes_io(content: bytes) -> io.BytesIO:

@@ -39,7 +39,7 @@ from core.spreadsheets import (
 )
 from reports import sources, statistics
 from reports.filters import ReportFilter
-from reports.labels import PARTICIPANT_COMPLETED_JA, definitions, t
+from reports.labels import definitions, participants_header, t
 from trainees.status import status_name
 
 SHEET_ORDER = ("Summary", "Participants", "By country", "By sector", "By cohort", "By fiscal year", "Learning")
@@ -106,8 +106,7 @@ def participants_columns(lang: str, no_pii: bool) -> list[Column]:
              ("Pre-test %", PERCENT), ("Post-test %", PERCENT), ("Completed", INTEGER)]
     columns = []
     for name, kind in spec:
-        header = PARTICIPANT_COMPLETED_JA if (name == "Completed" and lang == "ja") else t(name, lang)
-        columns.append(Column(header, kind))
+        columns.append(Column(participants_header(name, lang), kind))
     return columns
 
 
@@ -182,13 +181,10 @@ def learning_table(data: statistics.ReportData, lang: str) -> Table:
 
 
 def definitions_table(filt: ReportFilter, lang: str, no_pii: bool, generated: datetime) -> Table:
-    ja = lang == "ja"
     rows: list[tuple[str, str]] = [
-        ("作成日時 (UTC)" if ja else "Generated (UTC)", generated.strftime("%Y-%m-%d %H:%M")),
-        ("抽出条件" if ja else "Filters",
-         "; ".join(f"{k}: {v}" for k, v in filt.describe(lang)) or ("なし（全データ）" if ja else "none (all data)")),
-        ("個人情報" if ja else "Personal data",
-         ("氏名なし" if no_pii else "氏名を含む") if ja else ("names left out" if no_pii else "names included")),
+        (t("Generated (UTC)", lang), generated.strftime("%Y-%m-%d %H:%M")),
+        (t("Filters", lang), "; ".join(f"{k}: {v}" for k, v in filt.describe(lang)) or t("none (all data)", lang)),
+        (t("Personal data", lang), t("names left out" if no_pii else "names included", lang)),
     ]
     rows += definitions(lang)
     return Table([Column(t("Figure", lang), width=30), Column(t("Definition", lang), width=100)], rows)
@@ -235,12 +231,11 @@ def build_workbook(target: str | IO[bytes], filt: ReportFilter, *, lang: str = "
 
 def _add_charts(book: WorkbookWriter, lang: str, summary, country, sector, fy, data) -> None:
     """Native charts on Summary (by fiscal year), By country and By sector."""
-    ja = lang == "ja"
     n_fy = len(data.by_fiscal_year)
     if n_fy:
         cats = ChartSeries("", fy.name, 0, 1, n_fy)
         book.add_chart(summary, "D2", Chart(
-            title="年度別受講者数" if ja else "Enrolments by fiscal year", categories=cats, kind="column",
+            title=t("Enrolments by fiscal year", lang), categories=cats, kind="column",
             series=[ChartSeries(t("Enrolments", lang), fy.name, 2, 1, n_fy),
                     ChartSeries(t("Completed", lang), fy.name, 3, 1, n_fy)],
             line=ChartSeries(t("Cumulative enrolments", lang), fy.name, 6, 1, n_fy),
@@ -248,14 +243,14 @@ def _add_charts(book: WorkbookWriter, lang: str, summary, country, sector, fy, d
     n_country = len(data.by_country.rows)
     if n_country:
         book.add_chart(country, "J2", Chart(
-            title="国別受講者数" if ja else "Enrolments by country", kind="bar",
+            title=t("Enrolments by country", lang), kind="bar",
             categories=ChartSeries("", country.name, 1, 1, n_country),
             series=[ChartSeries(t("Enrolments", lang), country.name, 2, 1, n_country),
                     ChartSeries(t("Completed", lang), country.name, 3, 1, n_country)]))
     n_sector = len(data.by_sector)
     if n_sector:
         book.add_chart(sector, "I2", Chart(
-            title="分野別・官民別受講者数" if ja else "Enrolments by sector and public/private", kind="bar",
+            title=t("Enrolments by sector and public/private", lang), kind="bar",
             stacked=True, categories=ChartSeries("", sector.name, 1, 1, n_sector),
             series=[ChartSeries(t("Public", lang), sector.name, 2, 1, n_sector),
                     ChartSeries(t("Private", lang), sector.name, 3, 1, n_sector),

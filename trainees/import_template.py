@@ -3,19 +3,17 @@ and a second sheet explaining every column and its allowed values (ARCHITECTURE 
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 
 from core.i18n import _
 from core.refdata import GENDER_NAMES, ORG_TYPES, SECTORS, org_type_bucket
+from core.spreadsheets import XLSX_MIME, new_workbook, put_cell, workbook_bytes, write_sheet
 from trainees.importer import COLUMNS
 from trainees.status import STATUSES
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_MIME", "build_template"]
 
 EXAMPLE = {
     "family_name": "Nguyen", "given_names": "Van An", "email": "an.nguyen@example.vn", "gender": "M",
@@ -45,50 +43,42 @@ def _descriptions() -> dict[str, str]:
 
 
 def build_template() -> bytes:
-    """The template workbook as bytes."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Trainees"
-    bold = Font(bold=True)
-    sheet.append([c.name for c in COLUMNS])
-    sheet.append([EXAMPLE[c.name] for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = bold
-    sheet.cell(row=2, column=[c.name for c in COLUMNS].index("date_of_birth") + 1).number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(column.name) + 4)
+    """The template workbook as bytes (written through ``core.spreadsheets``)."""
+    workbook = new_workbook()
+    sheet = workbook.create_sheet("Trainees")
+    names = [c.name for c in COLUMNS]
+    write_sheet(sheet, names, [[EXAMPLE[name] for name in names]],
+                widths=[max(14, len(name) + 4) for name in names], autofilter=False)
 
     guide = workbook.create_sheet(_("Columns"))
     descriptions = _descriptions()
     headings = {_("Column"), _("Sector code"), _("Organisation type"), _("Gender")}
-    guide.append([_("Column"), _("Required"), _("Other accepted headers"), _("What to enter")])
+    rows = [[_("Column"), _("Required"), _("Other accepted headers"), _("What to enter")]]
     for column in COLUMNS:
-        guide.append([column.name, _("yes") if column.required else _("no"), ", ".join(column.aliases),
-                      descriptions[column.name]])
-    guide.append([])
-    guide.append([_("Headers are case- and space-insensitive; other columns are ignored. Text starting with = + - "
-                    "or @ is stored as plain text.")])
-    guide.append([])
-    guide.append([_("Sector code"), _("Sector"), _("Sector (Japanese)")])
+        rows.append([column.name, _("yes") if column.required else _("no"), ", ".join(column.aliases),
+                     descriptions[column.name]])
+    rows.append([])
+    rows.append([_("Headers are case- and space-insensitive; other columns are ignored. Text starting with = + - "
+                   "or @ is stored as plain text.")])
+    rows.append([])
+    rows.append([_("Sector code"), _("Sector"), _("Sector (Japanese)")])
     for sector in SECTORS:
         if sector.retired is None:
-            guide.append([sector.code, sector.en, sector.ja])
-    guide.append([])
-    guide.append([_("Organisation type"), _("Name"), _("Public / private")])
+            rows.append([sector.code, sector.en, sector.ja])
+    rows.append([])
+    rows.append([_("Organisation type"), _("Name"), _("Public / private")])
     for org_type in ORG_TYPES:
-        guide.append([org_type.code, org_type.en, org_type_bucket(org_type.code)])
-    guide.append([])
-    guide.append([_("Gender"), _("Meaning")])
+        rows.append([org_type.code, org_type.en, org_type_bucket(org_type.code)])
+    rows.append([])
+    rows.append([_("Gender"), _("Meaning")])
     for code, (english, _japanese) in GENDER_NAMES.items():
-        guide.append([_("(empty)") if code == "NS" else code, english])
-    for row in guide.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, str) and cell.value in headings:
+        rows.append([_("(empty)") if code == "NS" else code, english])
+    bold = Font(bold=True)
+    for number, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            cell = put_cell(guide, number, column, value, wrap=True)
+            if isinstance(value, str) and value in headings:
                 cell.font = bold
     for letter, width in zip("ABCD", (22, 10, 40, 70), strict=True):
         guide.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

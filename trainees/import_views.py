@@ -16,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from accounts.permissions import organiser_required
 from core.extensions import db
 from core.i18n import _
+from core.spreadsheets import XLSX_MIME
 from trainees import import_store
 from trainees.import_forms import ImportConfirmForm, ImportUploadForm
 from trainees.import_service import apply_import, import_limits, plan_import, preview_result
-from trainees.import_template import XLSX_MIME, build_template
+from trainees.import_template import build_template
 from trainees.importer import COLUMNS, ImportFileError, parse_file
 from trainees.models import Cohort
 from trainees.views import bp

@@ -5,12 +5,8 @@ The column contract is ARCHITECTURE §4.2. ``parse_file`` turns the uploaded byt
 database and writing happen in ``trainees.import_service``.
 
 Decisions (documented in the README section of the import work):
-- .xlsx is read with python-calamine. Before calamine sees the file, the zip's member list is
-  checked (total unpacked size, compression ratio, member count) and every member is unpacked once
-  with Python's zipfile, which enforces the declared sizes (a lying header fails its CRC check).
-  The chosen sheet's XML is scanned for cell references far away from A1, because calamine
-  allocates the whole rectangle up to the farthest cell (a 10 kB file with one cell in XFD1048576
-  would otherwise take the process down).
+- .xlsx is read through the one guarded reader, ``core.spreadsheets.read_workbook_upload`` (zip-bomb,
+  size, macro and far-away-cell checks before python-calamine sees the file; see that module).
 - A formula cell in an .xlsx contributes its saved (cached) value, as text, exactly what Excel
   shows; nothing is ever evaluated. A formula without a saved value is an invalid cell.
 - Text starting with = + - @ is stored as typed (plain text; exports neutralise it).
@@ -30,21 +26,16 @@ import io
 import posixpath
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from xml.etree.ElementTree import ParseError
-
-import python_calamine
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as parse_xml
 
 from accounts.services import normalize_email
 from core.errors import ServiceError
 from core.i18n import _
 from core.refdata import resolve_country, resolve_gender, resolve_org_type, resolve_sector
+from core.spreadsheets import OTHER_SPREADSHEET_EXTENSIONS, ReadLimits, WorkbookUploadError, read_workbook_upload
 from trainees.status import STATUS_NAMES, STATUSES
 
 MAX_COLUMNS = 104  # up to column CZ; a wider sheet is refused before it is loaded
@@ -215,7 +206,7 @@ def read_table(data: bytes, filename: str, limits: Limits) -> _Table:
         return _read_xlsx(data, limits)
     if extension == ".csv":
         return _read_csv(data, limits)
-    if extension in (".xls", ".xlsm", ".xlsb", ".ods", ".numbers"):
+    if extension in OTHER_SPREADSHEET_EXTENSIONS:
         raise ImportFileError(_("%(ext)s files are not accepted: save the sheet as an Excel Workbook (.xlsx) "
                                 "or as CSV UTF-8 (.csv).", ext=extension))
     raise ImportFileError(_("Upload an .xlsx or .csv file (this one is called “%(name)s”).", name=filename))
@@ -225,168 +216,21 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _not_a_workbook() -> ImportFileError:
-    return ImportFileError(_("This file is not an Excel workbook although its name ends in .xlsx (perhaps another "
-                             "kind of file was renamed). Open it in Excel, save it as .xlsx and upload it again."))
-
-
 def _read_xlsx(data: bytes, limits: Limits) -> _Table:
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(_("This is an old-style .xls file or a password-protected workbook. Save it as an "
-                                "Excel Workbook (.xlsx) without a password and upload it again."))
-    if not data.startswith(b"PK\x03\x04"):
-        raise _not_a_workbook()
+    """The sheet called Trainees (or a Japanese equivalent), else the first, through the one guarded
+    reader (``core.spreadsheets.read_workbook_upload``: zip-bomb, macro, size and extent checks)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _not_a_workbook() from None
-    _check_zip_sizes(infos, limits)
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names:
-        raise _not_a_workbook()
-    try:
-        sheet_name, sheet_path, sheet_count = _choose_sheet(archive)
-        sheet_xml = b""
-        for info in infos:  # unpack everything once: zipfile enforces the declared sizes and CRCs
-            if info.filename == sheet_path:
-                sheet_xml = archive.read(info)
-            elif not info.is_dir():
-                with archive.open(info) as member:
-                    while member.read(1 << 20):
-                        pass
-    # zipfile raises NotImplementedError for unsupported compression methods and RuntimeError for
-    # encrypted members: both mean "not a workbook we can read".
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, ParseError, DefusedXmlException,
-            NotImplementedError, RuntimeError):
-        raise _not_a_workbook() from None
-    _check_sheet_extent(sheet_xml, sheet_name, limits)
-    formulas = _formula_cells(data, sheet_name) if _has_formulas(sheet_xml) else set()
-    del sheet_xml
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 - calamine raises several error types; all mean "unreadable"
-        raise ImportFileError(_("The workbook could not be read (%(error)s). Open it in Excel, save it as .xlsx "
-                                "and upload it again.", error=str(exc)[:200])) from None
-    rows = [(index, row) for index, row in enumerate(cells, start=1) if row.count("") != len(row)]
+        book = read_workbook_upload(data, sheets=PREFERRED_SHEETS, formulas=True, limits=ReadLimits(
+            max_bytes=limits.max_bytes, max_rows=limits.max_rows, max_cols=MAX_COLUMNS,
+            max_unpacked=limits.max_unpacked, max_ratio=limits.max_ratio, max_members=limits.max_members))
+    except WorkbookUploadError as exc:
+        raise ImportFileError(exc.message) from None
+    sheet = book.sheets[0]
     notes = []
-    if sheet_count > 1 and sheet_name.strip().casefold() not in PREFERRED_SHEETS:
-        notes.append(_("The workbook has %(n)d sheets; the first one, “%(sheet)s”, was read.", n=sheet_count,
-                       sheet=sheet_name))
-    return _Table(rows=rows, notes=notes, formulas=formulas)
-
-
-def _check_zip_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    """Refuse zip bombs from the member list alone, before anything is unpacked."""
-    if len(infos) > limits.max_members:
-        raise ImportFileError(_("This workbook has an unusual number of parts (%(n)d) and was refused.",
-                                n=len(infos)))
-    unpacked = sum(info.file_size for info in infos)
-    too_dense = any(info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1)
-                    for info in infos)
-    if unpacked > limits.max_unpacked or too_dense:
-        raise ImportFileError(_("This workbook would unpack to %(size)s, far more than its data can need, so it "
-                                "was refused as a possible “zip bomb”. Copy the data into a new workbook and "
-                                "upload that.", size=_megabytes(unpacked)))
-
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def _workbook_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, relationship id) in workbook order."""
-    root = parse_xml(archive.read("xl/workbook.xml"))
-    return [(sheet.get("name") or "", sheet.get(f"{{{_REL_NS}}}id") or "")
-            for sheet in root.iter(f"{{{_MAIN_NS}}}sheet")]
-
-
-def _choose_sheet(archive: zipfile.ZipFile) -> tuple[str, str, int]:
-    """The sheet called Trainees (or a Japanese equivalent) if there is one, else the first: its name, its XML
-    path, and how many sheets the workbook has."""
-    sheets = _workbook_sheets(archive)
-    if not sheets:
-        raise _not_a_workbook()
-    name, rel_id = next(((n, r) for n, r in sheets if n.strip().casefold() in PREFERRED_SHEETS), sheets[0])
-    rels = parse_xml(archive.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
-        if rel.get("Id") == rel_id:
-            # Resolved as calamine resolves it, so that the sheet checked is the sheet calamine reads.
-            target = rel.get("Target") or ""
-            path = target[1:] if target.startswith("/") else f"xl/{target}"
-            if path not in archive.namelist():
-                raise _not_a_workbook()
-            return name, path, len(sheets)
-    raise _not_a_workbook()
-
-
-def _numbers_above(limit: int) -> bytes:
-    """A regular expression for whole numbers (no leading zero) greater than ``limit``."""
-    text = str(limit)
-    width = len(text)
-    parts = [rb"[1-9]\d{%d,}" % width]
-    for i, char in enumerate(text):
-        if char != "9":
-            parts.append(text[:i].encode() + b"[%d-9]" % (int(char) + 1) + rb"\d{%d}" % (width - i - 1))
-    return b"(?:" + b"|".join(parts) + b")"
-
-
-_SPACED_ATTRIBUTE = re.compile(rb"r\s+=|r=\s")
-_WHITESPACE = frozenset(b" \t\r\n")
-
-
-def _attribute_match(pattern: re.Pattern, xml: bytes) -> bool:
-    """Whether ``pattern`` matches at an attribute named exactly ``r`` (not ``xmlns:r`` or ``attr``)."""
-    return any(m.start() and xml[m.start() - 1] in _WHITESPACE for m in pattern.finditer(xml))
-_ANY_REFERENCE = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([A-Za-z]*)(\d*)")
-
-
-def _check_sheet_extent(sheet_xml: bytes, sheet_name: str, limits: Limits) -> None:
-    """Refuse a sheet whose cells reach far beyond the row or column limits (see the module docstring).
-
-    A quick pass looks only for references in an unusual form — a column beyond CZ, a row number
-    above the limit, lower-case letters or leading zeros (which calamine accepts), or spaces around
-    ``=``; only then is every reference read, so a normal sheet costs a few milliseconds."""
-    row_limit = limits.max_rows + 1000  # room for a few title and blank rows
-    quick = re.compile(rb"r=[\"'](?:[A-Za-z]{3}|[D-Zd-z][A-Za-z]|[a-z]|[A-Z]?[a-z]|[A-Za-z]{0,2}0|[A-Za-z]{0,2}"
-                       + _numbers_above(row_limit) + rb"[\"'])")
-    if not _attribute_match(quick, sheet_xml) and not _attribute_match(_SPACED_ATTRIBUTE, sheet_xml):
-        return
-    last_row = last_column = 0
-    for letters, digits in _ANY_REFERENCE.findall(sheet_xml):
-        column = 0
-        for letter in letters.upper()[:4]:
-            column = column * 26 + letter - 64
-        last_column = max(last_column, column)
-        last_row = max(last_row, int(digits or 0))
-    if last_column > MAX_COLUMNS:
-        raise ImportFileError(_("The sheet “%(sheet)s” uses columns beyond CZ; keep the trainee columns at the "
-                                "left and delete the others.", sheet=sheet_name))
-    if last_row > row_limit:
-        raise ImportFileError(_("The sheet “%(sheet)s” reaches beyond row %(n)d; at most %(max)d trainees can "
-                                "be imported at once. Delete the empty rows at the bottom or split the file.",
-                                sheet=sheet_name, n=row_limit, max=limits.max_rows))
-
-
-def _has_formulas(sheet_xml: bytes) -> bool:
-    """Whether the sheet may hold formula cells (``<f>…</f>``, possibly with a namespace prefix); a false
-    positive only costs a slower exact look with openpyxl."""
-    return b"f>" in sheet_xml
-
-
-def _formula_cells(data: bytes, sheet_name: str) -> set[tuple[int, int]]:
-    """(row, column) of every formula cell of the sheet (only called when the sheet has formulas)."""
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    try:
-        sheet = workbook[sheet_name]
-        return {(cell.row, cell.column - 1) for row in sheet.iter_rows() for cell in row
-                if getattr(cell, "data_type", None) == "f"}
-    finally:
-        workbook.close()
+    if len(book.sheet_names) > 1 and sheet.name.strip().casefold() not in PREFERRED_SHEETS:
+        notes.append(_("The workbook has %(n)d sheets; the first one, “%(sheet)s”, was read.",
+                       n=len(book.sheet_names), sheet=sheet.name))
+    return _Table(rows=sheet.rows, notes=notes, formulas=sheet.formulas)
 
 
 def _read_csv(data: bytes, limits: Limits) -> _Table:

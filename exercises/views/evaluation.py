@@ -14,6 +14,7 @@ from accounts.permissions import organiser_required
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
+from core.spreadsheets import XLSX_MIME
 from exercises import aar, lifecycle, queries
 from exercises.blueprint import bp
 from exercises.forms import (
@@ -29,7 +30,6 @@ from exercises.models import ImprovementItem
 from exercises.services import evaluation as services
 from exercises.services.runs import unrated_objectives
 from exercises.views.access import get_owned, load_run, require_evaluate, roles_of
-from exercises.xlsx import XLSX_MIMETYPE
 
 IMPROVEMENT_KEYS = ("objective_id", "issue", "corrective_action", "poete", "owner_organisation", "point_of_contact",
                     "due_date", "status")
@@ -241,4 +241,4 @@ def aar_xlsx(run_id: int):
     anonymous = request.args.get("anon") == "1"
     data = aar.workbook(aar.build(run, anonymous=anonymous))
     name = f"aar-run-{run.id}{'-non-attributed' if anonymous else ''}.xlsx"
-    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+    return send_file(BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=name)

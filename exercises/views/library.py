@@ -13,6 +13,7 @@ from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
 from core.refdata import sector_choices
+from core.spreadsheets import XLSX_MIME
 from exercises import msel, queries
 from exercises.blueprint import bp
 from exercises.forms import (
@@ -29,7 +30,6 @@ from exercises.injects import format_expected_actions, parse_expected_actions
 from exercises.models import Scenario, ScenarioInject, ScenarioModule, ScenarioObjective, ScenarioQuestion
 from exercises.services import library as services
 from exercises.views.common import send_attachment
-from exercises.xlsx import XLSX_MIMETYPE
 
 PARTS = {
     "objective": (ScenarioObjective, ObjectiveForm, services.add_objective, services.update_objective),
@@ -224,7 +224,7 @@ def msel_template():
 
 
 def _xlsx(data: bytes, filename: str):
-    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+    return send_file(BytesIO(data), mimetype=XLSX_MIME, as_attachment=True, download_name=filename)
 
 
 @bp.route("/scenarios/<int:scenario_id>/msel/import", methods=["GET", "POST"])

@@ -105,9 +105,10 @@ def test_import_page_replaces_injects_and_creates_new_modules(client, db, login_
 
 
 def test_unreadable_oversized_and_incomplete_files_are_refused(db):
-    assert "not an .xlsx workbook" in msel.parse_workbook(b"title,body\nx,y\n").errors[0]
-    assert "could not be read" in msel.parse_workbook(b"PK\x03\x04garbage").errors[0]
-    assert "larger than 2 MB" in msel.parse_workbook(b"PK\x03\x04" + b"0" * (2 * 1024 * 1024)).errors[0]
+    # the one guarded reader's messages (core.spreadsheets)
+    assert "not an Excel workbook" in msel.parse_workbook(b"title,body\nx,y\n").errors[0]
+    assert "not an Excel workbook" in msel.parse_workbook(b"PK\x03\x04garbage").errors[0]
+    assert "the limit is 2.0 MB" in msel.parse_workbook(b"PK\x03\x04" + b"0" * (2 * 1024 * 1024 + 1)).errors[0]
     missing = msel.parse_workbook(_workbook([["x"]], header=["Title"]))
     assert missing.errors == ["row 1: Scenario time: this column is missing."]
     empty = msel.parse_workbook(_workbook([]))

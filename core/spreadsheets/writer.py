@@ -1,4 +1,15 @@
-"""The one spreadsheet writer (xlsx and CSV) every export goes through.
+"""The one spreadsheet writer (xlsx and CSV) every workbook goes through.
+
+Two engines, one set of rules (formula-safe text, typed numbers and dates):
+
+* :class:`WorkbookWriter` (XlsxWriter, streaming) for exports of any size — the report workbook,
+  the completion and exercise sheets, CSV;
+* :func:`new_workbook` / :func:`write_sheet` / :func:`put_cell` / :func:`workbook_bytes` (openpyxl,
+  in memory) for small formatted workbooks read back by an import (the MSEL, the trainee import
+  template) and the after-action report; :func:`set_cell` writes into an uploaded workbook (a
+  ministry template) without creating formulas.
+
+Details of the streaming writer:
 
 * xlsx is written with XlsxWriter in ``constant_memory`` mode: rows stream to disk as they are
   written, so a 100,000-row sheet needs no more memory than a 10-row one. Rows must therefore be
@@ -21,6 +32,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -384,3 +396,73 @@ def set_cell(cell, value: Any, number_format: str | None = None) -> None:
             cell.quotePrefix = True
     elif number_format and value is not None and cell.number_format == "General":
         cell.number_format = number_format
+
+
+# --- small formatted workbooks built in memory (openpyxl) -------------------------------------------
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def new_workbook():
+    """An empty openpyxl workbook (no default sheet)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    return book
+
+
+def put_cell(ws, row: int, column: int, value: Any, wrap: bool = False, number_format: str | None = None):
+    """Write one value into an openpyxl sheet: numbers and dates stay typed; text is cleaned of characters
+    XML cannot hold and never becomes a formula (formula-like text gets the quote-prefix flag)."""
+    from openpyxl.styles import Alignment
+
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, datetime):
+        cell.value = value.replace(tzinfo=None) if value.tzinfo else value
+        cell.number_format = number_format or "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = number_format or "yyyy-mm-dd"
+    elif isinstance(value, int | float | bool) or value is None:
+        cell.value = value
+        if number_format:
+            cell.number_format = number_format
+    else:
+        text = _ILLEGAL_XML.sub("", str(value))
+        cell.value = text
+        if is_formula_like(text):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    if wrap:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return cell
+
+
+def write_sheet(ws, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float] | None = None,
+                wrap_columns: Iterable[int] = (), start_row: int = 1, autofilter: bool = True) -> int:
+    """A bold, frozen header row (with an autofilter), then the rows. Returns the last row written."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wrap = set(wrap_columns)
+    for col, header in enumerate(headers, start=1):
+        put_cell(ws, start_row, col, header).font = Font(bold=True)
+    last = start_row
+    for r, values in enumerate(rows, start=start_row + 1):
+        for col, value in enumerate(values, start=1):
+            put_cell(ws, r, col, value, wrap=col in wrap)
+        last = r
+    ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    if autofilter:
+        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(headers))}{max(last, start_row)}"
+    for col, width in enumerate(widths or (), start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    return last
+
+
+def workbook_bytes(book) -> bytes:
+    """An openpyxl workbook as .xlsx bytes."""
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

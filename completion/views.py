@@ -124,7 +124,9 @@ def survey_results(survey_id: int):
     """Results per item: mean, top-2-box share, n, response rate, comments."""
     instance = db.get_or_404(SurveyInstance, survey_id)
     results, answered, eligible = queries.survey_results(instance)
-    return render_template("completion/survey_results.html", instance=instance, results=results,
+    minimum = queries.min_responses()
+    return render_template("completion/survey_results.html", instance=instance,
+                           results=results if answered >= minimum else [], minimum=minimum,
                            answered=answered, eligible=eligible)
 
 

@@ -57,6 +57,8 @@ class Config:
     TRUSTED_PROXIES = 0
     HSTS_SECONDS = 31536000
     PER_PAGE = 50
+    # Survey results and comments are shown (pages, dashboard, workbook) only from this many responses.
+    SURVEY_MIN_RESPONSES = 5
 
 
 class TestConfig(Config):

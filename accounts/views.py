@@ -43,7 +43,7 @@ def init_login(app) -> None:
         seen = session.get("seen", 0)
         if time.time() - seen > current_app.config["IDLE_TIMEOUT_MINUTES"] * 60:
             return None
-        return services.load_session_user(user_id, session.get("sid"))
+        return services.load_session_user(user_id, session.get("sid"), current_app.permanent_session_lifetime)
 
     @app.before_request
     def _touch_session():

@@ -304,6 +304,21 @@ def submit_action_plan(plan: ActionPlan) -> str:
     return raw
 
 
+def renew_ack_link(plan: ActionPlan, actor: User | None = None) -> str:
+    """A new supervisor link for a submitted, unacknowledged plan (the earlier link stops working), for the
+    organiser to pass on when no mail server is configured. Returns the token."""
+    if plan.submitted_at is None:
+        raise ServiceError(_("This plan has not been submitted yet."))
+    if plan.acknowledged_at is not None:
+        raise ServiceError(_("Your supervisor has already acknowledged this plan."))
+    raw = secrets.token_urlsafe(32)
+    plan.ack_token_hash = _hash(raw)
+    plan.ack_token_expires_at = utcnow() + timedelta(days=ACK_DAYS)
+    db.session.flush()
+    audit.record("action_plan.ack_link", obj=plan, actor=actor, summary=f"plan {plan.id}")
+    return raw
+
+
 def plan_for_ack_token(raw: str) -> tuple[ActionPlan | None, str | None]:
     """The plan behind a supervisor link, or (None, reason) when the link is unknown, used or expired."""
     plan = db.session.scalar(select(ActionPlan).where(ActionPlan.ack_token_hash == _hash(raw or "")))

@@ -13,6 +13,7 @@ from core.dbcheck import prepare_database
 from core.errors import register_errors
 from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from core.i18n import select_locale
+from core.querystring import register_querystring
 from core.security import register_security
 from core.templating import register_templating
 
@@ -24,6 +25,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
     register_security(app)
+    register_querystring(app)
     register_errors(app)
     register_templating(app)
     register_cli(app)

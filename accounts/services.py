@@ -116,15 +116,19 @@ def end_session(sid: str | None) -> None:
 # Built once: this query runs on every signed-in request, and a prebuilt statement skips both the
 # construction and SQLAlchemy's cache-key computation (about 70 µs of ~170 µs per request).
 _SESSION_USER = select(User).join(UserSession).where(
-    UserSession.id == bindparam("sid"), User.id == bindparam("user_id")
+    UserSession.id == bindparam("sid"), User.id == bindparam("user_id"),
+    UserSession.created_at > bindparam("signed_in_after"),
 )
 
 
-def load_session_user(user_id: str, sid: str | None) -> User | None:
-    """The user for a cookie's (user id, session id) pair, if that session still exists."""
-    if not sid or not str(user_id).isdigit():
+def load_session_user(user_id: str, sid: str | None, lifetime: timedelta | None = None) -> User | None:
+    """The user for a cookie's (user id, session id) pair, if that session still exists and was started
+    less than ``lifetime`` ago (the absolute session lifetime, counted from sign-in, however active)."""
+    if not sid or not str(user_id).isdigit() or len(str(user_id)) > 18:
         return None
-    user = db.session.scalar(_SESSION_USER, {"sid": sid, "user_id": int(user_id)})
+    signed_in_after = utcnow() - (lifetime or timedelta(hours=12))
+    user = db.session.scalar(_SESSION_USER, {"sid": sid, "user_id": int(user_id),
+                                             "signed_in_after": signed_in_after})
     return user if user is not None and user.active else None
 
 

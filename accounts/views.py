@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from accounts.forms import (
     UserEditForm,
 )
 from accounts.mail import mail_link as _mail_link
+from accounts.mail import send_password_link
 from accounts.models import User
 from accounts.permissions import admin_required, public, signed_in
 from core import audit
@@ -43,7 +45,7 @@ def init_login(app) -> None:
         seen = session.get("seen", 0)
         if time.time() - seen > current_app.config["IDLE_TIMEOUT_MINUTES"] * 60:
             return None
-        return services.load_session_user(user_id, session.get("sid"))
+        return services.load_session_user(user_id, session.get("sid"), current_app.permanent_session_lifetime)
 
     @app.before_request
     def _touch_session():
@@ -139,14 +141,32 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the address is known."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.active:
-            raw = services.issue_password_token(user, "reset", actor=user)
-            db.session.commit()
-            _mail_link(user, raw, "reset")
         flash(_("If that address belongs to an account, a link to reset the password has been sent."), "info")
-        return redirect(url_for("accounts.login"))
+        response = redirect(url_for("accounts.login"))
+        # Same work on both paths: the account is looked up only after the response has gone out, so
+        # its timing cannot tell whether the address has an account.
+        response.call_on_close(_reset_later(current_app._get_current_object(), request.host_url, form.email.data))
+        return response
     return render_template("accounts/forgot.html", form=form)
+
+
+def _reset_later(app, host_url: str, email: str):
+    """The deferred half of a reset request: look the address up, issue a token and mail the link."""
+
+    def _run() -> None:
+        with app.test_request_context("/", base_url=host_url):  # its own context, session and transaction
+            try:
+                user = services.find_user_by_email(email)
+                if user is None or not user.active:
+                    return
+                raw = services.issue_password_token(user, "reset", actor=user)
+                db.session.commit()
+                send_password_link(user, raw, "reset")
+            except Exception:  # the response has gone: log, never raise into the server
+                logging.getLogger("kakehashi.accounts").exception("password reset for a requested address failed")
+                db.session.rollback()
+
+    return _run
 
 
 @bp.route("/password/set/<token>", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import case, func, select
 
 from completion.models import ActionPlan, SurveyAnswer, SurveyInstance, SurveyItem, SurveyParticipation
+from completion.queries import min_responses
 from core.extensions import db
 from core.spreadsheets import DECIMAL, INTEGER, PERCENT, Column, Table
 from trainees.models import Cohort, Enrolment
@@ -72,10 +73,13 @@ def satisfaction_rows(scope) -> list[tuple]:
              .group_by(Cohort.code, Cohort.start_date, SurveyInstance.id, SurveyInstance.title, SurveyItem.position,
                        SurveyItem.text)
              .order_by(Cohort.start_date, Cohort.code, SurveyInstance.id, SurveyItem.position))
-    rows = []
+    rows, minimum = [], min_responses()
     for code, title, text, n, mean, top, respondents, eligible in db.session.execute(query):
         rate = (respondents or 0) / eligible if eligible else None
-        rows.append((code, title, text, n, round(float(mean), 2), int(top) / n if n else None, rate))
+        if (respondents or 0) < minimum:  # too few answers to show without recognising someone
+            rows.append((code, title, text, n, None, None, rate))
+        else:
+            rows.append((code, title, text, n, round(float(mean), 2), int(top) / n if n else None, rate))
     return rows
 
 
@@ -89,12 +93,15 @@ def satisfaction_sheet(scope) -> Table:
 
 def satisfaction_mean(scope) -> float | None:
     """Mean of every Likert answer (1–5) in the reaction surveys of the cohorts in scope."""
-    value = db.session.scalar(
-        select(func.avg(SurveyAnswer.value_int)).join(SurveyItem, SurveyItem.id == SurveyAnswer.item_id)
+    value, respondents = db.session.execute(
+        select(func.avg(SurveyAnswer.value_int), func.count(func.distinct(SurveyAnswer.response_id)))
+        .join(SurveyItem, SurveyItem.id == SurveyAnswer.item_id)
         .join(SurveyInstance, SurveyInstance.id == SurveyItem.instance_id)
         .where(SurveyInstance.kind == "reaction", SurveyItem.kind == "likert",
-               SurveyInstance.cohort_id.in_(scope.cohort_ids)))
-    return None if value is None else round(float(value), 2)
+               SurveyInstance.cohort_id.in_(scope.cohort_ids))).one()
+    if value is None or respondents < min_responses():
+        return None
+    return round(float(value), 2)
 
 
 def satisfaction_section(scope) -> Markup | None:
@@ -102,11 +109,15 @@ def satisfaction_section(scope) -> Markup | None:
     per_cohort: dict[str, list] = {}
     for code, _title, _text, n, mean, _top, rate in satisfaction_rows(scope):
         entry = per_cohort.setdefault(code, [0, 0.0, rate])
-        entry[0] += n
-        entry[1] += mean * n
+        if mean is None:  # below the minimum number of responses: the cohort's mean stays hidden
+            entry[1] = None
+        if entry[1] is not None:
+            entry[0] += n
+            entry[1] += mean * n
     if not per_cohort:
         return None
-    rows = [(code, total / n if n else None, rate) for code, (n, total, rate) in per_cohort.items()]
+    rows = [(code, total / n if n and total is not None else None, rate)
+            for code, (n, total, rate) in per_cohort.items()]
     return Markup(render_template("completion/_report_section.html", rows=rows,  # noqa: S704 - escaped template
                                   overall=satisfaction_mean(scope)))
 

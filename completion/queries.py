@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
@@ -65,6 +66,11 @@ def completion_rows(cohort: Cohort, policy: Policy) -> list[CompletionRow]:
                             action_plan_submitted=e.id in plans)
         rows.append(CompletionRow(e, measures, evaluate(policy, measures)))
     return rows
+
+
+def min_responses() -> int:
+    """The smallest number of responses whose results may be shown (``SURVEY_MIN_RESPONSES``, default 5)."""
+    return max(1, int(current_app.config.get("SURVEY_MIN_RESPONSES", 5)))
 
 
 def eligible_count(cohort_id: int) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import calendar
 import hashlib
 import secrets
+import uuid
 from datetime import date, timedelta
 
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 
 from accounts.models import User
 from accounts.services import normalize_email
@@ -196,14 +197,57 @@ def submit_response(instance: SurveyInstance, enrolment: Enrolment, answers: dic
             values.append((item, None, raw[:4000]))
     if errors:
         return errors
-    response = SurveyResponse(instance_id=instance.id, submitted_on=today,
-                              enrolment_id=None if instance.anonymous else enrolment.id)
-    for item, number, text in values:
-        response.answers.append(SurveyAnswer(item_id=item.id, value_int=number, value_text=text))
-    db.session.add(response)
+    new_answers = [(item.id, number, text) for item, number, text in values]
     db.session.add(SurveyParticipation(instance_id=instance.id, enrolment_id=enrolment.id))
+    if instance.anonymous:
+        _store_anonymous_shuffled(instance, today, new_answers)
+    else:
+        response = SurveyResponse(instance_id=instance.id, submitted_on=today, enrolment_id=enrolment.id)
+        for item_id, number, text in new_answers:
+            response.answers.append(SurveyAnswer(item_id=item_id, value_int=number, value_text=text))
+        db.session.add(response)
     db.session.flush()
     return {}
+
+
+def _store_anonymous_shuffled(instance: SurveyInstance, today: date,
+                              new_answers: list[tuple[int, int | None, str | None]]) -> None:
+    """Add one anonymous response so that no order of the stored rows joins it to its participation row.
+
+    The participation rows say who answered and in which order (id, rowid/ctid, transaction id). So every
+    submission rewrites all anonymous responses of the survey in a random order with fresh random ids: the
+    physical order (SQLite rowid, PostgreSQL ctid), the key order and the writing transaction (xmin) of the
+    responses and their answers then say nothing about who answered when. Only the day is kept. Cohorts
+    are small (tens of people), so rewriting a survey's responses is cheap.
+    """
+    existing = db.session.execute(
+        select(SurveyResponse.id, SurveyResponse.submitted_on, SurveyAnswer.item_id, SurveyAnswer.value_int,
+               SurveyAnswer.value_text)
+        .outerjoin(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+        .where(SurveyResponse.instance_id == instance.id, SurveyResponse.enrolment_id.is_(None))).all()
+    grouped: dict[str, tuple[date, list]] = {}
+    for response_id, day, item_id, number, text in existing:
+        entry = grouped.setdefault(response_id, (day, []))
+        if item_id is not None:
+            entry[1].append((item_id, number, text))
+    batch = [*grouped.values(), (today, list(new_answers))]
+    secrets.SystemRandom().shuffle(batch)
+    if grouped:
+        ids = list(grouped)
+        db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(ids)))
+        db.session.execute(delete(SurveyResponse).where(SurveyResponse.id.in_(ids)))
+    response_rows, answer_rows = [], []
+    for day, answers in batch:
+        response_id = uuid.uuid4().hex
+        response_rows.append({"id": response_id, "instance_id": instance.id, "enrolment_id": None,
+                              "submitted_on": day})
+        answer_rows += [{"id": uuid.uuid4().hex, "response_id": response_id, "item_id": item_id,
+                         "value_int": number, "value_text": text} for item_id, number, text in answers]
+    # executemany keeps the list order, which is now random
+    db.session.execute(insert(SurveyResponse), response_rows)
+    if answer_rows:
+        secrets.SystemRandom().shuffle(answer_rows)
+        db.session.execute(insert(SurveyAnswer), answer_rows)
 
 
 # --- action plans -----------------------------------------------------------------------------
@@ -257,6 +301,21 @@ def submit_action_plan(plan: ActionPlan) -> str:
     plan.ack_token_hash = _hash(raw)
     plan.ack_token_expires_at = utcnow() + timedelta(days=ACK_DAYS)
     db.session.flush()
+    return raw
+
+
+def renew_ack_link(plan: ActionPlan, actor: User | None = None) -> str:
+    """A new supervisor link for a submitted, unacknowledged plan (the earlier link stops working), for the
+    organiser to pass on when no mail server is configured. Returns the token."""
+    if plan.submitted_at is None:
+        raise ServiceError(_("This plan has not been submitted yet."))
+    if plan.acknowledged_at is not None:
+        raise ServiceError(_("Your supervisor has already acknowledged this plan."))
+    raw = secrets.token_urlsafe(32)
+    plan.ack_token_hash = _hash(raw)
+    plan.ack_token_expires_at = utcnow() + timedelta(days=ACK_DAYS)
+    db.session.flush()
+    audit.record("action_plan.ack_link", obj=plan, actor=actor, summary=f"plan {plan.id}")
     return raw
 
 

@@ -124,7 +124,9 @@ def survey_results(survey_id: int):
     """Results per item: mean, top-2-box share, n, response rate, comments."""
     instance = db.get_or_404(SurveyInstance, survey_id)
     results, answered, eligible = queries.survey_results(instance)
-    return render_template("completion/survey_results.html", instance=instance, results=results,
+    minimum = queries.min_responses()
+    return render_template("completion/survey_results.html", instance=instance,
+                           results=results if answered >= minimum else [], minimum=minimum,
                            answered=answered, eligible=eligible)
 
 
@@ -137,6 +139,26 @@ def cohort_action_plans(cohort_id: int):
     followups = [(s, n) for s, n in queries.surveys_for_cohort(cohort.id) if s.kind.startswith("followup")]
     return render_template("completion/cohort_action_plans.html", cohort=cohort, rows=rows, followups=followups,
                            eligible=queries.eligible_count(cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/action-plans/<int:plan_id>/ack-link", methods=["POST"])
+@organiser_required
+def renew_ack_link(cohort_id: int, plan_id: int):
+    """Show the organiser a new supervisor link for a waiting plan (to pass on when there is no mail)."""
+    plan = db.get_or_404(ActionPlan, plan_id)
+    if plan.enrolment.cohort_id != cohort_id:
+        abort(404)
+    try:
+        raw = services.renew_ack_link(plan, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        link = url_for("completion.acknowledge", token=raw, _external=True)
+        flash(_("Send this link to %(email)s (%(name)s); earlier links no longer work: %(link)s",
+                email=plan.supervisor_email, name=plan.supervisor_name or "—", link=link), "link")
+    return redirect(url_for("completion.cohort_action_plans", cohort_id=cohort_id))
 
 
 @bp.route("/cohorts/<int:cohort_id>/certificates", methods=["GET", "POST"])
@@ -277,8 +299,9 @@ def my_action_plan(enrolment_id: int):
                             course=enrolment.cohort.title, link=link))
                 flash(_("Your plan was sent to %(email)s for acknowledgement.", email=plan.supervisor_email), "success")
                 if not mail_is_configured(current_app):
-                    flash(_("E-mail is not configured here; send this link to your supervisor: %(link)s", link=link),
-                          "link")
+                    # The link is never shown to the trainee (they could acknowledge their own plan).
+                    flash(_("E-mail is not configured here; the programme office will pass the link to your "
+                            "supervisor."), "info")
             else:
                 flash(_("Draft saved."), "success")
             return redirect(url_for("completion.my_action_plan", enrolment_id=enrolment.id))

@@ -57,6 +57,8 @@ class Config:
     TRUSTED_PROXIES = 0
     HSTS_SECONDS = 31536000
     PER_PAGE = 50
+    # Survey results and comments are shown (pages, dashboard, workbook) only from this many responses.
+    SURVEY_MIN_RESPONSES = 5
 
 
 class TestConfig(Config):
@@ -82,6 +84,7 @@ def load_config(app: Flask, config: dict | type | None) -> None:
         app.config.from_prefixed_env("KAKEHASHI")
     if isinstance(config, dict):
         app.config.update(config)
+    _normalise_durations(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         db_path = Path(app.instance_path) / "kakehashi.sqlite3"
@@ -93,6 +96,20 @@ def load_config(app: Flask, config: dict | type | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config.get("MAIL_BACKEND") is None:
         app.config["MAIL_BACKEND"] = "smtp" if app.config.get("MAIL_SERVER") else "core.mail.EmailBackend"
+
+
+#: Settings that are durations: a number (as ``KAKEHASHI_PERMANENT_SESSION_LIFETIME=90`` gives) means seconds.
+DURATION_SETTINGS = ("PERMANENT_SESSION_LIFETIME",)
+
+
+def _normalise_durations(app: Flask) -> None:
+    """Turn numbers of seconds into ``timedelta`` so that every reader can rely on one type."""
+    for key in DURATION_SETTINGS:
+        value = app.config.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            app.config[key] = timedelta(seconds=value)
+        elif isinstance(value, str) and value.strip().isdigit():
+            app.config[key] = timedelta(seconds=int(value))
 
 
 def engine_options(uri: str, configured: dict | None) -> dict:

@@ -55,6 +55,10 @@ def register_security(app: Flask) -> None:
         headers.extend([(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present])
         if request.is_secure and "strict-transport-security" not in present:
             headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
-        if "cache-control" not in present and request.endpoint != "static":
+        if request.endpoint != "static" and "content-disposition" in present:
+            # A download (certificate, zip, workbook, AAR, export) may hold personal data: no cache may
+            # keep it, whatever the sending code (``send_file`` says ``no-cache``) chose.
+            headers["Cache-Control"] = "no-store, private"
+        elif "cache-control" not in present and request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
         return response

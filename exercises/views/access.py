@@ -21,6 +21,17 @@ def roles_of(run: ExerciseRun) -> set[str]:
     return queries.staff_roles(run.id, current_user.id)
 
 
+def may_manage_staff(run: ExerciseRun) -> bool:
+    """Only an admin or the run's facilitator assigns staff roles (an organiser cannot make themselves
+    controller of someone else's run)."""
+    return current_user.role == "admin" or "facilitator" in roles_of(run)
+
+
+def require_staff_manager(run: ExerciseRun) -> None:
+    if not may_manage_staff(run):
+        abort(403)
+
+
 def require_control(run: ExerciseRun) -> set[str]:
     """403 unless the current user is the run's facilitator or controller."""
     roles = roles_of(run)

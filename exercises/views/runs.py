@@ -27,7 +27,7 @@ from exercises.forms import (
 )
 from exercises.models import Team
 from exercises.services import runs as services
-from exercises.views.access import get_owned, load_run, roles_of
+from exercises.views.access import get_owned, load_run, may_manage_staff, require_staff_manager, roles_of
 from exercises.vocab import RUN_STATUS_NAMES
 from trainees.models import Cohort
 
@@ -297,6 +297,8 @@ def member_move(run_id: int):
 def run_staff(run_id: int):
     """Assign organisers to the run as facilitator, controller, evaluator or observer."""
     run = load_run(run_id)
+    if request.method == "POST":
+        require_staff_manager(run)
     form = StaffForm()
     form.user_id.choices = [("", _("— choose —"))] + queries.organiser_choices()
     if form.validate_on_submit():
@@ -310,7 +312,7 @@ def run_staff(run_id: int):
             flash(_("Staff role saved."), "success")
             return redirect(url_for("exercises.run_staff", run_id=run.id))
     return render_template("exercises/run_staff.html", run=run, form=form, staff=queries.run_staff(run.id),
-                           remove_form=DeleteForm())
+                           remove_form=DeleteForm(), can_manage=may_manage_staff(run))
 
 
 @bp.route("/runs/<int:run_id>/staff/<int:staff_id>/remove", methods=["POST"])
@@ -318,6 +320,7 @@ def run_staff(run_id: int):
 def staff_remove(run_id: int, staff_id: int):
     """Take someone off the run's staff."""
     run = load_run(run_id)
+    require_staff_manager(run)
     try:
         services.remove_staff(run, staff_id, actor=current_user)
     except ServiceError as exc:

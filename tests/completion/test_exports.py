@@ -16,7 +16,8 @@ def _sheet(book, name):
     return [[c.value for c in row] for row in ws.iter_rows()]
 
 
-def test_workbook_carries_satisfaction_and_action_plans(db):
+def test_workbook_carries_satisfaction_and_action_plans(app, db, monkeypatch):
+    monkeypatch.setitem(app.config, "SURVEY_MIN_RESPONSES", 3)  # three answers below
     cohort = factories.cohort(code="SAT-1", start_date=date(2024, 6, 3), end_date=date(2024, 6, 7))
     enrolments = [factories.enrolment(cohort_obj=cohort, status="completed") for _ in range(4)]
     reaction = services.ensure_default_templates()[0]

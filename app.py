@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from core import jobs, mailqueue
 from core.cli import register_cli
 from core.config import load_config
 from core.dbcheck import prepare_database
@@ -29,6 +30,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     register_cli(app)
     register_features(app)
     prepare_database(app)
+    jobs.maybe_start_for_dev_server(app)
     return app
 
 
@@ -42,6 +44,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     mail.init_app(app)
+    jobs.init_app(app)
+    mailqueue.register(app)
 
 
 def register_features(app: Flask) -> None:

@@ -142,8 +142,8 @@ def forgot_password():
         user = services.find_user_by_email(form.email.data)
         if user is not None and user.active:
             raw = services.issue_password_token(user, "reset", actor=user)
-            db.session.commit()
             _mail_link(user, raw, "reset")
+            db.session.commit()
         flash(_("If that address belongs to an account, a link to reset the password has been sent."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
@@ -214,10 +214,10 @@ def user_new():
         except ServiceError as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("User %(email)s created.", email=user.email), "success")
             if raw:
                 _mail_link(user, raw, "invite")
+            db.session.commit()
             return redirect(url_for("accounts.user_edit", user_id=user.id))
     return render_template("accounts/user_new.html", form=form)
 
@@ -248,8 +248,8 @@ def user_link(user_id: int):
     """Create a new one-time link (invitation if the user never set a password, else reset)."""
     user = db.get_or_404(User, user_id)
     raw = services.issue_password_token(user, "reset" if user.password_hash else "invite", current_user)
-    db.session.commit()
     _mail_link(user, raw, "reset" if user.password_hash else "invite")
+    db.session.commit()
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 

@@ -54,6 +54,7 @@ def register_features(app: Flask) -> None:
     import completion
     import courses
     import exercises
+    import notifications
     import reports
     import trainees
 
@@ -62,4 +63,5 @@ def register_features(app: Flask) -> None:
     courses.register(app)
     exercises.register(app)
     completion.register(app)
+    notifications.register(app)
     reports.register(app)

@@ -15,16 +15,25 @@ own database session and transaction.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
+import traceback
+from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
 from huey import Huey
+from huey import signals as S
 from huey.consumer import Consumer
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import utcnow
+from core.extensions import db
 
 log = logging.getLogger("kakehashi.jobs")
 
@@ -60,6 +69,50 @@ def task_app() -> Flask:
     return _state["app"]
 
 
+class FailedJob(db.Model):
+    """A task that failed for good (retries used up): shown to admins, who may retry it."""
+
+    __tablename__ = "failed_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    task_path: Mapped[str] = mapped_column(String(200))
+    task_id: Mapped[str] = mapped_column(String(64))
+    arguments: Mapped[str] = mapped_column(Text, default="[]")  # JSON [args, kwargs]
+    error: Mapped[str] = mapped_column(Text, default="")
+    retried_at: Mapped[datetime | None] = mapped_column()
+    retried_by_id: Mapped[int | None] = mapped_column()
+
+    @property
+    def label(self) -> str:
+        return self.task_path.rsplit(".", 1)[-1].replace("_", " ")
+
+
+@huey.signal(S.SIGNAL_ERROR)
+def _record_failure(signal, task, exc=None) -> None:
+    """After the last retry, write a ``FailedJob`` row (in its own transaction)."""
+    if task.retries:
+        return  # Huey retries it (with back-off)
+    try:
+        arguments = json.dumps([list(task.args), task.kwargs], default=str)
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip() if exc else ""
+        with task_app().app_context():
+            db.session.add(FailedJob(task_path=huey._registry.task_to_string(type(task)), task_id=task.id,
+                                     arguments=arguments, error=error[:4000]))
+            db.session.commit()
+    except Exception:  # recording must never break the consumer
+        log.exception("could not record the failure of task %s", task.id)
+
+
+def retry_failed(failed: FailedJob, actor=None) -> None:
+    """Enqueue the failed task again with the same arguments (the caller commits)."""
+    task_class = huey._registry.string_to_task(failed.task_path)
+    args, kwargs = json.loads(failed.arguments or "[[], {}]")
+    failed.retried_at = utcnow()
+    failed.retried_by_id = getattr(actor, "id", None)
+    huey.enqueue(task_class(args=tuple(args), kwargs=kwargs))
+
+
 def _in_app_context(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -79,14 +132,14 @@ def job(retries: int = 5, retry_delay: int = 10, retry_backoff: float = 2.0, **o
     """Declare a background task (idempotent by contract) retried with exponential back-off."""
     def decorate(fn):
         return huey.task(retries=retries, retry_delay=retry_delay, retry_backoff=retry_backoff,
-                         name=f"{fn.__module__}.{fn.__name__}", **options)(_in_app_context(fn))
+                         name=fn.__name__, **options)(_in_app_context(fn))
     return decorate
 
 
 def periodic_job(schedule, **options):
     """Declare a periodic task (``huey.crontab(...)``); it runs in every consumer with periodic=True."""
     def decorate(fn):
-        return huey.periodic_task(schedule, name=f"{fn.__module__}.{fn.__name__}", **options)(_in_app_context(fn))
+        return huey.periodic_task(schedule, name=fn.__name__, **options)(_in_app_context(fn))
     return decorate
 
 

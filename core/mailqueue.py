@@ -231,3 +231,10 @@ def send_queued_command() -> None:
 
 def register(app) -> None:
     app.cli.add_command(mail_cli)
+
+
+def requeue_mail(message: OutgoingMail) -> None:
+    """Give a failed message a fresh set of attempts; delivered after the caller commits."""
+    message.status, message.attempts, message.next_attempt_at, message.claim_token = QUEUED, 0, None, None
+    db.session.flush()
+    db.session.info.setdefault("kk_mail_ids", []).append(message.id)

@@ -1,0 +1,18 @@
+"""The programme runs itself: failed-job page, notifications, announcements, reminders and to-do lists.
+
+Sits above ``completion`` (reads cohorts, courses, surveys and action plans); the task queue and the
+mail queue it uses live in ``core/jobs.py`` and ``core/mailqueue.py``. Owns the ``notifications``,
+``announcements`` and ``scheduled_sends`` tables.
+"""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register the blueprint, navigation and the scheduled tasks."""
+    from core.i18n import _l
+    from core.templating import register_nav
+    from notifications import views
+
+    app.register_blueprint(views.bp)
+    register_nav(app, _l("Jobs"), "notifications.jobs", ("admin",), order=95)

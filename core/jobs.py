@@ -158,6 +158,8 @@ def start_embedded_consumer(app: Flask) -> Consumer | None:
                                 worker_type="thread", periodic=True, check_worker_health=False)
     consumer.start()
     _state["consumer"] = consumer
+    for task_class in huey._registry._periodic_tasks:  # catch up at once after the site was stopped
+        huey.enqueue(task_class())
     log.info("in-process job consumer started (%s, pid %s)", app.config["JOBS_STORAGE_URL"].split(":")[0],
              os.getpid())
     return consumer

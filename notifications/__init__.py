@@ -12,7 +12,8 @@ def register(app: Flask) -> None:
     """Register the blueprint, navigation and the scheduled tasks."""
     from core.i18n import _l
     from core.templating import register_nav
-    from notifications import views
+    from notifications import reminders, views  # noqa: F401 - reminders registers the periodic tasks
 
     app.register_blueprint(views.bp)
+    views.register_bell(app)
     register_nav(app, _l("Jobs"), "notifications.jobs", ("admin",), order=95)

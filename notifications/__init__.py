@@ -12,8 +12,9 @@ def register(app: Flask) -> None:
     """Register the blueprint, navigation and the scheduled tasks."""
     from core.i18n import _l
     from core.templating import register_nav
-    from notifications import reminders, views  # noqa: F401 - reminders registers the periodic tasks
+    from notifications import reminders, todo, views  # noqa: F401 - reminders registers the periodic tasks
 
     app.register_blueprint(views.bp)
     views.register_bell(app)
+    app.jinja_env.globals.update(todo_items=views.todo_items, cohort_badge=todo.cohort_badge)
     register_nav(app, _l("Jobs"), "notifications.jobs", ("admin",), order=95)

@@ -14,7 +14,7 @@ from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob, retry_failed
 from core.mailqueue import FAILED, OutgoingMail, requeue_mail
-from notifications import services
+from notifications import services, todo
 from notifications.forms import EmailFrequencyForm, ReminderPolicyForm
 from notifications.models import Notification, ReminderPolicy
 from trainees.models import Cohort
@@ -142,6 +142,15 @@ def retry_mail(mail_id: int):
     db.session.commit()
     flash(_("The message was queued again."), "success")
     return redirect(url_for("notifications.jobs"))
+
+
+def todo_items() -> list:
+    """The signed-in user's to-do (organiser/admin: the programme's; trainee: their own)."""
+    if not current_user.is_authenticated:
+        return []
+    if current_user.role == "trainee":
+        return todo.trainee_items(current_user.id)
+    return todo.organiser_items(is_admin=current_user.role == "admin")
 
 
 def register_bell(app) -> None:

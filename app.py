@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from core import jobs, mailqueue
 from core.cli import register_cli
 from core.config import load_config
 from core.dbcheck import prepare_database
@@ -31,6 +32,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     register_cli(app)
     register_features(app)
     prepare_database(app)
+    jobs.maybe_start_for_dev_server(app)
     return app
 
 
@@ -46,6 +48,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     mail.init_app(app)
+    jobs.init_app(app)
+    mailqueue.register(app)
 
 
 def register_features(app: Flask) -> None:
@@ -54,6 +58,7 @@ def register_features(app: Flask) -> None:
     import completion
     import courses
     import exercises
+    import notifications
     import reports
     import trainees
 
@@ -62,4 +67,5 @@ def register_features(app: Flask) -> None:
     courses.register(app)
     exercises.register(app)
     completion.register(app)
+    notifications.register(app)
     reports.register(app)

@@ -1,17 +1,18 @@
 """Mailing one-time password links (invitation or reset); shared by accounts and trainees views.
 
-Call these after the commit: the link must not go out for a token that was rolled back.
+Call these *before* the commit: the message is a row in the mail queue written in the same
+transaction as the token, so a rolled-back token sends nothing and a committed one is always sent.
 """
 
 from __future__ import annotations
 
 from flask import current_app, flash, url_for
-from flask_babel import force_locale
 from flask_login import current_user
 
 from accounts.models import User
 from core.i18n import _
-from core.mail import mail_is_configured, send_mail
+from core.mail import mail_is_configured
+from core.mailqueue import queue_mail, recipient_locale
 
 
 def password_link(raw: str) -> str:
@@ -20,14 +21,14 @@ def password_link(raw: str) -> str:
 
 
 def send_password_link(user: User, raw: str, purpose: str) -> str:
-    """Mail the link for an invitation (``purpose='invite'``) or a reset; return the link.
+    """Queue the mail with the link for an invitation (``purpose='invite'``) or a reset; return the link.
 
     The message is written in the recipient's language, not in that of the organiser who sends it.
     """
     link = password_link(raw)
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with recipient_locale(user):
         subject, body = _message(purpose, link)
-    send_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body, kind="invite" if purpose == "invite" else "reset", user=user)
     return link
 
 
@@ -45,7 +46,7 @@ def _message(purpose: str, link: str) -> tuple[str, str]:
 
 
 def mail_link(user: User, raw: str, purpose: str) -> None:
-    """Send the link by mail (after commit); without SMTP, also show it to the organiser to copy."""
+    """Queue the link by mail (before commit); without SMTP, also show it to the organiser to copy."""
     link = send_password_link(user, raw, purpose)
     if not mail_is_configured(current_app) and current_user.is_authenticated and current_user.is_organiser:
         flash(_("E-mail is not configured, so copy this link and send it to %(email)s yourself: %(link)s",

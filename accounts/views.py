@@ -160,8 +160,8 @@ def _reset_later(app, host_url: str, email: str):
                 if user is None or not user.active:
                     return
                 raw = services.issue_password_token(user, "reset", actor=user)
+                send_password_link(user, raw, "reset")  # queued in this transaction
                 db.session.commit()
-                send_password_link(user, raw, "reset")
             except Exception:  # the response has gone: log, never raise into the server
                 logging.getLogger("kakehashi.accounts").exception("password reset for a requested address failed")
                 db.session.rollback()
@@ -234,10 +234,10 @@ def user_new():
         except ServiceError as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("User %(email)s created.", email=user.email), "success")
             if raw:
                 _mail_link(user, raw, "invite")
+            db.session.commit()
             return redirect(url_for("accounts.user_edit", user_id=user.id))
     return render_template("accounts/user_new.html", form=form)
 
@@ -268,8 +268,8 @@ def user_link(user_id: int):
     """Create a new one-time link (invitation if the user never set a password, else reset)."""
     user = db.get_or_404(User, user_id)
     raw = services.issue_password_token(user, "reset" if user.password_hash else "invite", current_user)
-    db.session.commit()
     _mail_link(user, raw, "reset" if user.password_hash else "invite")
+    db.session.commit()
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 

@@ -27,7 +27,8 @@ from completion.rules import Policy
 from core.errors import ServiceError
 from core.extensions import db, limiter
 from core.i18n import _
-from core.mail import mail_is_configured, send_mail
+from core.mail import mail_is_configured
+from core.mailqueue import queue_mail, recipient_locale
 from trainees.models import Cohort, Enrolment, Trainee
 from trainees.status import COUNTED_STATUSES
 
@@ -290,13 +291,15 @@ def my_action_plan(enrolment_id: int):
             db.session.rollback()
             getattr(form, exc.field or "title").errors.append(exc.message)
         else:
+            if raw:  # queued in the same transaction as the token; the supervisor reads the trainee's language
+                link = url_for("completion.acknowledge", token=raw, _external=True)
+                with recipient_locale(enrolment.trainee.user):
+                    queue_mail(plan.supervisor_email, _("Please acknowledge an action plan"),
+                               _("%(name)s asks you to read and acknowledge their action plan from the training "
+                                 "%(course)s:\n%(link)s", name=enrolment.trainee.full_name,
+                                 course=enrolment.cohort.title, link=link), kind="supervisor_link")
             db.session.commit()
             if raw:
-                link = url_for("completion.acknowledge", token=raw, _external=True)
-                send_mail(plan.supervisor_email, _("Please acknowledge an action plan"),
-                          _("%(name)s asks you to read and acknowledge their action plan from the training "
-                            "%(course)s:\n%(link)s", name=enrolment.trainee.full_name,
-                            course=enrolment.cohort.title, link=link))
                 flash(_("Your plan was sent to %(email)s for acknowledgement.", email=plan.supervisor_email), "success")
                 if not mail_is_configured(current_app):
                     # The link is never shown to the trainee (they could acknowledge their own plan).

@@ -59,6 +59,16 @@ class Config:
     PER_PAGE = 50
     # Survey results and comments are shown (pages, dashboard, workbook) only from this many responses.
     SURVEY_MIN_RESPONSES = 5
+    # Task queue (Huey, see core/jobs.py): sqlite:///… (default instance/jobs.sqlite3), redis://…/DB,
+    # memory://. The in-process consumer: "auto" = started by `flask run`; True = by any app process;
+    # False = run `flask --app app worker` processes instead (production with Redis).
+    JOBS_STORAGE_URL: str | None = None
+    JOBS_IMMEDIATE = False
+    JOBS_EMBEDDED_CONSUMER: bool | str = "auto"
+    JOBS_EMBEDDED_WORKERS = 2
+    # Mail queue (core/mailqueue.py): a claimed message whose worker died is retried after the lease.
+    MAIL_LEASE_SECONDS = 300
+    MAIL_MAX_ATTEMPTS = 6
 
 
 class TestConfig(Config):
@@ -69,6 +79,8 @@ class TestConfig(Config):
     CHECK_DB_ON_START = False
     SECRET_KEY = "test-secret-key"  # noqa: S105 - test only
     MAIL_BACKEND = "locmem"
+    JOBS_STORAGE_URL = "memory://"
+    JOBS_IMMEDIATE = True  # tasks run synchronously when enqueued (after the commit that queued them)
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "localhost"

@@ -14,7 +14,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_login import current_user
 
-from accounts.mail import mail_link, password_link, send_password_link
+from accounts.mail import mail_link, send_password_link
 from accounts.permissions import organiser_required, trainee_required
 from core.errors import ServiceError
 from core.extensions import db
@@ -139,6 +139,7 @@ def invite(trainee_id: int):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(_back())
+    mail_link(invitation.user, invitation.token, invitation.purpose)
     db.session.commit()
     name, email = trainee.full_name, invitation.user.email
     if not mail_is_configured(current_app):  # nothing is mailed: the next message gives the link to pass on
@@ -159,7 +160,6 @@ def invite(trainee_id: int):
     else:
         flash(_("%(name)s already uses the portal; a link to choose a new password was sent to %(email)s.",
                 name=name, email=email), "success")
-    mail_link(invitation.user, invitation.token, invitation.purpose)
     return redirect(_back())
 
 
@@ -169,15 +169,10 @@ def invite_cohort(cohort_id: int):
     """Invite every accepted or confirmed trainee of a cohort who has no portal account yet."""
     cohort = db.get_or_404(Cohort, cohort_id)
     invitations, already, problems = services.invite_cohort(cohort, actor=current_user)
-    db.session.commit()
-    links, unsent = [], 0
+    links, unsent = [], 0  # mail is queued with the invitations; a mail server failure is retried later
     for invitation in invitations:
-        try:
-            links.append((invitation, send_password_link(invitation.user, invitation.token, invitation.purpose)))
-        except Exception:  # a mail server failure must not hide the other links, which are already valid
-            log.exception("could not mail the portal invitation to %s", invitation.user.email)
-            links.append((invitation, password_link(invitation.token)))
-            unsent += 1
+        links.append((invitation, send_password_link(invitation.user, invitation.token, invitation.purpose)))
+    db.session.commit()
     if links and (unsent or not mail_is_configured(current_app)):
         return render_template("trainees/portal_invite_links.html", cohort=cohort, links=links, already=already,
                                problems=problems, unsent=unsent, back=_back())

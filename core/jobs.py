@@ -1,0 +1,205 @@
+"""The task queue: one Huey instance, bound to the app in ``create_app``.
+
+Why Huey: it is a small, well-kept library whose queue can live in an SQLite file (so the README's
+single run command needs no extra service: the site starts an in-process consumer) and in Redis
+with any number of ``flask --app app worker`` processes in production. It has retries with back-off,
+periodic (cron-like) tasks and signals for failures. Celery would need a broker even for a demo.
+
+Storage is chosen by ``JOBS_STORAGE_URL``: ``sqlite:///path`` (default: ``instance/jobs.sqlite3``),
+``redis://host:port/db`` or ``memory://``. ``JOBS_IMMEDIATE`` runs tasks synchronously (tests).
+
+Tasks are declared with :func:`job` / :func:`periodic_job`; each run gets its own app context, so its
+own database session and transaction.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, has_app_context
+from flask.cli import with_appcontext
+from huey import Huey
+from huey import signals as S
+from huey.consumer import Consumer
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import utcnow
+from core.extensions import db
+
+log = logging.getLogger("kakehashi.jobs")
+
+#: The one queue. Storage is replaced in :func:`init_app` from the configuration.
+huey = Huey("kakehashi", storage_class=MemoryStorage, utc=True)
+_state: dict = {"app": None, "consumer": None}
+
+
+def init_app(app: Flask) -> None:
+    """Point the queue at the configured storage and remember the app for the tasks."""
+    url = app.config.get("JOBS_STORAGE_URL") or f"sqlite:///{Path(app.instance_path) / 'jobs.sqlite3'}"
+    app.config["JOBS_STORAGE_URL"] = url
+    if url.startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": url[len("sqlite:///"):]}
+    elif url.startswith(("redis://", "rediss://", "unix://")):
+        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": url}
+    else:
+        huey.storage_class, huey.storage_kwargs = MemoryStorage, {}
+    huey._immediate = bool(app.config.get("JOBS_IMMEDIATE"))
+    huey.storage = huey.create_storage()
+    _state["app"] = app
+    app.extensions["huey"] = huey
+    app.cli.add_command(worker_command)
+
+
+def task_app() -> Flask:
+    """The app a task runs in: the current one when called inside it, else the one bound last."""
+    if has_app_context():
+        return current_app._get_current_object()
+    if _state["app"] is None:  # pragma: no cover - a worker always builds the app first
+        raise RuntimeError("the task queue is not bound to an app; call create_app() first")
+    return _state["app"]
+
+
+class FailedJob(db.Model):
+    """A task that failed for good (retries used up): shown to admins, who may retry it."""
+
+    __tablename__ = "failed_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    task_path: Mapped[str] = mapped_column(String(200))
+    task_id: Mapped[str] = mapped_column(String(64))
+    arguments: Mapped[str] = mapped_column(Text, default="[]")  # JSON [args, kwargs]
+    error: Mapped[str] = mapped_column(Text, default="")
+    retried_at: Mapped[datetime | None] = mapped_column()
+    retried_by_id: Mapped[int | None] = mapped_column()
+
+    @property
+    def label(self) -> str:
+        return self.task_path.rsplit(".", 1)[-1].replace("_", " ")
+
+
+@huey.signal(S.SIGNAL_ERROR)
+def _record_failure(signal, task, exc=None) -> None:
+    """After the last retry, write a ``FailedJob`` row (in its own transaction)."""
+    if task.retries:
+        return  # Huey retries it (with back-off)
+    try:
+        arguments = json.dumps([list(task.args), task.kwargs], default=str)
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip() if exc else ""
+        with task_app().app_context():
+            db.session.add(FailedJob(task_path=huey._registry.task_to_string(type(task)), task_id=task.id,
+                                     arguments=arguments, error=error[:4000]))
+            db.session.commit()
+    except Exception:  # recording must never break the consumer
+        log.exception("could not record the failure of task %s", task.id)
+
+
+def retry_failed(failed: FailedJob, actor=None) -> None:
+    """Enqueue the failed task again with the same arguments (the caller commits)."""
+    task_class = huey._registry.string_to_task(failed.task_path)
+    args, kwargs = json.loads(failed.arguments or "[[], {}]")
+    failed.retried_at = utcnow()
+    failed.retried_by_id = getattr(actor, "id", None)
+    huey.enqueue(task_class(args=tuple(args), kwargs=kwargs))
+
+
+def _in_app_context(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        app = task_app()
+        with app.app_context():  # a fresh context: the task's own session and transaction
+            from core.extensions import db
+
+            try:
+                return fn(*args, **kwargs)
+            except BaseException:
+                db.session.rollback()
+                raise
+    return wrapper
+
+
+def job(retries: int = 5, retry_delay: int = 10, retry_backoff: float = 2.0, **options):
+    """Declare a background task (idempotent by contract) retried with exponential back-off."""
+    def decorate(fn):
+        return huey.task(retries=retries, retry_delay=retry_delay, retry_backoff=retry_backoff,
+                         name=fn.__name__, **options)(_in_app_context(fn))
+    return decorate
+
+
+def periodic_job(schedule, **options):
+    """Declare a periodic task (``huey.crontab(...)``); it runs in every consumer with periodic=True."""
+    def decorate(fn):
+        return huey.periodic_task(schedule, name=fn.__name__, **options)(_in_app_context(fn))
+    return decorate
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer on daemon threads inside the web process: leaves the server's signal handling alone."""
+
+    def _set_signal_handlers(self):
+        pass
+
+
+def start_embedded_consumer(app: Flask) -> Consumer | None:
+    """Start worker threads and the scheduler in this process (once); used by ``flask run``."""
+    if _state["consumer"] is not None or huey.immediate:
+        return _state["consumer"]
+    consumer = EmbeddedConsumer(huey, workers=int(app.config.get("JOBS_EMBEDDED_WORKERS", 2)),
+                                worker_type="thread", periodic=True, check_worker_health=False)
+    consumer.start()
+    _state["consumer"] = consumer
+    for task_class in huey._registry._periodic_tasks:  # catch up at once after the site was stopped
+        huey.enqueue(task_class())
+    log.info("in-process job consumer started (%s, pid %s)", app.config["JOBS_STORAGE_URL"].split(":")[0],
+             os.getpid())
+    return consumer
+
+
+def stop_embedded_consumer() -> None:
+    consumer = _state["consumer"]
+    if consumer is not None:
+        consumer.stop(graceful=False)
+        _state["consumer"] = None
+
+
+def maybe_start_for_dev_server(app: Flask) -> None:
+    """Start the in-process consumer when this process serves ``flask run`` (not its reloader parent).
+
+    ``JOBS_EMBEDDED_CONSUMER``: ``"auto"`` (default: only for ``flask run``), ``True`` (any serving
+    process, e.g. a single gunicorn worker), ``False`` (separate ``flask --app app worker`` processes).
+    """
+    mode = app.config.get("JOBS_EMBEDDED_CONSUMER", "auto")
+    if mode is False or app.config.get("TESTING") or huey.immediate:
+        return
+    if mode == "auto":
+        ctx = click.get_current_context(silent=True)
+        if ctx is None or ctx.info_name != "run":
+            return
+        reload = ctx.params.get("reload")
+        if reload is None:
+            reload = app.debug
+        if reload and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+            return  # the reloader's watcher process serves nothing
+    start_embedded_consumer(app)
+
+
+@click.command("worker")
+@click.option("--workers", "-w", default=2, show_default=True, help="worker threads in this process")
+@click.option("--no-periodic", is_flag=True, help="do not run the periodic (scheduled) tasks in this process")
+@with_appcontext
+def worker_command(workers: int, no_periodic: bool) -> None:
+    """Run a task-queue consumer (production: one or more of these next to gunicorn, with Redis storage)."""
+    if huey.immediate:
+        raise click.ClickException("JOBS_IMMEDIATE is on: tasks run synchronously, there is nothing to consume")
+    click.echo(f"consuming {current_app.config['JOBS_STORAGE_URL'].split('@')[-1]} with {workers} threads")
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic).run()

@@ -1,0 +1,240 @@
+"""The mail queue: every outgoing message is a row written in the transaction of the change behind it.
+
+``queue_mail(...)`` adds an :class:`OutgoingMail` row to the current session (the caller commits, as
+for any other write). So a rolled-back change sends nothing, and a committed one is sent even if the
+process dies right after the commit: the periodic sweep picks up rows whose delivery task never ran.
+
+Delivery (:func:`deliver_mail`) is idempotent: a worker first *claims* rows with one atomic
+``UPDATE … WHERE status = 'queued'`` (or an expired lease) carrying its own claim token, commits,
+then sends and marks each row sent. Two workers never claim the same row; a row already sent is
+never claimed again. A worker killed after claiming leaves a lease that expires after
+``MAIL_LEASE_SECONDS``; the sweep then hands the row to another worker. Every message carries a
+stable ``Message-ID`` (the row's), so in the one window that no queue can close — killed after the
+mail server accepted the message but before the row was marked sent — a receiving system can tell
+the retry is the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from flask_mailman import EmailMessage
+from huey import crontab
+from sqlalchemy import ForeignKey, Index, String, Text, event, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.db import utcnow
+from core.extensions import db
+from core.jobs import job, periodic_job
+
+log = logging.getLogger("kakehashi.mail")
+
+QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+#: Kinds of mail that are sent whatever the recipient's e-mail frequency setting says.
+SECURITY_KINDS = frozenset({"invite", "reset", "security"})
+BATCH = 50
+
+
+class OutgoingMail(db.Model):
+    """One message to send: written with the change that caused it, delivered by a task."""
+
+    __tablename__ = "outgoing_mail"
+    __table_args__ = (Index("ix_outgoing_mail_status_claimed_at", "status", "claimed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    to_addr: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40), default="general", index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def message_id(self) -> str:
+        return f"<kakehashi-mail-{self.id}@{current_app.config.get('MAIL_MESSAGE_ID_DOMAIN', 'kakehashi.local')}>"
+
+
+def queue_mail(to: str, subject: str, body: str, *, kind: str = "general", user=None) -> OutgoingMail:
+    """Add a message to the current transaction; it is delivered after the caller commits.
+
+    Render ``subject`` and ``body`` in the recipient's language (see :func:`recipient_locale`).
+    """
+    message = OutgoingMail(to_addr=to, subject=str(subject)[:300], body=str(body), kind=kind,
+                           user_id=getattr(user, "id", None))
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault("kk_mail_ids", []).append(message.id)
+    return message
+
+
+@contextmanager
+def recipient_locale(user=None, locale: str | None = None):
+    """Render text in the recipient's language: their account's setting, else ``locale``, else the default."""
+    chosen = getattr(user, "locale", None) or locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(chosen):
+        yield
+
+
+# --- hand the committed rows to the queue ------------------------------------------------------
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    ids = session.info.pop("kk_mail_ids", None)
+    if ids:
+        enqueue_delivery(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop("kk_mail_ids", None)
+
+
+def enqueue_delivery(ids: Iterable[int]) -> None:
+    """Enqueue delivery tasks for committed rows (in batches); failures here are left to the sweep."""
+    ids = list(ids)
+    for start in range(0, len(ids), BATCH):
+        try:
+            deliver_mail(ids[start:start + BATCH])
+        except Exception:  # the queue being down must not undo a committed change: the sweep sends later
+            log.exception("could not enqueue mail delivery; the periodic sweep will send it")
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+def _lease_expired_before() -> datetime:
+    return utcnow() - timedelta(seconds=current_app.config.get("MAIL_LEASE_SECONDS", 300))
+
+
+def claim(ids: list[int] | None = None, limit: int = BATCH) -> tuple[str, list[OutgoingMail]]:
+    """Atomically take queued rows (or rows whose lease expired) for this worker; commit the claim."""
+    token = secrets.token_hex(16)
+    now = utcnow()
+    claimable = or_((OutgoingMail.status == QUEUED)
+                    & or_(OutgoingMail.next_attempt_at.is_(None), OutgoingMail.next_attempt_at <= now),
+                    (OutgoingMail.status == SENDING) & (OutgoingMail.claimed_at < _lease_expired_before()))
+    if ids is None:
+        ids = list(db.session.scalars(select(OutgoingMail.id).where(claimable).order_by(OutgoingMail.id)
+                                      .limit(limit)))
+    if not ids:
+        return token, []
+    db.session.execute(
+        update(OutgoingMail).where(OutgoingMail.id.in_(ids), claimable)
+        .values(status=SENDING, claim_token=token, claimed_at=utcnow(), attempts=OutgoingMail.attempts + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    rows = list(db.session.scalars(select(OutgoingMail).where(OutgoingMail.claim_token == token)
+                                   .order_by(OutgoingMail.id)))
+    return token, rows
+
+
+def _finish(row_id: int, token: str, **values) -> None:
+    db.session.execute(update(OutgoingMail).where(OutgoingMail.id == row_id, OutgoingMail.claim_token == token)
+                       .values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def send_claimed(token: str, rows: list[OutgoingMail]) -> int:
+    """Send claimed rows over one connection, marking each sent at once; return how many failed."""
+    failed = 0
+    max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 6)
+    connection = current_app.extensions["mailman"].get_connection()
+    data = [(r.id, r.to_addr, r.subject, r.body, r.message_id, r.attempts) for r in rows]
+    db.session.commit()  # end the read transaction: no row locks held while talking to the mail server
+    try:
+        connection.open()
+        for row_id, to, subject, body, message_id, attempts in data:
+            message = EmailMessage(subject=subject, body=body, to=[to], connection=connection,
+                                   headers={"Message-ID": message_id})
+            try:
+                message.send()
+            except Exception as exc:
+                failed += 1
+                log.warning("mail %s to %s failed (attempt %s): %s", row_id, to, attempts, exc)
+                backoff = current_app.config.get("MAIL_RETRY_SECONDS", 30) * 2 ** (attempts - 1)
+                _finish(row_id, token, status=FAILED if attempts >= max_attempts else QUEUED,
+                        claim_token=None, claimed_at=None, next_attempt_at=utcnow() + timedelta(seconds=backoff),
+                        last_error=f"{type(exc).__name__}: {exc}"[:2000])
+                with suppress(Exception):  # the next send reports a failure
+                    connection.close()
+                    connection.open()
+            else:
+                _finish(row_id, token, status=SENT, sent_at=utcnow(), last_error=None)
+    finally:
+        with suppress(Exception):  # closing a dead connection
+            connection.close()
+    return failed
+
+
+class MailNotSent(Exception):
+    """Raised so that the task queue retries (with back-off) the messages that failed."""
+
+
+@job(retries=5, retry_delay=30, retry_backoff=2.0)
+def deliver_mail(ids: list[int] | None = None) -> int:
+    """Deliver the given committed rows (or any due ones); idempotent; return the number sent."""
+    token, rows = claim(ids)
+    if not rows:
+        return 0
+    failed = send_claimed(token, rows)
+    if failed:
+        raise MailNotSent(f"{failed} of {len(rows)} messages not sent yet")
+    return len(rows)
+
+
+@periodic_job(crontab(minute="*"))
+def sweep_mail() -> int:
+    """Every minute: deliver rows whose task was lost (crash after commit, queue down, expired lease)."""
+    sent = 0
+    for _ in range(100):
+        token, rows = claim(None)
+        if not rows:
+            break
+        send_claimed(token, rows)
+        sent += len(rows)
+    return sent
+
+
+def deliver_now() -> int:
+    """Deliver everything due in this process (CLI ``mail send-queued``, tests)."""
+    return sweep_mail.call_local()
+
+
+
+
+@click.group("mail")
+def mail_cli() -> None:
+    """The outgoing mail queue."""
+
+
+@mail_cli.command("send-queued")
+@with_appcontext
+def send_queued_command() -> None:
+    """Deliver every queued message now, in this process."""
+    click.echo(f"sent: {deliver_now()}")
+
+
+def register(app) -> None:
+    app.cli.add_command(mail_cli)
+
+
+def requeue_mail(message: OutgoingMail) -> None:
+    """Give a failed message a fresh set of attempts; delivered after the caller commits."""
+    message.status, message.attempts, message.next_attempt_at, message.claim_token = QUEUED, 0, None, None
+    db.session.flush()
+    db.session.info.setdefault("kk_mail_ids", []).append(message.id)

@@ -1,0 +1,30 @@
+"""Forms: e-mail frequency and a cohort's reminder policy."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, IntegerField, RadioField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+from core.forms import BaseForm
+from core.i18n import _l
+
+
+class EmailFrequencyForm(BaseForm):
+    email_frequency = RadioField(_l("E-mail me"), choices=[
+        ("each", _l("for each notification")),
+        ("daily", _l("once a day, a digest")),
+        ("none", _l("never (security messages such as password links are still sent)")),
+    ], validators=[InputRequired()])
+    submit = SubmitField(_l("Save"))
+
+
+class ReminderPolicyForm(BaseForm):
+    enabled = BooleanField(_l("Send reminders"))
+    days_before_due = IntegerField(_l("Days before a due date or a survey's closing"),
+                                   validators=[InputRequired(), NumberRange(0, 60)])
+    nonrespondent_after_days = IntegerField(_l("First reminder to non-respondents, days after the survey opens"),
+                                            validators=[InputRequired(), NumberRange(1, 120)])
+    nonrespondent_every_days = IntegerField(_l("Then every (days)"), validators=[InputRequired(), NumberRange(1, 60)])
+    nonrespondent_max = IntegerField(_l("At most (reminders per survey)"),
+                                     validators=[InputRequired(), NumberRange(0, 10)])
+    submit = SubmitField(_l("Save"))

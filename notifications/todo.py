@@ -1,0 +1,139 @@
+"""What needs a decision now: the organiser's to-do on the home page and a trainee's own to-do.
+
+Each kind of item is one grouped query, so the list costs the same number of queries whatever the
+number of cohorts (asserted in tests). Items are ordered by urgency, each with a link to the action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import g, url_for
+from sqlalchemy import and_, func, select
+
+from completion.models import ActionPlan, SurveyInstance, SurveyParticipation
+from core.db import utcnow
+from core.extensions import db
+from core.i18n import _
+from core.jobs import FailedJob
+from courses.models import CourseAssignment
+from trainees.models import Cohort, Enrolment, Trainee
+from trainees.status import COUNTED_STATUSES
+
+LOW_RESPONSE = 0.5  # a survey closing within a week with fewer answers than this share is listed
+CLOSING_DAYS = 7
+SUPERVISOR_DAYS = 14  # action plans waiting for the supervisor longer than this are listed
+UPCOMING_DAYS = 60
+
+
+@dataclass
+class Item:
+    rank: int
+    text: str
+    link: str
+    action: str
+
+
+def awaiting_completion_ids() -> dict[int, int]:
+    """{cohort id: confirmed enrolments} of cohorts that have ended with decisions still open (cached per request)."""
+    if "kk_awaiting" not in g:
+        rows = db.session.execute(
+            select(Enrolment.cohort_id, func.count()).join(Cohort, Cohort.id == Enrolment.cohort_id)
+            .where(Cohort.end_date < date.today(), Enrolment.status == "confirmed")
+            .group_by(Enrolment.cohort_id))
+        g.kk_awaiting = dict(rows.all())
+    return g.kk_awaiting
+
+
+def cohort_badge(cohort_id: int) -> str:
+    """The to-do state of a cohort as a short label for lists ('' when nothing is pending)."""
+    n = awaiting_completion_ids().get(cohort_id)
+    return _("Awaits completion decisions (%(n)d)", n=n) if n else ""
+
+
+def organiser_items(is_admin: bool, today: date | None = None) -> list[Item]:
+    today = today or date.today()
+    items: list[Item] = []
+    awaiting = awaiting_completion_ids()
+    cohorts = {c.id: c for c in db.session.scalars(select(Cohort).where(Cohort.id.in_(awaiting)))} if awaiting else {}
+    for cid, n in sorted(awaiting.items(), key=lambda kv: cohorts[kv[0]].end_date):
+        c = cohorts[cid]
+        items.append(Item(1, _("%(code)s awaits completion decisions (%(n)d trainees)", code=c.code, n=n),
+                          url_for("completion.cohort_completion", cohort_id=cid), _("Decide completion")))
+    # surveys closing soon with a low response rate
+    counted = (select(Enrolment.cohort_id, func.count().label("n")).where(Enrolment.status.in_(COUNTED_STATUSES))
+               .group_by(Enrolment.cohort_id).subquery())
+    answered = (select(SurveyParticipation.instance_id, func.count().label("n"))
+                .group_by(SurveyParticipation.instance_id).subquery())
+    rows = db.session.execute(
+        select(SurveyInstance.id, SurveyInstance.title, SurveyInstance.cohort_id, SurveyInstance.closes_on,
+               Cohort.code, counted.c.n, func.coalesce(answered.c.n, 0))
+        .join(Cohort, Cohort.id == SurveyInstance.cohort_id)
+        .join(counted, counted.c.cohort_id == SurveyInstance.cohort_id)
+        .outerjoin(answered, answered.c.instance_id == SurveyInstance.id)
+        .where(SurveyInstance.opens_on <= today, SurveyInstance.closes_on >= today,
+               SurveyInstance.closes_on <= today + timedelta(days=CLOSING_DAYS))
+        .order_by(SurveyInstance.closes_on))
+    for _sid, title, cid, closes, code, total, done in rows:
+        if total and done / total < LOW_RESPONSE:
+            items.append(Item(2, _("%(code)s: survey “%(title)s” closes on %(date)s with %(done)d of %(total)d answers",
+                                   code=code, title=title, date=closes.isoformat(), done=done, total=total),
+                              url_for("completion.cohort_surveys", cohort_id=cid), _("See the survey")))
+    # action plans waiting for the supervisor
+    cutoff = utcnow() - timedelta(days=SUPERVISOR_DAYS)
+    for cid, code, n in db.session.execute(
+            select(Cohort.id, Cohort.code, func.count(ActionPlan.id))
+            .join(Enrolment, Enrolment.id == ActionPlan.enrolment_id).join(Cohort, Cohort.id == Enrolment.cohort_id)
+            .where(ActionPlan.submitted_at < cutoff, ActionPlan.acknowledged_at.is_(None))
+            .group_by(Cohort.id, Cohort.code).order_by(Cohort.code)):
+        items.append(Item(3, _("%(code)s: %(n)d action plans wait for the supervisor for more than %(days)d days",
+                               code=code, n=n, days=SUPERVISOR_DAYS),
+                          url_for("completion.cohort_action_plans", cohort_id=cid), _("Follow up")))
+    # upcoming cohorts with trainees who have no portal account
+    for cid, code, n in db.session.execute(
+            select(Cohort.id, Cohort.code, func.count(Enrolment.id))
+            .join(Enrolment, Enrolment.cohort_id == Cohort.id).join(Trainee, Trainee.id == Enrolment.trainee_id)
+            .where(Cohort.start_date >= today, Cohort.start_date <= today + timedelta(days=UPCOMING_DAYS),
+                   Enrolment.status.in_(("accepted", "confirmed")), Trainee.user_id.is_(None))
+            .group_by(Cohort.id, Cohort.code, Cohort.start_date).order_by(Cohort.start_date)):
+        items.append(Item(4, _("%(code)s starts soon: %(n)d trainees have no portal account", code=code, n=n),
+                          url_for("trainees.cohort_detail", cohort_id=cid), _("Invite them")))
+    if is_admin:
+        failed = db.session.scalar(select(func.count(FailedJob.id)).where(FailedJob.retried_at.is_(None)))
+        if failed:
+            items.append(Item(0, _("%(n)d background jobs failed", n=failed), url_for("notifications.jobs"),
+                              _("See the jobs")))
+    return sorted(items, key=lambda i: i.rank)
+
+
+def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
+    """A trainee's own to-do: surveys open and not answered, courses due, action plans to submit."""
+    today = today or date.today()
+    items: list[Item] = []
+    mine = select(Enrolment.id, Enrolment.cohort_id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
+        Trainee.user_id == user_id, Enrolment.status.in_(COUNTED_STATUSES)).subquery()
+    for sid, title, closes, eid in db.session.execute(
+            select(SurveyInstance.id, SurveyInstance.title, SurveyInstance.closes_on, mine.c.id)
+            .join(mine, mine.c.cohort_id == SurveyInstance.cohort_id)
+            .outerjoin(SurveyParticipation, and_(SurveyParticipation.instance_id == SurveyInstance.id,
+                                                 SurveyParticipation.enrolment_id == mine.c.id))
+            .where(SurveyInstance.opens_on <= today, SurveyInstance.closes_on >= today,
+                   SurveyParticipation.id.is_(None)).order_by(SurveyInstance.closes_on)):
+        items.append(Item(1, _("Answer the survey “%(title)s” by %(date)s", title=title, date=closes.isoformat()),
+                          url_for("completion.my_survey", survey_id=sid, enrolment_id=eid), _("Answer")))
+    for (due,) in db.session.execute(
+            select(CourseAssignment.due_on)
+            .join(mine, mine.c.cohort_id == CourseAssignment.cohort_id)
+            .where(CourseAssignment.due_on >= today, CourseAssignment.due_on <= today + timedelta(days=14))
+            .order_by(CourseAssignment.due_on)):
+        items.append(Item(2, _("A course is due on %(date)s", date=due.isoformat()), url_for("trainees.portal_home"),
+                          _("Continue")))
+    for eid, code in db.session.execute(
+            select(mine.c.id, Cohort.code).join(Cohort, Cohort.id == mine.c.cohort_id)
+            .outerjoin(ActionPlan, ActionPlan.enrolment_id == mine.c.id)
+            .where(Cohort.end_date < today, Cohort.end_date >= today - timedelta(days=60),
+                   ActionPlan.submitted_at.is_(None))):
+        items.append(Item(3, _("Submit your action plan for %(code)s", code=code),
+                          url_for("completion.my_action_plan", enrolment_id=eid), _("Write the plan")))
+    return sorted(items, key=lambda i: i.rank)

@@ -1,0 +1,157 @@
+"""Routes: failed jobs (admin), the user's notifications and e-mail setting, a cohort's reminder policy."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, user_logged_in
+from sqlalchemy import select
+
+from accounts.permissions import admin_required, organiser_required, signed_in
+from core import audit
+from core.extensions import db
+from core.i18n import _
+from core.jobs import FailedJob, retry_failed
+from core.mailqueue import FAILED, OutgoingMail, requeue_mail
+from notifications import services, todo
+from notifications.forms import EmailFrequencyForm, ReminderPolicyForm
+from notifications.models import Notification, ReminderPolicy
+from trainees.models import Cohort
+
+bp = Blueprint("notifications", __name__, template_folder="templates")
+BELL_SECONDS = 60  # the unread count in the header is cached in the session this long (no query per page)
+
+
+def bell_count() -> int:
+    """Unread notifications of the signed-in user, from the session when recent (else one query)."""
+    if not current_user.is_authenticated:
+        return 0
+    cached = session.get("kk_bell")
+    if cached and cached[1] == current_user.id and time.time() - cached[2] < BELL_SECONDS:
+        return cached[0]
+    return _refresh_bell(current_user.id)
+
+
+def _refresh_bell(user_id: int) -> int:
+    count = services.unread_count(user_id)
+    session["kk_bell"] = [count, user_id, time.time()]
+    return count
+
+
+@user_logged_in.connect
+def _prime_bell(sender, user, **extra) -> None:
+    _refresh_bell(user.id)
+
+
+@bp.route("/notifications")
+@signed_in
+def notifications():
+    page = db.paginate(select(Notification).where(Notification.user_id == current_user.id)
+                       .order_by(Notification.id.desc()), per_page=current_app.config["PER_PAGE"], error_out=False)
+    _refresh_bell(current_user.id)
+    return render_template("notifications/list.html", page=page)
+
+
+@bp.route("/notifications/<int:note_id>/read", methods=["POST"])
+@signed_in
+def read(note_id: int):
+    """Mark one notification read and follow its link (only the owner's own notifications)."""
+    note = db.session.scalar(select(Notification).where(Notification.id == note_id,
+                                                        Notification.user_id == current_user.id))
+    if note is None:
+        return redirect(url_for("notifications.notifications"))
+    services.mark_read(current_user.id, note.id)
+    db.session.commit()
+    _refresh_bell(current_user.id)
+    return redirect(note.link if note.link.startswith("/") else url_for("notifications.notifications"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@signed_in
+def read_all():
+    services.mark_read(current_user.id)
+    db.session.commit()
+    _refresh_bell(current_user.id)
+    flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.notifications"))
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@signed_in
+def settings():
+    form = EmailFrequencyForm(email_frequency=services.email_frequency(current_user))
+    if form.validate_on_submit():
+        services.set_email_frequency(current_user, form.email_frequency.data)
+        db.session.commit()
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("notifications.settings"))
+    return render_template("notifications/settings.html", form=form)
+
+
+@bp.route("/cohorts/<int:cohort_id>/reminders", methods=["GET", "POST"])
+@organiser_required
+def reminder_policy(cohort_id: int):
+    """When reminders go out for this cohort and how many a non-respondent gets."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    policy = db.session.get(ReminderPolicy, cohort.id) or ReminderPolicy(
+        cohort_id=cohort.id, enabled=True, days_before_due=3, nonrespondent_after_days=7,
+        nonrespondent_every_days=7, nonrespondent_max=2)
+    form = ReminderPolicyForm(obj=policy)
+    if form.validate_on_submit():
+        before = {k: getattr(policy, k) for k in ("enabled", "days_before_due", "nonrespondent_after_days",
+                                                   "nonrespondent_every_days", "nonrespondent_max")}
+        form.populate_obj(policy)
+        db.session.add(policy)
+        audit.record("cohort.reminders", obj=cohort, summary=cohort.code, before=before,
+                     after={k: getattr(policy, k) for k in before})
+        db.session.commit()
+        flash(_("Changes saved."), "success")
+        return redirect(url_for("notifications.reminder_policy", cohort_id=cohort.id))
+    return render_template("notifications/reminder_policy.html", form=form, cohort=cohort)
+
+
+@bp.route("/admin/jobs")
+@admin_required
+def jobs():
+    """Tasks that failed for good and undelivered mail, newest first, each with a retry button."""
+    failed = db.paginate(select(FailedJob).order_by(FailedJob.retried_at.is_not(None), FailedJob.id.desc()),
+                         per_page=current_app.config["PER_PAGE"], error_out=False)
+    mails = db.session.scalars(select(OutgoingMail).where(OutgoingMail.status == FAILED)
+                               .order_by(OutgoingMail.id.desc()).limit(100)).all()
+    return render_template("notifications/jobs.html", page=failed, mails=mails)
+
+
+@bp.route("/admin/jobs/<int:job_id>/retry", methods=["POST"])
+@admin_required
+def retry_job(job_id: int):
+    failed = db.get_or_404(FailedJob, job_id)
+    retry_failed(failed, actor=current_user)
+    audit.record("job.retry", obj=failed, summary=failed.task_path)
+    db.session.commit()
+    flash(_("The job was queued again."), "success")
+    return redirect(url_for("notifications.jobs"))
+
+
+@bp.route("/admin/mail/<int:mail_id>/retry", methods=["POST"])
+@admin_required
+def retry_mail(mail_id: int):
+    message = db.get_or_404(OutgoingMail, mail_id)
+    requeue_mail(message)
+    audit.record("mail.retry", obj=message, summary=message.to_addr)
+    db.session.commit()
+    flash(_("The message was queued again."), "success")
+    return redirect(url_for("notifications.jobs"))
+
+
+def todo_items() -> list:
+    """The signed-in user's to-do (organiser/admin: the programme's; trainee: their own)."""
+    if not current_user.is_authenticated:
+        return []
+    if current_user.role == "trainee":
+        return todo.trainee_items(current_user.id)
+    return todo.organiser_items(is_admin=current_user.role == "admin")
+
+
+def register_bell(app) -> None:
+    app.jinja_env.globals["bell_count"] = bell_count

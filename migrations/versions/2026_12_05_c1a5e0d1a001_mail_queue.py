@@ -1,7 +1,7 @@
 """mail queue
 
 Revision ID: c1a5e0d1a001
-Revises: 0a966b627255
+Revises: 6110950bab80
 Create Date: 2026-12-05 10:12:51.429603
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c1a5e0d1a001'
-down_revision = '0a966b627255'
+down_revision = '6110950bab80'
 branch_labels = None
 depends_on = None
 

@@ -49,7 +49,7 @@ def test_survey_action_plan_completion_and_certificate(live_server, context):
 
     _sign_in(page, live_server, ORGANISER)
     page.get_by_role("link", name="Completion").first.click()
-    page.get_by_role("row", name=re.compile("AHRD-2026-TH")).get_by_role("link", name="Completion").click()
+    page.get_by_role("row", name=re.compile("AHRD-2026-TH")).get_by_role("link", name="Completion", exact=True).click()
     page.get_by_label(re.compile("Decision for PHAN Somchai")).select_option("completed")
     page.get_by_role("button", name="Confirm completion decisions").click()
     expect(page.get_by_role("status").first).to_contain_text("enrolments updated")

@@ -4,7 +4,8 @@ Services ``flush()`` and raise :class:`core.errors.ServiceError` when the input 
 route never writes ``db.session.commit()`` / ``rollback()`` or ``except ServiceError`` itself. It
 wraps the service call in :func:`unit_of_work` (modelled on Indico's ``RH.process()``):
 
-- the block ends normally (or ``return``\\ s from inside) → **commit once**, then flash ``success``;
+- the block ends normally (or ``return``\\ s from inside) → **commit once**, then flash ``success``
+  and whatever the block queued with ``work.flash(message, category)``;
 - a ``ServiceError`` → **roll back**, show its message next to the form field it names (or next to
   ``field``, the form's default field for errors), else flash it; the error is swallowed and
   ``work.ok`` is False, so the route falls through to re-render its form;
@@ -74,6 +75,11 @@ class UnitOfWork:
         self.success = success
         self.error: ServiceError | None = None
         self.ok = False
+        self._messages: list[tuple[str, str]] = []
+
+    def flash(self, message: str, category: str = "success") -> None:
+        """Flash ``message`` after the commit (in order, after ``success``); dropped if the work fails."""
+        self._messages.append((message, category))
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -89,6 +95,8 @@ class UnitOfWork:
             self.ok = True
             if self.success:
                 flash(self.success, "success")
+            for message, category in self._messages:
+                flash(message, category)
             return False
         db.session.rollback()
         if issubclass(exc_type, ServiceError):

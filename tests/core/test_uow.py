@@ -119,3 +119,15 @@ def test_a_second_commit_in_one_request_is_refused_while_testing(app, db):
 
 def _raise(message: str):
     raise ServiceError(message)
+
+
+def test_queued_messages_follow_success_after_the_commit_and_vanish_on_error(app, db):
+    with app.test_request_context("/", method="POST"):
+        with unit_of_work(success="Saved.") as work:
+            work.flash("Over capacity.", "warning")
+        assert get_flashed_messages(with_categories=True) == [("success", "Saved."), ("warning", "Over capacity.")]
+    with app.test_request_context("/", method="POST"):
+        with unit_of_work(success="Saved.") as work:
+            work.flash("Over capacity.", "warning")
+            raise ServiceError("No.")
+        assert get_flashed_messages(with_categories=True) == [("error", "No.")]

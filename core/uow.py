@@ -56,6 +56,9 @@ def show_service_error(exc: ServiceError, form=None, field: str | None = None) -
 
     The one way a service's message reaches the user (formerly four helpers in four features).
     """
+    if form is not None and not hasattr(form, "_fields") and hasattr(form, "errors"):
+        form.errors = [*form.errors, exc.message]  # a single field: every message goes there
+        return
     fields = getattr(form, "_fields", None) or {}
     target = fields.get(exc.field) if exc.field else None
     if target is None and field is not None:
@@ -111,6 +114,7 @@ def unit_of_work(form=None, field: str | None = None, *, success: str | None = N
 
     ``form``: where a ``ServiceError`` naming one of its fields is shown; ``field``: the form's field
     for errors that name none (or a field the form lacks); without either the message is flashed.
+    ``form`` may also be a single field (``form.text``): every message is shown there.
     ``success``: flashed after the commit (the block may set ``work.success`` instead).
     """
     return UnitOfWork(form, field, success)

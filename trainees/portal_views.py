@@ -16,11 +16,11 @@ from flask_login import current_user
 
 from accounts.mail import mail_link, password_link, send_password_link
 from accounts.permissions import organiser_required, trainee_required
-from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _, _l
 from core.mail import mail_is_configured
 from core.refdata import country_name, fiscal_year_label, modality_name
+from core.uow import unit_of_work
 from trainees import portal_queries, services
 from trainees.models import Cohort, CohortSession, Trainee
 from trainees.status import status_name
@@ -133,13 +133,10 @@ def portal_cohort(cohort_id: int):
 def invite(trainee_id: int):
     """Give a trainee a portal account (or reuse theirs) and send a one-time link to set a password."""
     trainee = db.get_or_404(Trainee, trainee_id)
-    try:
+    with unit_of_work() as work:
         invitation = services.invite_trainee(trainee, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not work.ok:
         return redirect(_back())
-    db.session.commit()
     name, email = trainee.full_name, invitation.user.email
     if not mail_is_configured(current_app):  # nothing is mailed: the next message gives the link to pass on
         if invitation.created:
@@ -168,8 +165,8 @@ def invite(trainee_id: int):
 def invite_cohort(cohort_id: int):
     """Invite every accepted or confirmed trainee of a cohort who has no portal account yet."""
     cohort = db.get_or_404(Cohort, cohort_id)
-    invitations, already, problems = services.invite_cohort(cohort, actor=current_user)
-    db.session.commit()
+    with unit_of_work():
+        invitations, already, problems = services.invite_cohort(cohort, actor=current_user)
     links, unsent = [], 0
     for invitation in invitations:
         try:

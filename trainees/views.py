@@ -1,7 +1,8 @@
 """Organiser pages for programmes, cohorts, sessions, attendance, organisations and trainees.
 
-Every route is for organisers and administrators. Views are thin: form → service/query → one commit →
-flash and redirect, or render. A ``ServiceError`` rolls back and is shown next to the field it names.
+Every route is for organisers and administrators. Views are thin: form → service/query → one unit of
+work (``core.uow``: one commit, or a rollback with the ``ServiceError`` shown next to the field it names)
+→ flash and redirect, or render.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _, ngettext
 from core.refdata import GENDERS, MODALITIES, country_codes, org_type_codes, sector_codes
+from core.uow import run_service, unit_of_work
 from trainees import queries, services
 from trainees.display import COMMON_TIMEZONES, default_timezone, options
 from trainees.forms import (
@@ -63,15 +65,6 @@ def _country_arg(name: str) -> str:
     return _choice_arg(name, country_codes())
 
 
-def _show_error(form, exc: ServiceError, default: str) -> None:
-    """Roll back whatever the failed service did and show its message next to the named field."""
-    db.session.rollback()
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is None or not hasattr(field, "errors"):
-        field = getattr(form, default)
-    field.errors = [*field.errors, exc.message]
-
-
 def _organisation_for(form) -> tuple[Organisation, bool]:
     """The organisation named on a trainee form (by name within its country), created when new.
 
@@ -101,9 +94,10 @@ def _per_page() -> int:
     return current_app.config["PER_PAGE"]
 
 
-def _warn_if_over_capacity(cohort) -> None:
+def _warn_if_over_capacity(work, cohort) -> None:
+    """Queue a warning (shown after the commit) when the cohort has more seats taken than places."""
     if services.is_over_capacity(cohort):
-        flash(_("%(code)s is over capacity: %(taken)d seats taken for %(capacity)d places.", code=cohort.code,
+        work.flash(_("%(code)s is over capacity: %(taken)d seats taken for %(capacity)d places.", code=cohort.code,
                 taken=services.counted_or_open_count(cohort), capacity=cohort.capacity), "warning")
 
 
@@ -123,15 +117,11 @@ def programme_new():
     form = ProgrammeForm()
     unique = _unique_code(services.get_programme_by_code, _("A programme with the code %(code)s already exists."))
     if form.validate_on_submit(extra_validators={"code": [unique]}):
-        try:
+        with unit_of_work(form, "code") as work:
             programme = services.create_programme(
                 form.code.data, form.name.data, form.funder.data or "", form.description.data or "",
                 organiser_names=form.organiser_entries, actor=_me())
-        except ServiceError as exc:
-            _show_error(form, exc, "code")
-        else:
-            db.session.commit()
-            flash(_("Programme %(code)s created.", code=programme.code), "success")
+            work.success = _("Programme %(code)s created.", code=programme.code)
             return redirect(url_for("trainees.programme_detail", programme_id=programme.id))
     return render_template("trainees/programme_form.html", form=form, programme=None)
 
@@ -155,15 +145,10 @@ def programme_edit(programme_id: int):
     if request.method == "GET":
         form.organiser_history.data = "\n".join(f"{e.from_fy}: {e.name}" for e in programme.organiser_names)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "organiser_history", success=_("Changes saved.")):
             services.update_programme(programme, actor=_me(), name=form.name.data, funder=form.funder.data or "",
                                       description=form.description.data or "")
             services.set_organiser_names(programme, form.organiser_entries, actor=_me())
-        except ServiceError as exc:
-            _show_error(form, exc, "organiser_history")
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
             return redirect(url_for("trainees.programme_detail", programme_id=programme_id))
     return render_template("trainees/programme_form.html", form=form, programme=programme)
 
@@ -209,14 +194,9 @@ def cohort_new():
         if programme is None:
             form.programme_id.errors.append(_("Choose a programme."))
         else:
-            try:
+            with unit_of_work(form, "code") as work:
                 cohort = services.create_cohort(programme, actor=_me(), **form.values())
-            except ServiceError as exc:
-                _show_error(form, exc, "code")
-            else:
-                db.session.commit()
-                flash(_("Cohort %(code)s created. Add its sessions and participants next.", code=cohort.code),
-                      "success")
+                work.success = _("Cohort %(code)s created. Add its sessions and participants next.", code=cohort.code)
                 return redirect(url_for("trainees.cohort_detail", cohort_id=cohort.id))
     return render_template("trainees/cohort_form.html", form=form, cohort=None)
 
@@ -229,21 +209,16 @@ def cohort_edit(cohort_id: int):
     form = _cohort_form(cohort)
     unique = _unique_code(services.get_cohort_by_code, _("A cohort with the code %(code)s already exists."), cohort)
     if form.validate_on_submit(extra_validators={"code": [unique]}):
-        try:
+        with unit_of_work(form, "code", success=_("Changes saved.")) as work:
             programme = db.session.get(Programme, form.programme_id.data)
             if programme is None:
                 raise ServiceError(_("Choose a programme."), "programme_id")
             services.update_cohort(cohort, actor=_me(), **form.values())
             services.move_cohort(cohort, programme, actor=_me())
-        except ServiceError as exc:
-            _show_error(form, exc, "code")
-        else:
             outside = [s for s in cohort.sessions if not cohort.start_date <= s.date <= cohort.end_date]
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            _warn_if_over_capacity(cohort)
+            _warn_if_over_capacity(work, cohort)
             if outside:
-                flash(ngettext("%(num)d session now lies outside the cohort's dates; move or delete it.",
+                work.flash(ngettext("%(num)d session now lies outside the cohort's dates; move or delete it.",
                                "%(num)d sessions now lie outside the cohort's dates; move or delete them.",
                                len(outside)), "warning")
             return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id))
@@ -285,12 +260,13 @@ def bulk_status(cohort_id: int):
     if not form.validate_on_submit():
         return _render_cohort(cohort, form)
     enrolments = queries.enrolments_by_ids(cohort, form.enrolment_ids.data)
-    changed, problems = services.bulk_change_status(enrolments, form.target.data, form.reason.data or "",
-                                                    actor=_me())
-    db.session.commit()
-    flash(ngettext("%(num)d enrolment changed.", "%(num)d enrolments changed.", changed), "success")
-    if problems:
-        flash(ngettext("%(num)d skipped: ", "%(num)d skipped: ", len(problems)) + " · ".join(problems), "warning")
+    with unit_of_work() as work:
+        changed, problems = services.bulk_change_status(enrolments, form.target.data, form.reason.data or "",
+                                                        actor=_me())
+        work.flash(ngettext("%(num)d enrolment changed.", "%(num)d enrolments changed.", changed))
+        if problems:
+            work.flash(ngettext("%(num)d skipped: ", "%(num)d skipped: ", len(problems)) + " · ".join(problems),
+                       "warning")
     return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id))
 
 
@@ -304,16 +280,12 @@ def enrolment_status(enrolment_id: int):
     # nothing is preselected: a stray click must not mark someone "Completed" before the course has run
     form.target.choices = [("", _("— choose —")), *targets] if targets else []
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "target") as work:
             services.change_status(enrolment, form.target.data, form.reason.data or "", actor=_me())
-        except ServiceError as exc:
-            _show_error(form, exc, "target")
-            enrolment = queries.get_enrolment(enrolment_id)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is now %(status)s.", name=enrolment.trainee.full_name,
-                    status=dict(enrolment_status_choices())[enrolment.status]), "success")
+            work.success = _("%(name)s is now %(status)s.", name=enrolment.trainee.full_name,
+                             status=dict(enrolment_status_choices())[enrolment.status])
             return redirect(url_for("trainees.cohort_detail", cohort_id=enrolment.cohort_id))
+        enrolment = queries.get_enrolment(enrolment_id)
     return render_template("trainees/enrolment_status.html", enrolment=enrolment, form=form)
 
 
@@ -347,15 +319,9 @@ def enrol_existing(cohort_id: int):
         flash(_("Choose a trainee and an initial status."), "error")
         return redirect(url_for("trainees.enrol", cohort_id=cohort_id))
     trainee = db.get_or_404(Trainee, form.trainee_id.data)
-    try:
+    with unit_of_work(success=_("%(name)s added to %(code)s.", name=trainee.full_name, code=cohort.code)) as work:
         services.enrol(trainee, cohort, form.status.data, actor=_me())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s added to %(code)s.", name=trainee.full_name, code=cohort.code), "success")
-        _warn_if_over_capacity(cohort)
+        _warn_if_over_capacity(work, cohort)
     return redirect(url_for("trainees.enrol", cohort_id=cohort_id, q=request.form.get("q") or None))
 
 
@@ -366,16 +332,12 @@ def enrol_new(cohort_id: int):
     cohort = queries.get_cohort(cohort_id)
     form = NewTraineeForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "email") as work:
             org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
             services.enrol(trainee, cohort, form.status.data, actor=_me())
-        except ServiceError as exc:
-            _show_error(form, exc, "email")
-        else:
-            db.session.commit()
-            flash(_("%(name)s added to %(code)s.", name=trainee.full_name, code=cohort.code), "success")
-            _warn_if_over_capacity(cohort)
+            work.success = _("%(name)s added to %(code)s.", name=trainee.full_name, code=cohort.code)
+            _warn_if_over_capacity(work, cohort)
             return redirect(url_for("trainees.enrol", cohort_id=cohort_id))
     return _render_enrol(queries.get_cohort(cohort_id), form)
 
@@ -394,13 +356,8 @@ def session_new(cohort_id: int):
         form.venue.data = cohort.venue
         form.timezone.data = default_timezone(cohort)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "date", success=_("Session added.")):
             services.add_session(cohort, actor=_me(), **form.values())
-        except ServiceError as exc:
-            _show_error(form, exc, "date")
-        else:
-            db.session.commit()
-            flash(_("Session added."), "success")
             return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id, _anchor="sessions"))
     return render_template("trainees/session_form.html", form=form, cohort=cohort, session=None,
                            timezones=COMMON_TIMEZONES)
@@ -414,15 +371,10 @@ def session_edit(session_id: int):
     form = SessionForm(obj=session)
     form.cohort = session.cohort
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "date", success=_("Session saved.")):
             services.update_session(session, actor=_me(), **form.values())
-        except ServiceError as exc:
-            _show_error(form, exc, "date")
-            session = queries.get_session(session_id)
-        else:
-            db.session.commit()
-            flash(_("Session saved."), "success")
             return redirect(url_for("trainees.cohort_detail", cohort_id=session.cohort_id, _anchor="sessions"))
+        session = queries.get_session(session_id)
     return render_template("trainees/session_form.html", form=form, cohort=session.cohort, session=session,
                            timezones=COMMON_TIMEZONES)
 
@@ -435,15 +387,10 @@ def session_delete(session_id: int):
     cohort_id = session.cohort_id
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             deleted = services.delete_session(session, actor=_me())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(ngettext("Session deleted with %(num)d attendance mark.",
-                           "Session deleted with %(num)d attendance marks.", deleted), "success")
+            work.success = ngettext("Session deleted with %(num)d attendance mark.",
+                                    "Session deleted with %(num)d attendance marks.", deleted)
         return redirect(url_for("trainees.cohort_detail", cohort_id=cohort_id, _anchor="sessions"))
     marks = len(queries.session_marks(session))
     return render_template("trainees/session_delete.html", session=session, form=form, marks=marks)
@@ -460,14 +407,9 @@ def attendance(session_id: int):
         marks = {e.id: request.form[f"mark-{e.id}"] for e in rows if request.form.get(f"mark-{e.id}")}
         if form.all_present.data:  # the rows left unmarked become present; marks chosen on the sheet are kept
             marks = {e.id: "present" for e in rows} | marks
-        try:
+        with unit_of_work() as work:
             changed = services.record_attendance(session, marks, actor=_me())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(ngettext("%(num)d change saved.", "%(num)d changes saved.", changed), "success")
+            work.success = ngettext("%(num)d change saved.", "%(num)d changes saved.", changed)
         return redirect(url_for("trainees.attendance", session_id=session_id))
     return render_template("trainees/attendance.html", session=session, cohort=session.cohort, rows=rows,
                            marks=queries.session_marks(session), form=form, lock_form=ConfirmForm(),
@@ -481,9 +423,8 @@ def attendance_lock(cohort_id: int):
     cohort = queries.get_cohort(cohort_id)
     if ConfirmForm().validate_on_submit():
         locked = request.form.get("locked") == "1"
-        services.set_attendance_lock(cohort, locked, actor=_me())
-        db.session.commit()
-        flash(_("Attendance is locked.") if locked else _("Attendance is unlocked."), "success")
+        run_service(lambda: services.set_attendance_lock(cohort, locked, actor=_me()),
+                    success=_("Attendance is locked.") if locked else _("Attendance is unlocked."))
     session_id = request.form.get("session_id", type=int)
     if session_id and any(s.id == session_id for s in cohort.sessions):
         return redirect(url_for("trainees.attendance", session_id=session_id))
@@ -515,16 +456,12 @@ def organisation_new():
     form = OrganisationForm()
     if form.validate_on_submit():
         values = form.values()
-        try:
+        with unit_of_work(form, "name") as work:
             org, created = services.get_or_create_organisation(values["name"], values["country"],
                                                                values["sector_code"], values["org_type"], actor=_me())
             if not created:
                 raise ServiceError(_("%(name)s already exists in that country.", name=org.name), "name")
-        except ServiceError as exc:
-            _show_error(form, exc, "name")
-        else:
-            db.session.commit()
-            flash(_("Organisation %(name)s added.", name=org.name), "success")
+            work.success = _("Organisation %(name)s added.", name=org.name)
             return redirect(url_for("trainees.organisation_edit", org_id=org.id))
     return render_template("trainees/organisation_form.html", form=form, org=None)
 
@@ -536,15 +473,10 @@ def organisation_edit(org_id: int):
     org = db.get_or_404(Organisation, org_id)
     form = OrganisationForm(obj=org)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "name", success=_("Changes saved.")):
             services.update_organisation(org, actor=_me(), **form.values())
-        except ServiceError as exc:
-            _show_error(form, exc, "name")
-            org = db.get_or_404(Organisation, org_id)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
             return redirect(url_for("trainees.organisation_edit", org_id=org_id))
+        org = db.get_or_404(Organisation, org_id)
     trainees = queries.organisation_trainee_counts([org.id])[org.id]
     return render_template("trainees/organisation_form.html", form=form, org=org, trainees=trainees)
 
@@ -577,17 +509,13 @@ def organisation_merge_confirm(keep_id: int, duplicate_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         name = duplicate.name
-        try:
+        with unit_of_work() as work:
             moved = services.merge_organisations(keep, duplicate, actor=_me())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(url_for("trainees.organisation_merge", org_id=keep_id))
-        db.session.commit()
-        flash(ngettext("Merged %(dup)s into %(keep)s: %(num)d trainee moved.",
-                       "Merged %(dup)s into %(keep)s: %(num)d trainees moved.", moved, dup=name, keep=keep.name),
-              "success")
-        return redirect(url_for("trainees.organisation_edit", org_id=keep_id))
+            work.success = ngettext("Merged %(dup)s into %(keep)s: %(num)d trainee moved.",
+                                    "Merged %(dup)s into %(keep)s: %(num)d trainees moved.", moved, dup=name,
+                                    keep=keep.name)
+            return redirect(url_for("trainees.organisation_edit", org_id=keep_id))
+        return redirect(url_for("trainees.organisation_merge", org_id=keep_id))
     counts = queries.organisation_trainee_counts([keep_id, duplicate_id])
     return render_template("trainees/organisation_merge_confirm.html", keep=keep, duplicate=duplicate,
                            counts=counts, form=form)
@@ -618,14 +546,10 @@ def trainee_new():
     """Add a person without enrolling them (enrol from a cohort's page)."""
     form = TraineeForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "email") as work:
             org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
-        except ServiceError as exc:
-            _show_error(form, exc, "email")
-        else:
-            db.session.commit()
-            flash(_("Trainee %(name)s added.", name=trainee.full_name), "success")
+            work.success = _("Trainee %(name)s added.", name=trainee.full_name)
             return redirect(url_for("trainees.trainee_detail", trainee_id=trainee.id))
     return render_template("trainees/trainee_form.html", form=form, trainee=None)
 
@@ -651,17 +575,12 @@ def trainee_edit(trainee_id: int):
         form.organisation.data, form.organisation_country.data = org.name, org.country
         form.sector.data, form.org_type.data = org.sector_code, org.org_type
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "email", success=_("Changes saved.")) as work:
             org, created = _organisation_for(form)
             services.update_trainee(trainee, actor=_me(), organisation_id=org.id, **form.trainee_values())
-        except ServiceError as exc:
-            _show_error(form, exc, "email")
-            trainee = queries.get_trainee(trainee_id)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
             if created:
-                flash(_("A new organisation %(name)s was created. If it duplicates an existing one, merge them.",
-                        name=org.name), "warning")
+                work.flash(_("A new organisation %(name)s was created. If it duplicates an existing one, merge them.",
+                             name=org.name), "warning")
             return redirect(url_for("trainees.trainee_detail", trainee_id=trainee_id))
+        trainee = queries.get_trainee(trainee_id)
     return render_template("trainees/trainee_form.html", form=form, trainee=trainee)

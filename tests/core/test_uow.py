@@ -131,3 +131,11 @@ def test_queued_messages_follow_success_after_the_commit_and_vanish_on_error(app
             work.flash("Over capacity.", "warning")
             raise ServiceError("No.")
         assert get_flashed_messages(with_categories=True) == [("error", "No.")]
+
+
+def test_a_single_field_takes_every_message(app, db):
+    with app.test_request_context("/", method="POST"):
+        form = _Form(meta={"csrf": False})
+        with unit_of_work(form.code):
+            raise ServiceError("Shown at the code.", "name")
+        assert form.code.errors == ["Shown at the code."] and not form.name.errors

@@ -10,6 +10,7 @@ from core.extensions import db
 from core.i18n import _
 from core.uow import run_service, unit_of_work
 from courses import gift, queries, services
+from courses.blueprint import bp
 from courses.forms import (
     AssignmentForm,
     AttachmentForm,
@@ -26,7 +27,6 @@ from courses.forms import (
 from courses.markdown import render_markup
 from courses.models import Course, CourseAssignment, Lesson, Module, Question, Quiz
 from courses.question_types import TYPE_KEYS
-from courses.views import bp
 from trainees.models import Cohort
 
 

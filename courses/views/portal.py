@@ -18,9 +18,9 @@ from core.extensions import db
 from core.i18n import _
 from core.uow import unit_of_work
 from courses import attempts, grading, queries
+from courses.blueprint import bp
 from courses.forms import ConfirmForm
 from courses.models import Lesson, Quiz
-from courses.views import bp
 from courses.views.authoring import send_attachment
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from core.audit import AuditEvent
 from tests import factories
-from trainees.import_service import apply_import, plan_import, preview_result
-from trainees.importer import parse_file
+from trainees.imports.reader import parse_file
+from trainees.imports.service import apply_import, plan_import, preview_result
 from trainees.models import Enrolment, EnrolmentEvent, Organisation, Trainee
 
 from .import_files import csv_bytes, row, xlsx_bytes

@@ -1,6 +1,6 @@
 """Trainee portal (the signed-in trainee's own training) and the organiser's portal invitations.
 
-Routes live on the trainees blueprint (``trainees.views.bp``).
+Routes live on the trainees blueprint (``trainees.blueprint.bp``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from core.mail import mail_is_configured
 from core.refdata import country_name, fiscal_year_label, modality_name
 from core.uow import unit_of_work
 from trainees import portal_queries, services
+from trainees.blueprint import bp
 from trainees.models import Cohort, CohortSession, Trainee
 from trainees.status import status_name
-from trainees.views import bp
 
 log = logging.getLogger("kakehashi.trainees")
 

@@ -31,7 +31,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.i18n import _
 from trainees import services
-from trainees.importer import Limits, ParsedFile, ParsedRow, Problem, paused_gc
+from trainees.imports.reader import Limits, ParsedFile, ParsedRow, Problem, paused_gc
 from trainees.models import Cohort, Enrolment, Organisation, Trainee
 from trainees.status import TRANSITIONS, allowed_targets, can_transition, status_name
 

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from core.i18n import _
 from core.refdata import GENDER_NAMES, ORG_TYPES, SECTORS, org_type_bucket
-from trainees.importer import COLUMNS
+from trainees.imports.reader import COLUMNS
 from trainees.status import STATUSES
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

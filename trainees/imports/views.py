@@ -1,6 +1,6 @@
 """Trainee import pages: upload → preview (nothing written) → confirm; and the template download.
 
-Routes live on the trainees blueprint (``trainees.views.bp``). The upload page's endpoint is
+Routes live on the trainees blueprint (``trainees.blueprint.bp``). The upload page's endpoint is
 ``trainees.import_upload`` (``url_for("trainees.import_upload", cohort_id=…)``).
 """
 
@@ -18,13 +18,13 @@ from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
 from core.uow import unit_of_work
-from trainees import import_store
-from trainees.import_forms import ImportConfirmForm, ImportUploadForm
-from trainees.import_service import apply_import, import_limits, plan_import, preview_result
-from trainees.import_template import XLSX_MIME, build_template
-from trainees.importer import COLUMNS, ImportFileError, parse_file
+from trainees.blueprint import bp
+from trainees.imports import store as import_store
+from trainees.imports.forms import ImportConfirmForm, ImportUploadForm
+from trainees.imports.reader import COLUMNS, ImportFileError, parse_file
+from trainees.imports.service import apply_import, import_limits, plan_import, preview_result
+from trainees.imports.template import XLSX_MIME, build_template
 from trainees.models import Cohort
-from trainees.views import bp
 
 PREVIEW_ROWS = 500  # rows shown besides every invalid one
 

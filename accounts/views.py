@@ -24,10 +24,10 @@ from accounts.mail import send_password_link
 from accounts.models import User
 from accounts.permissions import admin_required, public, signed_in
 from core import audit
-from core.errors import ServiceError
 from core.extensions import db, limiter, login_manager
 from core.forms import parse_date
 from core.i18n import _, _l
+from core.uow import unit_of_work
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -67,9 +67,9 @@ def _account_key() -> str:
 
 def _login_throttled(request_limit) -> None:
     """Record a lockout in the audit log when a sign-in limit is exceeded."""
-    audit.record("login.throttled", actor=None, object_type="User",
-                 summary=f"{request.form.get('email', '')[:254]} from {request.remote_addr}")
-    db.session.commit()
+    with unit_of_work():
+        audit.record("login.throttled", actor=None, object_type="User",
+                     summary=f"{request.form.get('email', '')[:254]} from {request.remote_addr}")
 
 
 def _login_failed(response) -> bool:
@@ -106,15 +106,15 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            audit.record("login.failed", object_type="User", summary=form.email.data[:254])
-            db.session.commit()
+            with unit_of_work():
+                audit.record("login.failed", object_type="User", summary=form.email.data[:254])
             flash(_("E-mail or password is not correct."), "error")
             return render_template("accounts/login.html", form=form)
         next_url = _safe_next(request.args.get("next"))
         session.clear()
-        sid = services.start_session(user, request.remote_addr, request.user_agent.string)
-        audit.record("login.success", obj=user, actor=user, summary=user.email)
-        db.session.commit()
+        with unit_of_work():
+            sid = services.start_session(user, request.remote_addr, request.user_agent.string)
+            audit.record("login.success", obj=user, actor=user, summary=user.email)
         session["sid"], session["seen"] = sid, time.time()
         login_user(user)
         return redirect(next_url or url_for("accounts.home"))
@@ -125,9 +125,9 @@ def login():
 @signed_in
 def logout():
     """Sign out: the server forgets this session, so a copied cookie stops working."""
-    services.end_session(session.get("sid"))
-    audit.record("logout", obj=current_user._get_current_object(), summary=current_user.email)
-    db.session.commit()
+    with unit_of_work():
+        services.end_session(session.get("sid"))
+        audit.record("logout", obj=current_user._get_current_object(), summary=current_user.email)
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -178,13 +178,8 @@ def set_password(token: str):
         return render_template("accounts/link_invalid.html", problem=problem), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form.password, success=_("Your password is set. Please sign in.")):
             services.set_password_with_token(token, form.password.data)
-        except ServiceError as exc:
-            form.password.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Your password is set. Please sign in."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/set_password.html", form=form, user=row.user, purpose=row.purpose)
 
@@ -195,19 +190,14 @@ def account():
     """Change one's own password and interface language."""
     pw_form, lang_form = ChangePasswordForm(prefix="pw"), LanguageForm(prefix="lang", locale=current_user.locale)
     if pw_form.submit.data and pw_form.validate_on_submit():
-        try:
+        with unit_of_work(pw_form, "password",
+                          success=_("Your password has been changed. Other devices have been signed out.")):
             services.change_password(current_user, pw_form.current_password.data, pw_form.password.data,
                                      session.get("sid"))
-        except ServiceError as exc:
-            getattr(pw_form, exc.field or "password").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("accounts.account"))
     elif lang_form.submit.data and lang_form.validate_on_submit():
-        services.set_locale(current_user, lang_form.locale.data)
-        db.session.commit()
-        flash(_("Language saved."), "success")
+        with unit_of_work(success=_("Language saved.")):
+            services.set_locale(current_user, lang_form.locale.data)
         return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", pw_form=pw_form, lang_form=lang_form)
 
@@ -227,17 +217,14 @@ def user_new():
     """Create a user and, optionally, an invitation link to set a password."""
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "email") as work:
             user = services.create_user(form.email.data, form.role.data, form.display_name.data,
                                         actor=current_user)
             raw = services.issue_password_token(user, "invite", current_user) if form.send_invitation.data else None
-        except ServiceError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
-        else:
-            flash(_("User %(email)s created.", email=user.email), "success")
-            if raw:
+            if raw:  # queued in the same transaction as the user and the token
                 _mail_link(user, raw, "invite")
-            db.session.commit()
+            work.success = _("User %(email)s created.", email=user.email)
+        if work.ok:
             return redirect(url_for("accounts.user_edit", user_id=user.id))
     return render_template("accounts/user_new.html", form=form)
 
@@ -249,15 +236,9 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "role", success=_("Changes saved.")):
             services.update_user(user, role=form.role.data, active=form.active.data,
                                  display_name=form.display_name.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "role").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
             return redirect(url_for("accounts.user_edit", user_id=user.id))
     return render_template("accounts/user_edit.html", form=form, user=user)
 
@@ -267,9 +248,9 @@ def user_edit(user_id: int):
 def user_link(user_id: int):
     """Create a new one-time link (invitation if the user never set a password, else reset)."""
     user = db.get_or_404(User, user_id)
-    raw = services.issue_password_token(user, "reset" if user.password_hash else "invite", current_user)
-    _mail_link(user, raw, "reset" if user.password_hash else "invite")
-    db.session.commit()
+    with unit_of_work():
+        raw = services.issue_password_token(user, "reset" if user.password_hash else "invite", current_user)
+        _mail_link(user, raw, "reset" if user.password_hash else "invite")
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 

@@ -70,8 +70,9 @@ def full_import(path: Path, workdir: Path, run: int) -> tuple[float, float, str]
     """Create a fresh SQLite database and a cohort, then time the import of ``path`` end to end."""
     from app import create_app
     from core.extensions import db
-    from trainees import importer, services
-    from trainees.import_service import apply_import, import_limits, plan_import
+    from trainees import services
+    from trainees.imports import reader as importer
+    from trainees.imports.service import apply_import, import_limits, plan_import
 
     database = workdir / f"bench-{path.stem}-{run}.sqlite3"
     app = create_app({

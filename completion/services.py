@@ -92,6 +92,13 @@ def finalise_completion(cohort: Cohort, decisions: dict[int, str], reason: str, 
 
 # --- surveys ----------------------------------------------------------------------------------
 
+def default_templates_missing() -> bool:
+    """True until the built-in templates exist (reads only)."""
+    keys = (defaults.REACTION_KEY, defaults.FOLLOWUP_KEY)
+    found = db.session.scalar(select(func.count()).select_from(SurveyTemplate).where(SurveyTemplate.key.in_(keys)))
+    return found < len(keys)
+
+
 def ensure_default_templates() -> tuple[SurveyTemplate, SurveyTemplate]:
     """The built-in reaction and follow-up templates (created once; stored in English whatever the
     language of the request that happens to create them)."""

@@ -24,11 +24,11 @@ from completion.forms import (
 )
 from completion.models import ActionPlan, Certificate, SurveyInstance, SurveyTemplate
 from completion.rules import Policy
-from core.errors import ServiceError
 from core.extensions import db, limiter
 from core.i18n import _
 from core.mail import mail_is_configured
 from core.mailqueue import queue_mail, recipient_locale
+from core.uow import run_service, unit_of_work
 from trainees.models import Cohort, Enrolment, Trainee
 from trainees.status import COUNTED_STATUSES
 
@@ -63,20 +63,15 @@ def cohort_completion(cohort_id: int):
     policy = services.get_policy(cohort)
     form, finalise = PolicyForm(obj=policy, prefix="rules"), FinaliseForm(prefix="final")
     if form.submit.data and form.validate_on_submit():
-        try:
+        with unit_of_work(form, success=_("Completion rules saved.")):
             services.update_policy(cohort, current_user, **{k: getattr(form, k).data for k in services.POLICY_FIELDS})
-        except ServiceError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Completion rules saved."), "success")
             return redirect(url_for("completion.cohort_completion", cohort_id=cohort.id))
     elif finalise.submit.data and finalise.validate_on_submit():
         decisions = {int(k.split("-", 1)[1]): v for k, v in request.form.items()
                      if k.startswith("decision-") and k.split("-", 1)[1].isdigit()}
-        changed, problems = services.finalise_completion(cohort, decisions, finalise.reason.data, current_user)
-        db.session.commit()
-        flash(_("%(n)d enrolments updated.", n=changed), "success")
+        with unit_of_work() as work:
+            changed, problems = services.finalise_completion(cohort, decisions, finalise.reason.data, current_user)
+            work.success = _("%(n)d enrolments updated.", n=changed)
         for problem in problems:
             flash(problem, "warning")
         return redirect(url_for("completion.cohort_completion", cohort_id=cohort.id))
@@ -90,30 +85,28 @@ def cohort_completion(cohort_id: int):
 def cohort_surveys(cohort_id: int):
     """A cohort's surveys with response rates; create a survey or schedule follow-ups."""
     cohort = db.get_or_404(Cohort, cohort_id)
-    reaction, followup = services.ensure_default_templates()
+    if request.method == "GET" and services.default_templates_missing():
+        with unit_of_work():  # a write on GET, idempotent: the built-in templates are created once, then found
+            services.ensure_default_templates()
+    else:  # a POST: any template created lands with the request's one commit
+        services.ensure_default_templates()
     templates = db.session.scalars(select(SurveyTemplate).order_by(SurveyTemplate.id)).all()
     form = SurveyCreateForm(title=_("End-of-course survey"), opens_on=cohort.end_date,
                             closes_on=cohort.end_date + timedelta(days=14))
     form.template_id.choices = [(t.id, t.title) for t in templates]
     follow = FollowupForm(prefix="f")
     if follow.submit.data and follow.validate_on_submit():
-        created = services.schedule_followups(cohort, current_user)
-        db.session.commit()
-        flash(_("%(n)d follow-up surveys scheduled.", n=len(created)), "success")
+        with unit_of_work() as work:
+            created = services.schedule_followups(cohort, current_user)
+            work.success = _("%(n)d follow-up surveys scheduled.", n=len(created))
         return redirect(url_for("completion.cohort_surveys", cohort_id=cohort.id))
     if form.submit.data and form.validate_on_submit():
         template = db.get_or_404(SurveyTemplate, form.template_id.data)
-        try:
+        with unit_of_work(form, "title", success=_("Survey created.")):
             services.create_survey(cohort, template, title=form.title.data, opens_on=form.opens_on.data,
                                    closes_on=form.closes_on.data, anonymous=form.anonymous.data,
                                    kind=template.kind, actor=current_user)
-        except ServiceError as exc:
-            getattr(form, exc.field or "title").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Survey created."), "success")
             return redirect(url_for("completion.cohort_surveys", cohort_id=cohort.id))
-    db.session.commit()  # the built-in templates, if they were just created
     surveys = queries.surveys_for_cohort(cohort.id)
     return render_template("completion/cohort_surveys.html", cohort=cohort, form=form, follow=follow,
                            surveys=surveys, eligible=queries.eligible_count(cohort.id))
@@ -149,13 +142,9 @@ def renew_ack_link(cohort_id: int, plan_id: int):
     plan = db.get_or_404(ActionPlan, plan_id)
     if plan.enrolment.cohort_id != cohort_id:
         abort(404)
-    try:
-        raw = services.renew_ack_link(plan, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
+    outcome = run_service(lambda: services.renew_ack_link(plan, current_user))
+    if outcome.ok:
+        raw = outcome.result
         link = url_for("completion.acknowledge", token=raw, _external=True)
         flash(_("Send this link to %(email)s (%(name)s); earlier links no longer work: %(link)s",
                 email=plan.supervisor_email, name=plan.supervisor_name or "—", link=link), "link")
@@ -169,9 +158,9 @@ def cohort_certificates(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = IssueForm()
     if form.validate_on_submit():
-        issued = services.issue_certificates(cohort, form.kind.data, current_user)
-        db.session.commit()
-        flash(_("%(n)d certificates issued.", n=len(issued)), "success" if issued else "info")
+        with unit_of_work() as work:
+            issued = services.issue_certificates(cohort, form.kind.data, current_user)
+            work.flash(_("%(n)d certificates issued.", n=len(issued)), "success" if issued else "info")
         return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
     return render_template("completion/cohort_certificates.html", cohort=cohort, form=form,
                            certificates=queries.certificates_for_cohort(cohort.id))
@@ -206,13 +195,8 @@ def certificate_revoke(cert_id: int):
     cert = db.get_or_404(Certificate, cert_id)
     form = RevokeForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form.reason, success=_("Certificate %(serial)s revoked.", serial=cert.serial)):
             services.revoke_certificate(cert, form.reason.data, current_user)
-        except ServiceError as exc:
-            form.reason.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Certificate %(serial)s revoked.", serial=cert.serial), "success")
             return redirect(url_for("completion.cohort_certificates", cohort_id=cert.enrolment.cohort_id))
     return render_template("completion/certificate_revoke.html", cert=cert, form=form)
 
@@ -253,14 +237,12 @@ def my_survey(survey_id: int, enrolment_id: int):
     form, errors = AnswerForm(), {}
     if request.method == "POST" and form.validate_on_submit():
         answers = {item.id: request.form.get(f"item-{item.id}", "") for item in instance.items}
-        try:
+        with unit_of_work() as work:
             errors = services.submit_response(instance, enrolment, answers)
-        except ServiceError as exc:
-            flash(exc.message, "error")
-            return redirect(url_for("completion.my_after_course"))
-        if not errors:
-            db.session.commit()
-            flash(_("Thank you for your answers."), "success")
+            if not errors:  # with errors the service wrote nothing: the form is shown again
+                work.success = _("Thank you for your answers.")
+                return redirect(url_for("completion.my_after_course"))
+        if work.error:
             return redirect(url_for("completion.my_after_course"))
     return render_template("completion/my_survey.html", instance=instance, enrolment=enrolment, form=form,
                            errors=errors, values=request.form, answered=services.has_answered(instance, enrolment))
@@ -281,16 +263,12 @@ def my_action_plan(enrolment_id: int):
         for entry, milestone in zip(form.milestones.entries, plan.milestones, strict=False):
             entry.form.text.data, entry.form.due.data = milestone.get("text"), milestone.get("due")
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "title") as work:
             plan = services.save_action_plan(
                 enrolment, title=form.title.data, goals=form.goals.data or "",
                 milestones=[m.data for m in form.milestones.entries], supervisor_name=form.supervisor_name.data or "",
                 supervisor_email=form.supervisor_email.data or "")
             raw = services.submit_action_plan(plan) if form.send.data else None
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "title").errors.append(exc.message)
-        else:
             if raw:  # queued in the same transaction as the token; the supervisor reads the trainee's language
                 link = url_for("completion.acknowledge", token=raw, _external=True)
                 with recipient_locale(enrolment.trainee.user):
@@ -298,7 +276,7 @@ def my_action_plan(enrolment_id: int):
                                _("%(name)s asks you to read and acknowledge their action plan from the training "
                                  "%(course)s:\n%(link)s", name=enrolment.trainee.full_name,
                                  course=enrolment.cohort.title, link=link), kind="supervisor_link")
-            db.session.commit()
+        if work.ok:
             if raw:
                 flash(_("Your plan was sent to %(email)s for acknowledgement.", email=plan.supervisor_email), "success")
                 if not mail_is_configured(current_app):
@@ -349,7 +327,7 @@ def acknowledge(token: str):
         return render_template("accounts/link_invalid.html", problem=problem), 410
     form = AcknowledgeForm()
     if form.validate_on_submit():
-        services.acknowledge_action_plan(token, form.comment.data or "")
-        db.session.commit()
-        return render_template("completion/ack_done.html", plan=plan)
+        with unit_of_work():
+            services.acknowledge_action_plan(token, form.comment.data or "")
+            return render_template("completion/ack_done.html", plan=plan)
     return render_template("completion/ack.html", plan=plan, form=form)

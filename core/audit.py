@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, Select, String, Text, cast, insert, literal
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import utcnow
@@ -46,10 +46,16 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     actor: Any = None,
+    ip: str | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (the caller commits)."""
+    """Add an audit event to the current transaction (the caller commits).
+
+    ``actor`` and ``ip`` are passed in by views, commands and imports; when left out inside a request they
+    default to the signed-in user and the request's address."""
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
+    if ip is None and has_request_context():
+        ip = request.remote_addr
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
@@ -64,10 +70,27 @@ def record(
         object_id=str(object_id) if object_id is not None else None,
         summary=summary[:2000],
         changes=changes,
-        ip_address=request.remote_addr if has_request_context() else None,
+        ip_address=ip,
     )
     db.session.add(event)
     return event
+
+
+def record_many(action: str, object_type: str, object_id, summary, source: Select, *, actor: Any = None,
+                ip: str | None = None, at: datetime | None = None) -> None:
+    """One audit event per row of ``source`` in a single INSERT … SELECT, each as :func:`record` writes it.
+
+    ``object_id`` and ``summary`` are SQL expressions over ``source`` (e.g. ``Trainee.id``, ``Trainee.email``);
+    for batch services (the trainee import writes thousands of rows). ``actor`` and ``ip`` are explicit here.
+    """
+    columns = ("at", "actor_id", "actor_email", "action", "object_type", "object_id", "summary", "ip_address")
+    query = source.with_only_columns(
+        literal(at or utcnow(), AuditEvent.at.type).label("at"),
+        literal(getattr(actor, "id", None), Integer).label("actor_id"),
+        literal(getattr(actor, "email", None), String).label("actor_email"), literal(action).label("action"),
+        literal(object_type).label("object_type"), cast(object_id, String).label("object_id"),
+        summary.label("summary"), literal(ip, String).label("ip_address"), maintain_column_froms=True)
+    db.session.execute(insert(AuditEvent).from_select(columns, query))
 
 
 def diff(before: dict, after: dict) -> tuple[dict, dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -53,3 +54,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # pragma: no 
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """SQL for a CHECK constraint that a column holds one of ``values``: ``column in ('a', 'b')``.
+
+    The one helper every model uses (``CheckConstraint(one_of("status", STATUSES), name="status_valid")``);
+    its text is what the migrations hold, so it must not change."""
+    return f"{column} in ({', '.join(repr(v) for v in values)})"
+
+
+def nullable_one_of(column: str, values: Iterable[str]) -> str:
+    """As :func:`one_of`, for a column that may also be empty: ``column is null or column in (…)``."""
+    return f"{column} is null or {one_of(column, values)}"

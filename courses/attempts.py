@@ -98,11 +98,19 @@ def start_attempt(enrolment, assignment: CourseAssignment, quiz: Quiz, now: date
 
 # --- answering -----------------------------------------------------------------------------------
 
+def due_for_auto_submit(attempt: Attempt, now: datetime | None = None) -> bool:
+    """True when the attempt is still open but its deadline has passed (reads only; pages check this on GET
+    and run :func:`finalise_if_expired` in a unit of work only then)."""
+    return attempt.submitted_at is None and grading.is_expired(as_utc(attempt.deadline), now or utcnow())
+
+
 def finalise_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
-    """Submit an open attempt whose deadline has passed (auto-submit); True if it is now submitted."""
+    """Submit an open attempt whose deadline has passed (auto-submit); True if it is now submitted.
+
+    Idempotent: once submitted, a repeated call changes nothing."""
     if attempt.submitted_at is not None:
         return True
-    if grading.is_expired(as_utc(attempt.deadline), now or utcnow()):
+    if due_for_auto_submit(attempt, now):
         submit_attempt(attempt, now, auto=True)
         return True
     return False

@@ -42,16 +42,6 @@ def int_or_none(value):
     return int(value)
 
 
-def apply_error(form, exc, default: str) -> None:
-    """Show a ServiceError next to its field (or the default field)."""
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None or not hasattr(target, "errors"):
-        target = getattr(form, default)
-    if not isinstance(target.errors, list):
-        target.errors = list(target.errors)
-    target.errors.append(exc.message)
-
-
 def _position():
     return IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=1, max=999)],
                         description=_l("Leave empty to add at the end."))

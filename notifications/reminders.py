@@ -193,7 +193,7 @@ def milestone_rules(today: date) -> Outcome:
 def cleanup(now=None) -> dict[str, int]:
     """Delete expired one-time password links and expired import previews."""
     from accounts.models import PasswordToken
-    from trainees import import_store
+    from trainees.imports import store as import_store
 
     now = now or utcnow()
     tokens = db.session.execute(delete(PasswordToken).where(PasswordToken.expires_at < now)).rowcount

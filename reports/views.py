@@ -30,6 +30,7 @@ from core.refdata import (
     sector_name,
 )
 from core.spreadsheets import XLSX_MIME
+from core.uow import unit_of_work
 from reports import cache, charts, labels, queries, sources, statistics, template_fill, workbook
 from reports.filters import ARG_NAMES, FilterError, ReportFilter
 from reports.forms import TemplateForm
@@ -75,10 +76,10 @@ def _send_workbook(filt: ReportFilter, lang: str, no_pii: bool, stem: str, actio
         spool.seek(0)
         content = spool.read()
     described = "; ".join(f"{k}: {v}" for k, v in filt.describe("en")) or "all data"
-    audit.record(action, object_type="Report",
-                 summary=f"{described}; lang {lang}; {'no names' if no_pii else 'with names'}; "
-                         f"{info.participant_rows} participant rows")
-    db.session.commit()
+    with unit_of_work():  # the download is recorded in the audit log (every download is an event)
+        audit.record(action, object_type="Report",
+                     summary=f"{described}; lang {lang}; {'no names' if no_pii else 'with names'}; "
+                             f"{info.participant_rows} participant rows")
     return send_file(io.BytesIO(content), mimetype=XLSX_MIME, as_attachment=True,
                      download_name=_download_name(stem, filt, lang))
 
@@ -241,10 +242,10 @@ def template():
         form.template.errors = [*form.template.errors, exc.message]
         return render_template("reports/template.html", **page)
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", (upload.filename or "form.xlsx").rsplit(".", 1)[0]) + "-filled.xlsx"
-    audit.record("report.template_fill", object_type="Report",
-                 summary=f"{upload.filename}; {result.replaced} placeholders, {result.tables} tables; "
-                         f"{'; '.join(f'{k}: {v}' for k, v in filt.describe('en')) or 'all data'}")
-    db.session.commit()
+    with unit_of_work():
+        audit.record("report.template_fill", object_type="Report",
+                     summary=f"{upload.filename}; {result.replaced} placeholders, {result.tables} tables; "
+                             f"{'; '.join(f'{k}: {v}' for k, v in filt.describe('en')) or 'all data'}")
     if not result.warnings:
         return send_file(_bytes_io(result.content), mimetype=XLSX_MIME, as_attachment=True, download_name=name)
     page["warnings"] = result.warnings

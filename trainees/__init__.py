@@ -11,12 +11,11 @@ def register(app: Flask) -> None:
     from core.templating import register_nav
     from trainees import (
         cli,
-        import_views,  # noqa: F401 - adds the import routes to views.bp
         models,  # noqa: F401 - metadata must see the models
-        portal_views,  # noqa: F401 - trainee portal and invitation routes on the trainees blueprint
         views,
     )
     from trainees.display import register_display
+    from trainees.imports import views as import_views  # noqa: F401 - adds the import routes to the blueprint
     from trainees.seed import seed_trainees
 
     app.register_blueprint(views.bp)

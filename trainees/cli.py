@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from core.errors import ServiceError
 from core.extensions import db
 from core.refdata import MODALITIES, resolve_country
-from trainees import importer, services
-from trainees.import_service import apply_import, import_limits, plan_import, preview_result
+from trainees import services
+from trainees.imports import reader as importer
+from trainees.imports.service import apply_import, import_limits, plan_import, preview_result
 
 
 def _iso_date(value: str, option: str) -> date:

@@ -17,15 +17,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, utcnow
+from core.db import TimestampMixin, one_of, utcnow
 from core.extensions import db
 from core.refdata import MODALITIES, fiscal_year
 from trainees.status import STATUSES
-
-
-def _in(column: str, values) -> str:
-    return f"{column} in ({', '.join(repr(v) for v in values)})"
-
 
 COHORT_STATUSES = ("planned", "open", "running", "closed", "cancelled")
 SESSION_TYPES = ("lecture", "hands_on", "exercise", "site_visit", "presentation", "test", "ceremony", "orientation",
@@ -84,8 +79,8 @@ class Cohort(TimestampMixin, db.Model):
 
     __tablename__ = "cohorts"
     __table_args__ = (
-        CheckConstraint(_in("modality", MODALITIES), name="modality_valid"),
-        CheckConstraint(_in("status", COHORT_STATUSES), name="status_valid"),
+        CheckConstraint(one_of("modality", MODALITIES), name="modality_valid"),
+        CheckConstraint(one_of("status", COHORT_STATUSES), name="status_valid"),
         CheckConstraint("end_date >= start_date", name="dates_ordered"),
         CheckConstraint("capacity is null or capacity > 0", name="capacity_positive"),
     )
@@ -133,7 +128,7 @@ class CohortSession(db.Model):
     """A scheduled session of a cohort (a lecture, site visit, exercise…), in a named time zone."""
 
     __tablename__ = "sessions"
-    __table_args__ = (CheckConstraint(_in("session_type", SESSION_TYPES), name="type_valid"),)
+    __table_args__ = (CheckConstraint(one_of("session_type", SESSION_TYPES), name="type_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
@@ -200,7 +195,7 @@ class Enrolment(TimestampMixin, db.Model):
     __tablename__ = "enrolments"
     __table_args__ = (
         UniqueConstraint("trainee_id", "cohort_id"),
-        CheckConstraint(_in("status", STATUSES), name="status_valid"),
+        CheckConstraint(one_of("status", STATUSES), name="status_valid"),
         Index("ix_enrolments_cohort_status", "cohort_id", "status"),
     )
 
@@ -243,7 +238,7 @@ class Attendance(db.Model):
     __tablename__ = "attendance"
     __table_args__ = (
         UniqueConstraint("session_id", "enrolment_id"),
-        CheckConstraint(_in("status", ATTENDANCE_STATUSES), name="status_valid"),
+        CheckConstraint(one_of("status", ATTENDANCE_STATUSES), name="status_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, func, insert, literal, null, select
 
 from accounts import services as account_services
 from accounts.models import User
@@ -294,12 +294,42 @@ def get_or_create_organisation(name: str, country: str, sector_code: str, org_ty
     existing = find_organisation(name, country)
     if existing is not None:
         return existing, False
-    org = Organisation(name=" ".join(name.split()), name_key=name_key(name), country=country,
-                       sector_code=sector_code, org_type=org_type, is_international=org_type == "international")
+    org = Organisation(**organisation_row(name, country, sector_code, org_type))
     db.session.add(org)
     db.session.flush()
     audit.record("organisation.create", obj=org, actor=actor, summary=f"{org.name} ({country})")
     return org, True
+
+
+def organisation_row(name: str, country: str, sector_code: str, org_type: str) -> dict:
+    """The stored columns of a new organisation (one on the page, many in an import)."""
+    return {"name": " ".join(name.split()), "name_key": name_key(name), "country": country,
+            "sector_code": sector_code, "org_type": org_type, "is_international": org_type == "international"}
+
+
+def create_organisations(specs: Iterable[tuple[str, str, str, str]], *, actor: User | None = None,
+                         ip: str | None = None, now=None) -> dict[tuple[str, str], int]:
+    """Batch form of :func:`get_or_create_organisation` for organisations known to be new
+    (``(name, country, sector_code, org_type)`` each): the same rows and the same audit event per
+    organisation, in a few statements. Returns ``{(country, name_key): id}``."""
+    now = now or utcnow()
+    rows = [organisation_row(*spec) | {"created_at": now, "updated_at": now} for spec in specs]
+    if not rows:
+        return {}
+    for chunk in chunks(rows, 1000):
+        db.session.execute(Organisation.__table__.insert(), chunk)
+    created = select(Organisation).where(Organisation.created_at == now)
+    ids = {(country, key): org_id for org_id, country, key in db.session.execute(
+        created.with_only_columns(Organisation.id, Organisation.country, Organisation.name_key))}
+    audit.record_many("organisation.create", "Organisation", Organisation.id,
+                      Organisation.name + " (" + Organisation.country + ")", created, actor=actor, ip=ip, at=now)
+    return ids
+
+
+def chunks(values: list, size: int = 900):
+    """``values`` in slices of ``size`` (bound parameters per statement stay well under SQLite's limit)."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 ORGANISATION_FIELDS = ("name", "country", "sector_code", "org_type", "is_international")
@@ -346,6 +376,29 @@ TRAINEE_FIELDS = ("family_name", "given_names", "native_name", "email", "gender"
 
 def find_trainee_by_email(email: str) -> Trainee | None:
     return db.session.scalar(select(Trainee).where(Trainee.email == (email or "").strip().lower()))
+
+
+def trainee_row(organisation_id: int, values: dict) -> dict:
+    """The stored columns of a new person from checked values (an e-mail already lower-case)."""
+    return {"family_name": values.get("family_name") or "", "given_names": values["given_names"],
+            "native_name": values.get("native_name") or "", "email": values["email"],
+            "gender": values.get("gender") or "NS", "nationality": values["nationality"],
+            "organisation_id": organisation_id, "job_title": values.get("job_title") or "",
+            "date_of_birth": values.get("date_of_birth"), "user_id": None}
+
+
+def create_trainees(people: list[tuple[int, dict]], *, actor: User | None = None, ip: str | None = None,
+                    now=None) -> None:
+    """Batch form of :func:`create_trainee` for checked, new people (``(organisation_id, values)`` each):
+    the same rows and the same audit event per person, in a few statements."""
+    if not people:
+        return
+    now = now or utcnow()
+    rows = [trainee_row(org_id, values) | {"created_at": now, "updated_at": now} for org_id, values in people]
+    for chunk in chunks(rows, 5000):
+        db.session.execute(Trainee.__table__.insert(), chunk)
+    audit.record_many("trainee.create", "Trainee", Trainee.id, Trainee.email,
+                      select(Trainee).where(Trainee.created_at == now), actor=actor, ip=ip, at=now)
 
 
 def create_trainee(organisation: Organisation, actor: User | None = None, **values) -> Trainee:
@@ -405,6 +458,30 @@ def enrol(trainee: Trainee, cohort: Cohort, status: str = "nominated", reason: s
     audit.record("enrolment.create", obj=enrolment, actor=actor,
                  summary=f"{trainee.email} → {cohort.code} ({status})")
     return enrolment
+
+
+def enrol_many(cohort: Cohort, emails_by_status: dict[str, list[str]], reason: str = "", *,
+               actor: User | None = None, ip: str | None = None, now=None) -> None:
+    """Batch form of :func:`enrol` for people not yet in the cohort (``{status: [e-mail, …]}``): the same
+    enrolment, first event and audit event per person, as INSERT … SELECT statements."""
+    if not emails_by_status:
+        return
+    now = now or utcnow()
+    columns = ("trainee_id", "cohort_id", "status", "status_changed_at", "created_at", "updated_at")
+    at = literal(now, Enrolment.created_at.type)
+    for status, emails in emails_by_status.items():
+        for chunk in chunks(emails):
+            people = select(Trainee.id, literal(cohort.id, Integer), literal(status, String), at, at, at)
+            db.session.execute(insert(Enrolment).from_select(columns, people.where(Trainee.email.in_(chunk))))
+    created = select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.created_at == now)
+    events = created.with_only_columns(
+        Enrolment.id, null(), Enrolment.status, literal(getattr(actor, "id", None), Integer), at,
+        literal(reason, String), maintain_column_froms=True)
+    db.session.execute(insert(EnrolmentEvent).from_select(
+        ("enrolment_id", "from_status", "to_status", "actor_id", "at", "reason"), events))
+    summary = Trainee.email + " → " + literal(cohort.code, String) + " (" + Enrolment.status + ")"
+    audit.record_many("enrolment.create", "Enrolment", Enrolment.id, summary,
+                      created.join(Trainee, Trainee.id == Enrolment.trainee_id), actor=actor, ip=ip, at=now)
 
 
 def change_status(enrolment: Enrolment, target: str, reason: str = "", actor: User | None = None) -> Enrolment:

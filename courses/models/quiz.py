@@ -5,14 +5,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin
+from core.db import TimestampMixin, one_of
 from core.extensions import db
 from courses.grading import FEEDBACK_POLICIES, QUIZ_KINDS
 from courses.question_types import TYPE_KEYS
-
-
-def _in(column: str, values) -> str:
-    return f"{column} in ({', '.join(repr(v) for v in values)})"
 
 
 class Question(TimestampMixin, db.Model):
@@ -21,7 +17,7 @@ class Question(TimestampMixin, db.Model):
     __tablename__ = "questions"
     __table_args__ = (
         UniqueConstraint("course_id", "key"),
-        CheckConstraint(_in("qtype", TYPE_KEYS), name="qtype_valid"),
+        CheckConstraint(one_of("qtype", TYPE_KEYS), name="qtype_valid"),
         CheckConstraint("difficulty between 1 and 3", name="difficulty_valid"),
     )
 
@@ -69,8 +65,8 @@ class Quiz(TimestampMixin, db.Model):
     __tablename__ = "quizzes"
     __table_args__ = (
         UniqueConstraint("course_id", "key"),
-        CheckConstraint(_in("kind", QUIZ_KINDS), name="kind_valid"),
-        CheckConstraint(_in("feedback", FEEDBACK_POLICIES), name="feedback_valid"),
+        CheckConstraint(one_of("kind", QUIZ_KINDS), name="kind_valid"),
+        CheckConstraint(one_of("feedback", FEEDBACK_POLICIES), name="feedback_valid"),
         CheckConstraint("selection in ('fixed', 'random')", name="selection_valid"),
         CheckConstraint("pass_mark between 0 and 100", name="pass_mark_valid"),
         CheckConstraint("max_attempts >= 0 and time_limit_minutes >= 0 and random_count >= 0",

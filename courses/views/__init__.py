@@ -1,8 +1,6 @@
-"""The courses blueprint: organiser authoring (``/courses/…``), analytics, and the trainee portal
-(``/learn/…``). Routes live in the submodules; each declares its access rule."""
+"""Routes of the courses blueprint, one module per area (authoring, analytics, the trainee portal)."""
 
-from flask import Blueprint
+from courses.blueprint import bp
+from courses.views import analytics, authoring, portal  # noqa: F401 - routes register on import
 
-bp = Blueprint("courses", __name__, template_folder="../templates")
-
-from courses.views import analytics, authoring, portal  # noqa: E402,F401 - routes register on import
+__all__ = ["bp"]

@@ -8,8 +8,8 @@ from accounts.permissions import organiser_required
 from core.extensions import db
 from core.refdata import country_name, sector_name
 from courses import queries
+from courses.blueprint import bp
 from courses.models import CourseAssignment, Quiz
-from courses.views import bp
 
 
 @bp.route("/courses/progress")

@@ -6,10 +6,11 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user
 
 from accounts.permissions import organiser_required
-from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
+from core.uow import run_service, unit_of_work
 from courses import gift, queries, services
+from courses.blueprint import bp
 from courses.forms import (
     AssignmentForm,
     AttachmentForm,
@@ -26,8 +27,6 @@ from courses.forms import (
 from courses.markdown import render_markup
 from courses.models import Course, CourseAssignment, Lesson, Module, Question, Quiz
 from courses.question_types import TYPE_KEYS
-from courses.views import bp
-from courses.views._helpers import saved, show_error
 from trainees.models import Cohort
 
 
@@ -40,20 +39,11 @@ def _module_choices(course_id: int) -> list[tuple[int, str]]:
 
 
 def _run_confirmed(action, success: str | None = None) -> bool | None:
-    """Run a write posted with a ConfirmForm: commit and flash ``success``, or roll back and flash the
-    service's message. Returns True/False, or None when the form (CSRF) did not validate."""
+    """Run a write posted with a ConfirmForm as the request's unit of work (``core.uow.run_service``).
+    Returns True/False, or None when the form (CSRF) did not validate."""
     if not ConfirmForm().validate_on_submit():
         return None
-    try:
-        action()
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return False
-    if success:
-        flash(success, "success")
-    return True
+    return run_service(action, success=success).ok
 
 @bp.route("/courses/")
 @organiser_required
@@ -72,14 +62,9 @@ def course_new():
     """Create a course."""
     form = CourseForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, success=_("Saved.")):
             course = services.create_course(form.data_dict(), actor=current_user)
-            db.session.commit()
-            saved()
             return redirect(url_for("courses.course_detail", course_id=course.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc)
     return render_template("courses/admin/course_form.html", form=form, course=None)
 
 
@@ -99,14 +84,9 @@ def course_edit(course_id: int):
     course = db.get_or_404(Course, course_id)
     form = CourseForm(obj=course)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, success=_("Saved.")):
             services.update_course(course, form.data_dict(), actor=current_user)
-            db.session.commit()
-            saved()
             return redirect(url_for("courses.course_detail", course_id=course.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc)
     return render_template("courses/admin/course_form.html", form=form, course=course)
 
 
@@ -127,14 +107,9 @@ def course_edition(course_id: int):
     course = queries.course_outline(course_id) or abort(404)
     form = EditionForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, success=_("New edition created. It is not published yet.")):
             copy = services.new_edition(course, form.edition.data, actor=current_user)
-            db.session.commit()
-            flash(_("New edition created. It is not published yet."), "success")
             return redirect(url_for("courses.course_detail", course_id=copy.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc)
     return render_template("courses/admin/edition.html", form=form, course=course)
 
 
@@ -147,9 +122,8 @@ def module_new(course_id: int):
     course = db.get_or_404(Course, course_id)
     form = ModuleForm()
     if form.validate_on_submit():
-        services.create_module(course, form.title.data, form.summary.data or "", actor=current_user)
-        db.session.commit()
-        saved()
+        with unit_of_work(success=_("Saved.")):
+            services.create_module(course, form.title.data, form.summary.data or "", actor=current_user)
         return redirect(url_for("courses.course_detail", course_id=course.id))
     return render_template("courses/admin/module_form.html", form=form, course=course, module=None)
 
@@ -161,9 +135,8 @@ def module_edit(module_id: int):
     module = db.get_or_404(Module, module_id)
     form = ModuleForm(obj=module)
     if form.validate_on_submit():
-        services.update_module(module, form.title.data, form.summary.data or "", actor=current_user)
-        db.session.commit()
-        saved()
+        with unit_of_work(success=_("Saved.")):
+            services.update_module(module, form.title.data, form.summary.data or "", actor=current_user)
         return redirect(url_for("courses.course_detail", course_id=module.course_id))
     return render_template("courses/admin/module_form.html", form=form, course=module.course, module=module,
                            confirm=ConfirmForm())
@@ -184,9 +157,7 @@ def module_delete(module_id: int):
 def module_move(module_id: int, direction: str):
     """Move a module up or down."""
     module = db.get_or_404(Module, module_id)
-    if ConfirmForm().validate_on_submit():
-        services.move_module(module, direction, actor=current_user)
-        db.session.commit()
+    _run_confirmed(lambda: services.move_module(module, direction, actor=current_user))
     return redirect(url_for("courses.course_detail", course_id=module.course_id, _anchor=f"module-{module.id}"))
 
 
@@ -203,15 +174,10 @@ def lesson_new(module_id: int):
         if form.preview.data:
             preview = render_markup(form.body_md.data or "")
         else:
-            try:
+            with unit_of_work(form, success=_("Saved.")):
                 lesson = services.create_lesson(module, {"title": form.title.data, "minutes": form.minutes.data,
                                                          "body_md": form.body_md.data or ""}, actor=current_user)
-                db.session.commit()
-                saved()
                 return redirect(url_for("courses.lesson_edit", lesson_id=lesson.id))
-            except ServiceError as exc:
-                db.session.rollback()
-                show_error(form, exc)
     return render_template("courses/admin/lesson_form.html", form=form, module=module, lesson=None, preview=preview)
 
 
@@ -226,15 +192,10 @@ def lesson_edit(lesson_id: int):
         if form.preview.data:
             preview = render_markup(form.body_md.data or "")
         else:
-            try:
+            with unit_of_work(form, success=_("Saved.")):
                 services.update_lesson(lesson, {"title": form.title.data, "minutes": form.minutes.data,
                                                 "body_md": form.body_md.data or ""}, actor=current_user)
-                db.session.commit()
-                saved()
                 return redirect(url_for("courses.lesson_edit", lesson_id=lesson.id))
-            except ServiceError as exc:
-                db.session.rollback()
-                show_error(form, exc)
     return render_template("courses/admin/lesson_form.html", form=form, module=lesson.module, lesson=lesson,
                            preview=preview, attach=AttachmentForm(), confirm=ConfirmForm())
 
@@ -245,10 +206,7 @@ def lesson_delete(lesson_id: int):
     """Delete a lesson (and the trainees' progress on it)."""
     lesson = db.get_or_404(Lesson, lesson_id)
     course_id = lesson.module.course_id
-    if ConfirmForm().validate_on_submit():
-        services.delete_lesson(lesson, actor=current_user)
-        db.session.commit()
-        flash(_("Lesson deleted."), "success")
+    _run_confirmed(lambda: services.delete_lesson(lesson, actor=current_user), _("Lesson deleted."))
     return redirect(url_for("courses.course_detail", course_id=course_id))
 
 
@@ -257,9 +215,7 @@ def lesson_delete(lesson_id: int):
 def lesson_move(lesson_id: int, direction: str):
     """Move a lesson up or down within its module."""
     lesson = db.get_or_404(Lesson, lesson_id)
-    if ConfirmForm().validate_on_submit():
-        services.move_lesson(lesson, direction, actor=current_user)
-        db.session.commit()
+    _run_confirmed(lambda: services.move_lesson(lesson, direction, actor=current_user))
     return redirect(url_for("courses.course_detail", course_id=lesson.module.course_id,
                             _anchor=f"module-{lesson.module_id}"))
 
@@ -274,13 +230,8 @@ def lesson_attach(lesson_id: int):
     if upload is None or not getattr(upload, "filename", ""):
         flash(_("Choose a file to upload."), "error")
     else:
-        try:
+        with unit_of_work(success=_("Attachment uploaded.")):
             services.set_attachment(lesson, upload.filename, upload.read(), actor=current_user)
-            db.session.commit()
-            flash(_("Attachment uploaded."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
     return redirect(url_for("courses.lesson_edit", lesson_id=lesson.id))
 
 
@@ -289,10 +240,7 @@ def lesson_attach(lesson_id: int):
 def lesson_detach(lesson_id: int):
     """Remove a lesson's attachment."""
     lesson = db.get_or_404(Lesson, lesson_id)
-    if ConfirmForm().validate_on_submit():
-        services.remove_attachment(lesson, actor=current_user)
-        db.session.commit()
-        flash(_("Attachment removed."), "success")
+    _run_confirmed(lambda: services.remove_attachment(lesson, actor=current_user), _("Attachment removed."))
     return redirect(url_for("courses.lesson_edit", lesson_id=lesson.id))
 
 
@@ -339,21 +287,16 @@ def _question_form_page(course: Course, question: Question | None):
             preview = {"text": render_markup(form.text.data), "spec": form.spec(), "qtype": form.qtype.data,
                        "explanation": render_markup(form.explanation.data or "")}
         else:
-            try:
+            with unit_of_work(form, success=_("Saved.")) as work:
                 if question is None:
                     question = services.create_question(course, form.fields_dict(), split_tags(form.tags.data),
                                                         actor=current_user)
                 else:
                     services.update_question(question, form.fields_dict(), split_tags(form.tags.data),
                                              actor=current_user)
-                db.session.commit()
-                saved()
                 return redirect(url_for("courses.questions", course_id=course.id))
-            except ServiceError as exc:
-                db.session.rollback()
-                show_error(form, exc)
-                if exc.field == "spec":
-                    form.options.errors = [exc.message]
+            if work.error.field == "spec":
+                form.options.errors = [work.error.message]
     return render_template("courses/admin/question_form.html", form=form, course=course, question=question,
                            preview=preview, confirm=ConfirmForm())
 
@@ -411,9 +354,9 @@ def gift_import(course_id: int):
         if not text.strip():
             form.text.errors = [_("Choose a file or paste GIFT text.")]
         else:
-            created, updated, problems = services.import_gift(course, text, actor=current_user)
-            db.session.commit()
-            report = {"created": created, "updated": updated, "problems": problems}
+            with unit_of_work():
+                created, updated, problems = services.import_gift(course, text, actor=current_user)
+                report = {"created": created, "updated": updated, "problems": problems}
     return render_template("courses/admin/gift_import.html", form=form, course=course, report=report)
 
 
@@ -437,17 +380,12 @@ def _quiz_form_page(course: Course, quiz: Quiz | None):
     if request.method == "GET" and quiz is not None:
         form.module_id.data = quiz.module_id or 0
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, success=_("Saved.")):
             if quiz is None:
                 quiz = services.create_quiz(course, form.fields_dict(), actor=current_user)
             else:
                 services.update_quiz(quiz, form.fields_dict(), actor=current_user)
-            db.session.commit()
-            saved()
             return redirect(url_for("courses.quiz_builder", quiz_id=quiz.id))
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc)
     return render_template("courses/admin/quiz_form.html", form=form, course=course, quiz=quiz,
                            tags=queries.course_tags(course.id), confirm=ConfirmForm())
 
@@ -497,9 +435,9 @@ def quiz_add(quiz_id: int):
     quiz = db.get_or_404(Quiz, quiz_id)
     if ConfirmForm().validate_on_submit():
         ids = [int(v) for v in request.form.getlist("question_id") if v.isdigit()]
-        added = services.add_quiz_questions(quiz, ids, actor=current_user)
-        db.session.commit()
-        flash(_("%(n)s questions added.", n=added), "success" if added else "warning")
+        with unit_of_work() as work:
+            added = services.add_quiz_questions(quiz, ids, actor=current_user)
+            work.flash(_("%(n)s questions added.", n=added), "success" if added else "warning")
     return redirect(url_for("courses.quiz_builder", quiz_id=quiz.id, tag=request.form.get("tag") or None))
 
 
@@ -544,16 +482,11 @@ def assign(course_id: int):
     course = db.get_or_404(Course, course_id)
     form = _assignment_form(course, None)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, success=_("Saved.")):
             services.assign_course(db.get_or_404(Cohort, form.cohort_id.data), course, form.opens_on.data,
                                    form.due_on.data, form.pre_test_id.data, form.post_test_id.data,
                                    actor=current_user)
-            db.session.commit()
-            saved()
             return redirect(url_for("courses.course_detail", course_id=course.id, _anchor="assignments"))
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc)
     return render_template("courses/admin/assignment_form.html", form=form, course=course, assignment=None)
 
 
@@ -565,15 +498,10 @@ def assignment_edit(assignment_id: int):
     form = _assignment_form(assignment.course, assignment)
     del form.cohort_id  # the cohort of an assignment does not change
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, success=_("Saved.")):
             services.update_assignment(assignment, form.opens_on.data, form.due_on.data, form.pre_test_id.data,
                                        form.post_test_id.data, actor=current_user)
-            db.session.commit()
-            saved()
             return redirect(url_for("courses.course_detail", course_id=assignment.course_id, _anchor="assignments"))
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc)
     return render_template("courses/admin/assignment_form.html", form=form, course=assignment.course,
                            assignment=assignment, confirm=ConfirmForm())
 

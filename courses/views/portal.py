@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts.permissions import trainee_required
 from core.db import as_utc, utcnow
-from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
+from core.uow import unit_of_work
 from courses import attempts, grading, queries
+from courses.blueprint import bp
 from courses.forms import ConfirmForm
 from courses.models import Lesson, Quiz
-from courses.views import bp
 from courses.views.authoring import send_attachment
 
 
@@ -86,9 +86,9 @@ def lesson(assignment_id: int, lesson_id: int):
     current, lessons, state = _lesson_or_redirect(assignment, enrolment, lesson_id)
     if current is None:
         return redirect(url_for("courses.outline", assignment_id=assignment_id))
-    if current.id not in state.viewed:
-        attempts.record_lesson_view(enrolment.id, current.id)
-        db.session.commit()
+    if current.id not in state.viewed:  # a write on GET, idempotent: the first view is kept, a repeat adds nothing
+        with unit_of_work():
+            attempts.record_lesson_view(enrolment.id, current.id)
     index = lessons.index(current)
     return render_template("courses/portal/lesson.html", assignment=assignment,
                            lesson=queries.lesson_with_body(current.id), state=state,
@@ -104,8 +104,8 @@ def lesson_complete(assignment_id: int, lesson_id: int):
     current, lessons, _state = _lesson_or_redirect(assignment, enrolment, lesson_id)
     if current is None or not ConfirmForm().validate_on_submit():
         return redirect(url_for("courses.outline", assignment_id=assignment_id))
-    attempts.complete_lesson(enrolment.id, current.id)
-    db.session.commit()
+    with unit_of_work():
+        attempts.complete_lesson(enrolment.id, current.id)
     index = lessons.index(current)
     if index + 1 < len(lessons):
         return redirect(url_for("courses.lesson", assignment_id=assignment_id, lesson_id=lessons[index + 1].id))
@@ -138,8 +138,9 @@ def quiz(assignment_id: int, quiz_id: int):
     assignment, enrolment = _context(assignment_id)
     current = _quiz_or_404(assignment, quiz_id)
     open_attempt = attempts.open_attempt(enrolment.id, current.id)
-    if open_attempt is not None and attempts.finalise_if_expired(open_attempt):
-        db.session.commit()  # auto-submit on the next request after the deadline
+    if open_attempt is not None and attempts.due_for_auto_submit(open_attempt):
+        with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
+            attempts.finalise_if_expired(open_attempt)
     _course, _lessons, state = _course_and_state(assignment, enrolment)
     history = queries.trainee_attempts(enrolment.id, current.id)
     left = None if not current.max_attempts else max(0, current.max_attempts - len(history))
@@ -161,15 +162,13 @@ def quiz_start(assignment_id: int, quiz_id: int):
         flash(_("This quiz is not open to you yet."), "warning")
         return redirect(url_for("courses.quiz", assignment_id=assignment_id, quiz_id=quiz_id))
     try:
-        attempt = attempts.start_attempt(enrolment, assignment, current)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("courses.quiz", assignment_id=assignment_id, quiz_id=quiz_id))
-    except IntegrityError:  # a second click started the same attempt number at the same moment
-        db.session.rollback()
+        with unit_of_work() as work:
+            attempt = attempts.start_attempt(enrolment, assignment, current)
+    except IntegrityError:  # a second click started the same attempt number at the same moment (rolled back)
         attempt = attempts.open_attempt(enrolment.id, current.id) or abort(409)
+    else:
+        if work.error:
+            return redirect(url_for("courses.quiz", assignment_id=assignment_id, quiz_id=quiz_id))
     return redirect(url_for("courses.attempt", attempt_id=attempt.id))
 
 
@@ -190,21 +189,21 @@ def attempt(attempt_id: int):
     if request.method == "POST":
         if current.submitted_at is not None or not ConfirmForm().validate_on_submit():
             return redirect(url_for("courses.attempt_result", attempt_id=current.id))
-        try:
-            attempts.save_answers(current, _values_from_form(current))
-            if request.form.get("action") == "submit":
-                attempts.submit_attempt(current)
-                db.session.commit()
+        with unit_of_work() as work:
+            try:
+                attempts.save_answers(current, _values_from_form(current))
+                if request.form.get("action") == "submit":
+                    attempts.submit_attempt(current)
+                    return redirect(url_for("courses.attempt_result", attempt_id=current.id))
+                work.success = _("Your answers are saved.")
+            except attempts.AttemptClosed as exc:  # the service submitted the expired attempt: the work keeps it
+                work.flash(exc.message, "warning")
                 return redirect(url_for("courses.attempt_result", attempt_id=current.id))
-            db.session.commit()
-            flash(_("Your answers are saved."), "success")
-        except attempts.AttemptClosed as exc:
-            db.session.commit()  # keeps the automatic submission
-            flash(exc.message, "warning")
-            return redirect(url_for("courses.attempt_result", attempt_id=current.id))
         return redirect(url_for("courses.attempt", attempt_id=current.id))
-    if attempts.finalise_if_expired(current):
-        db.session.commit()
+    if attempts.due_for_auto_submit(current):
+        with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
+            attempts.finalise_if_expired(current)
+    if current.submitted_at is not None:
         return redirect(url_for("courses.attempt_result", attempt_id=current.id))
     return _render_attempt(current)
 
@@ -229,13 +228,12 @@ def attempt_autosave(attempt_id: int):
     qid = request.form.get("question", type=int)
     if qid is None or qid not in current.question_ids:
         return jsonify(ok=False, message=_("Unknown question.")), 400
-    try:
-        saved = attempts.save_answers(current, _values_from_form(current, [qid]))
-        db.session.commit()
-    except attempts.AttemptClosed as exc:
-        db.session.commit()
-        return jsonify(ok=False, message=exc.message,
-                       redirect=url_for("courses.attempt_result", attempt_id=current.id)), 409
+    with unit_of_work():
+        try:
+            saved = attempts.save_answers(current, _values_from_form(current, [qid]))
+        except attempts.AttemptClosed as exc:  # the service submitted the expired attempt: the work keeps it
+            return jsonify(ok=False, message=exc.message,
+                           redirect=url_for("courses.attempt_result", attempt_id=current.id)), 409
     body = {"ok": True, "saved_at": utcnow().isoformat(timespec="seconds"),
             "seconds_left": grading.seconds_left(as_utc(current.deadline), utcnow())}
     if current.quiz.feedback == "immediate" and saved:
@@ -249,8 +247,9 @@ def attempt_autosave(attempt_id: int):
 def attempt_result(attempt_id: int):
     """The result of a submitted attempt, with as much feedback as the quiz's policy allows."""
     current = _owned(attempt_id)
-    if attempts.finalise_if_expired(current):
-        db.session.commit()
+    if attempts.due_for_auto_submit(current):
+        with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
+            attempts.finalise_if_expired(current)
     if current.submitted_at is None:
         return redirect(url_for("courses.attempt", attempt_id=current.id))
     visibility = grading.feedback_visibility(current.quiz.feedback, True, attempts.is_closed(current.assignment))

@@ -7,9 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, utcnow
+from core.db import TimestampMixin, one_of, utcnow
 from core.extensions import db
-from exercises.models._common import one_of
 from exercises.vocab import IMPROVEMENT_STATUSES, OBSERVATION_KINDS, POETE, RATINGS
 
 

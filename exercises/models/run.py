@@ -7,10 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, as_utc, utcnow
+from core.db import TimestampMixin, as_utc, nullable_one_of, one_of, utcnow
 from core.extensions import db
 from exercises.lifecycle import RUN_STATUSES, STAFF_ROLES
-from exercises.models._common import nullable_one_of, one_of
 from exercises.timeline import Clock
 from exercises.vocab import CHANNELS, CSF_FUNCTIONS, FIRST_SERVICES, INJECT_STATUSES, RESPONSE_KINDS, TLP_MARKINGS
 

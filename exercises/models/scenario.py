@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import TimestampMixin, utcnow
+from core.db import TimestampMixin, nullable_one_of, one_of, utcnow
 from core.extensions import db
-from exercises.models._common import nullable_one_of, one_of
 from exercises.vocab import CHANNELS, CSF_FUNCTIONS, FIRST_SERVICES, TLP_MARKINGS
 
 

@@ -69,14 +69,21 @@ def _mark_released(run: ExerciseRun, inject: RunInject, now: datetime, mode: str
     return True
 
 
+def has_due(run: ExerciseRun, now: datetime | None = None) -> bool:
+    """True when the running time has reached the next automatic release (reads only the run; pages check
+    this on GET and run :func:`release_due` in a unit of work only then)."""
+    return (run.status == "running" and run.next_due_minutes is not None
+            and run.next_due_minutes * 60 <= run.elapsed_seconds(now or utcnow()))
+
+
 def release_due(run: ExerciseRun, now: datetime | None = None) -> list[RunInject]:
-    """Release every inject whose planned offset the running time has reached (nothing while paused)."""
+    """Release every inject whose planned offset the running time has reached (nothing while paused).
+
+    Idempotent: an inject is released once; a repeated call releases nothing more."""
     now = now or utcnow()
-    if run.status != "running" or run.next_due_minutes is None:
+    if not has_due(run, now):
         return []
     elapsed = run.elapsed_seconds(now)
-    if run.next_due_minutes * 60 > elapsed:
-        return []
     candidates = db.session.scalars(select(RunInject).where(
         RunInject.run_id == run.id, RunInject.status == "scheduled", RunInject.contingency.is_(False),
         RunInject.planned_offset_minutes <= int(elapsed // 60))).all()

@@ -12,11 +12,11 @@ from flask_login import current_user
 from accounts.permissions import organiser_required
 from core.db import utcnow
 from core.errors import ServiceError
-from core.extensions import db
 from core.i18n import _
+from core.uow import unit_of_work
 from exercises import lifecycle, queries, timeline
 from exercises.blueprint import bp
-from exercises.forms import ActionForm, AdhocForm, ModuleOpenForm, apply_error
+from exercises.forms import ActionForm, AdhocForm, ModuleOpenForm
 from exercises.models import RunInject
 from exercises.services import play
 from exercises.services import runs as run_services
@@ -53,8 +53,9 @@ def console(run_id: int):
     """The live console of a run (controls for its facilitator and controller only)."""
     run = load_run(run_id)
     now = utcnow()
-    if play.release_due(run, now):
-        db.session.commit()
+    if play.has_due(run, now):  # a write on GET, idempotent: due injects are released once
+        with unit_of_work():
+            play.release_due(run, now)
     roles = roles_of(run)
     ctx = _console_context(run, now)
     adhoc = AdhocForm()
@@ -71,8 +72,9 @@ def console_json(run_id: int):
     """What the console's script refreshes: clock, MSEL, team silence and responses (releases due injects)."""
     run = load_run(run_id)
     now = utcnow()
-    if play.release_due(run, now):
-        db.session.commit()
+    if play.has_due(run, now):  # a write on GET, idempotent: due injects are released once
+        with unit_of_work():
+            play.release_due(run, now)
     roles = roles_of(run)
     ctx = _console_context(run, now)
     may = lifecycle.may_control(roles)
@@ -96,14 +98,9 @@ def control(run_id: int):
     action = form.action.data if form.validate_on_submit() else ""
     if action not in lifecycle.CONTROL_ACTIONS:
         abort(400)
-    try:
+    with unit_of_work() as work:
         run_services.transition(run, action, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The run is now %(status)s.", status=RUN_STATUS_NAMES[run.status]), "success")
+        work.success = _("The run is now %(status)s.", status=RUN_STATUS_NAMES[run.status])
     return redirect(url_for("exercises.console", run_id=run.id))
 
 
@@ -114,15 +111,9 @@ def inject_action(run_id: int, inject_id: int, what: str):
     run = load_run(run_id)
     require_control(run)
     inject = get_owned(RunInject, inject_id, run)
-    try:
+    with unit_of_work(success=_("Inject %(n)d released.", n=inject.position) if what == "release"
+                      else _("Inject %(n)d skipped.", n=inject.position)):
         (play.release if what == "release" else play.skip)(run, inject.id, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Inject %(n)d released.", n=inject.position) if what == "release"
-              else _("Inject %(n)d skipped.", n=inject.position), "success")
     return redirect(url_for("exercises.console", run_id=run.id, _anchor=f"inject-{inject.id}"))
 
 
@@ -135,15 +126,10 @@ def adhoc(run_id: int):
     form = AdhocForm()
     form.team_id.choices = [("", "")] + [(t.id, t.name) for t in queries.run_teams(run.id)]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "title") as work:
             inject = play.add_adhoc(run, actor=current_user, **{k: getattr(form, k).data for k in (
                 "title", "body", "channel", "from_persona", "audience", "scenario_time", "team_id")})
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "title")
-        else:
-            db.session.commit()
-            flash(_("Ad-hoc inject %(n)d released.", n=inject.position), "success")
+            work.success = _("Ad-hoc inject %(n)d released.", n=inject.position)
             return redirect(url_for("exercises.console", run_id=run.id))
     flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Check the ad-hoc inject."),
           "error")
@@ -158,16 +144,10 @@ def module_open(run_id: int):
     require_control(run)
     form = ModuleOpenForm()
     form.module_id.choices = [(m.id, m.title) for m in queries.run_content(run.id).modules]
-    try:
+    with unit_of_work(success=_("The module's situation is now shown to the players.")):
         if not form.validate_on_submit():
             raise ServiceError(_("Choose a module of this run."), "module_id")
         play.open_module(run, form.module_id.data, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The module's situation is now shown to the players."), "success")
     return redirect(url_for("exercises.console", run_id=run.id))
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from accounts.permissions import organiser_required
 from core.errors import ServiceError
-from core.extensions import db
 from core.i18n import _
 from core.spreadsheets import XLSX_MIME
+from core.uow import unit_of_work
 from exercises import aar, lifecycle, queries
 from exercises.blueprint import bp
 from exercises.forms import (
@@ -23,7 +23,6 @@ from exercises.forms import (
     HotwashForm,
     ImprovementForm,
     ObservationForm,
-    apply_error,
     ratings_form,
 )
 from exercises.models import ImprovementItem
@@ -91,15 +90,9 @@ def observation_add(run_id: int):
     require_evaluate(run)
     form = _observation_form(queries.run_content(run.id), queries.run_teams(run.id))
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "text", success=_("Observation recorded.")):
             services.add_observation(run, current_user, **{k: getattr(form, k).data for k in (
                 "kind", "objective_id", "inject_id", "team_id", "text")})
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "text")
-        else:
-            db.session.commit()
-            flash(_("Observation recorded."), "success")
             return redirect(url_for("exercises.evaluation", run_id=run.id, _anchor="observations"))
     return _render(run, observation_form=form, status=400)
 
@@ -110,12 +103,11 @@ def observation_delete(run_id: int, observation_id: int):
     """Delete an observation (facilitator or evaluator)."""
     run = load_run(run_id)
     require_evaluate(run)
-    try:
-        services.delete_observation(run, observation_id, actor=current_user)
-    except ServiceError:
-        abort(404)
-    db.session.commit()
-    flash(_("Observation deleted."), "success")
+    with unit_of_work(success=_("Observation deleted.")):
+        try:
+            services.delete_observation(run, observation_id, actor=current_user)
+        except ServiceError:  # not an observation of this run: answer 404 (the unit of work rolls back)
+            abort(404)
     return redirect(url_for("exercises.evaluation", run_id=run.id, _anchor="observations"))
 
 
@@ -131,14 +123,9 @@ def ratings(run_id: int):
     if form.validate_on_submit():
         values = {(o, t): (getattr(form, f"rating_{o}_{t or 'all'}").data,
                            getattr(form, f"rationale_{o}_{t or 'all'}").data) for o, t in keys}
-        try:
+        with unit_of_work() as work:
             changed = services.save_ratings(run, values, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(n)d ratings saved.", n=changed), "success")
+            work.success = _("%(n)d ratings saved.", n=changed)
             return redirect(url_for("exercises.evaluation", run_id=run.id, _anchor="ratings"))
     return _render(run, rating=form, status=400)
 
@@ -151,14 +138,8 @@ def hotwash(run_id: int):
     require_evaluate(run)
     form = HotwashForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "notes", success=_("Hot-wash notes saved.")):
             services.save_hotwash(run, form.notes.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "notes")
-        else:
-            db.session.commit()
-            flash(_("Hot-wash notes saved."), "success")
             return redirect(url_for("exercises.evaluation", run_id=run.id, _anchor="hotwash"))
     return _render(run, hotwash=form, status=400)
 
@@ -171,14 +152,8 @@ def improvement_add(run_id: int):
     require_evaluate(run)
     form = _improvement_form(queries.run_content(run.id))
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "issue", success=_("Improvement item added.")):
             services.add_improvement(run, actor=current_user, **{k: getattr(form, k).data for k in IMPROVEMENT_KEYS})
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "issue")
-        else:
-            db.session.commit()
-            flash(_("Improvement item added."), "success")
             return redirect(url_for("exercises.evaluation", run_id=run.id, _anchor="improvements"))
     return _render(run, improvement_form=form, status=400)
 
@@ -192,15 +167,9 @@ def improvement_edit(run_id: int, item_id: int):
     item = get_owned(ImprovementItem, item_id, run)
     form = _improvement_form(queries.run_content(run.id), obj=item)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "issue", success=_("Changes saved.")):
             services.update_improvement(item, run, actor=current_user,
                                         **{k: getattr(form, k).data for k in IMPROVEMENT_KEYS})
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "issue")
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
             return redirect(url_for("exercises.evaluation", run_id=run.id, _anchor="improvements"))
     return render_template("exercises/improvement_form.html", run=run, form=form, item=item)
 
@@ -215,9 +184,8 @@ def improvement_delete(run_id: int, item_id: int):
     form = DeleteForm()
     back = url_for("exercises.evaluation", run_id=run.id, _anchor="improvements")
     if form.validate_on_submit():
-        services.delete_improvement(item, actor=current_user)
-        db.session.commit()
-        flash(_("Improvement item deleted."), "success")
+        with unit_of_work(success=_("Improvement item deleted.")):
+            services.delete_improvement(item, actor=current_user)
         return redirect(back)
     return render_template("exercises/confirm.html", form=form, title=_("Delete this improvement item?"),
                            message=item.issue[:300], back=back)

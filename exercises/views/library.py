@@ -9,11 +9,11 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from accounts.permissions import organiser_required
-from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
 from core.refdata import sector_choices
 from core.spreadsheets import XLSX_MIME
+from core.uow import unit_of_work
 from exercises import msel, queries
 from exercises.blueprint import bp
 from exercises.forms import (
@@ -24,7 +24,6 @@ from exercises.forms import (
     ObjectiveForm,
     QuestionForm,
     ScenarioForm,
-    apply_error,
 )
 from exercises.injects import format_expected_actions, parse_expected_actions
 from exercises.models import Scenario, ScenarioInject, ScenarioModule, ScenarioObjective, ScenarioQuestion
@@ -63,13 +62,8 @@ def scenario_new():
     """Start a new scenario."""
     form = ScenarioForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "title", success=_("Scenario created. Add objectives, modules and injects next.")):
             scenario = services.create_scenario(actor=current_user, **_scenario_values(form))
-        except ServiceError as exc:
-            apply_error(form, exc, "title")
-        else:
-            db.session.commit()
-            flash(_("Scenario created. Add objectives, modules and injects next."), "success")
             return redirect(url_for("exercises.scenario_detail", scenario_id=scenario.id))
     return render_template("exercises/scenario_form.html", form=form, scenario=None)
 
@@ -95,14 +89,8 @@ def scenario_edit(scenario_id: int):
     scenario = db.get_or_404(Scenario, scenario_id)
     form = ScenarioForm(obj=scenario)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "title", success=_("Changes saved.")):
             services.update_scenario(scenario, actor=current_user, **_scenario_values(form))
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "title")
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
             return redirect(url_for("exercises.scenario_detail", scenario_id=scenario.id))
     return render_template("exercises/scenario_form.html", form=form, scenario=scenario)
 
@@ -114,9 +102,8 @@ def scenario_delete(scenario_id: int):
     scenario = db.get_or_404(Scenario, scenario_id)
     form = DeleteForm()
     if form.validate_on_submit():
-        services.delete_scenario(scenario, actor=current_user)
-        db.session.commit()
-        flash(_("Scenario deleted."), "success")
+        with unit_of_work(success=_("Scenario deleted.")):
+            services.delete_scenario(scenario, actor=current_user)
         return redirect(url_for("exercises.index"))
     return render_template("exercises/confirm.html", form=form, title=_("Delete scenario “%(t)s”?", t=scenario.title),
                            message=_("The scenario and its MSEL are removed from the library. Runs made from it "
@@ -160,17 +147,11 @@ def part_form(scenario_id: int, kind: str, part_id: int | None):
     if kind == "inject" and isinstance(form.expected_actions.data, list):  # from the object, not the request
         form.expected_actions.data = format_expected_actions(form.expected_actions.data)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "title" if hasattr(form, "title") else "text", success=_("Saved.")):
             part = update(part, actor=current_user, **_part_values(kind, form)) if part else \
                 add(scenario, actor=current_user, **_part_values(kind, form))
             if kind == "inject":
                 _save_attachment(form, part)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "title" if hasattr(form, "title") else "text")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
             return redirect(url_for("exercises.scenario_detail", scenario_id=scenario.id, _anchor=f"{kind}-{part.id}"))
     return render_template("exercises/part_form.html", form=form, scenario=scenario, kind=kind, part=part)
 
@@ -196,9 +177,8 @@ def part_delete(scenario_id: int, kind: str, part_id: int):
     form = DeleteForm()
     back = url_for("exercises.scenario_detail", scenario_id=scenario_id)
     if form.validate_on_submit():
-        services.delete_part(part, actor=current_user)
-        db.session.commit()
-        flash(_("Deleted."), "success")
+        with unit_of_work(success=_("Deleted.")):
+            services.delete_part(part, actor=current_user)
         return redirect(back)
     label = getattr(part, "title", None) or getattr(part, "text", "")
     return render_template("exercises/confirm.html", form=form, title=_("Delete “%(t)s”?", t=label[:80]),
@@ -239,10 +219,10 @@ def msel_import(scenario_id: int):
         parsed = msel.parse_workbook(data, scenario.t0_clock)
         problems = parsed.errors
         if not problems:
-            count = services.replace_msel(scenario, parsed.modules, parsed.injects, actor=current_user)
-            db.session.commit()
-            flash(_("%(n)d injects imported.", n=count), "success")
-            return redirect(url_for("exercises.scenario_detail", scenario_id=scenario.id))
+            with unit_of_work() as work:
+                count = services.replace_msel(scenario, parsed.modules, parsed.injects, actor=current_user)
+                work.success = _("%(n)d injects imported.", n=count)
+                return redirect(url_for("exercises.scenario_detail", scenario_id=scenario.id))
         flash(_("Nothing was imported: correct the rows listed below and upload the file again."), "error")
     return render_template("exercises/msel_import.html", form=form, scenario=scenario, problems=problems,
                            columns=msel.COLUMNS)

@@ -12,14 +12,13 @@ pipeline; everything else reaches these views.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import URLSafeTimedSerializer
 
 from accounts.permissions import trainee_required
-from core.errors import ServiceError
-from core.extensions import db
 from core.i18n import _
+from core.uow import unit_of_work
 from exercises import lifecycle, queries
 from exercises.blueprint import bp
 from exercises.forms import ResponseForm
@@ -40,14 +39,23 @@ def _not_modified(etag: str):
     return response
 
 
-def _player(run_id: int):
-    """(team, run, current module) of the signed-in trainee, releasing due injects first; 404 otherwise."""
+def _player(run_id: int, own_unit_of_work: bool = True):
+    """(team, run, current module) of the signed-in trainee, releasing due injects first; 404 otherwise.
+
+    Releasing is a write on GET, idempotent (an inject is released once; a repeated request releases nothing
+    more). It is committed here, unless the caller posts a write of its own (``own_unit_of_work=False``):
+    then it lands with the caller's one commit.
+    """
     found = queries.player_team(run_id, current_user.id)
     if found is None:
         abort(404)
     team, run, module = found
-    if play.release_due(run):
-        db.session.commit()
+    if play.has_due(run):
+        if own_unit_of_work:
+            with unit_of_work():
+                play.release_due(run)
+        else:
+            play.release_due(run)
         team, run, module = queries.player_team(run_id, current_user.id)
     return team, run, module
 
@@ -104,20 +112,14 @@ def play_feed(run_id: int):
 @trainee_required
 def play_respond(run_id: int):
     """Post the team's response or decision (to one inject, or to the team log)."""
-    team, run, module = _player(run_id)
+    team, run, module = _player(run_id, own_unit_of_work=False)
     form = ResponseForm()
     raw_id = form.inject_id.data
     inject_id = int(raw_id) if raw_id and str(raw_id).isdigit() else None
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form.text, success=_("Sent to the exercise staff.")):
             play.post_response(run, team, current_user, inject_id=inject_id, kind=form.kind.data,
                                text=form.text.data, decision_owner=form.decision_owner.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("Sent to the exercise staff."), "success")
             anchor = f"inject-{inject_id}" if inject_id else "log"
             return redirect(url_for("exercises.play_room", run_id=run.id, _anchor=anchor))
     # Show the room again with the team's text kept and the message next to the box.

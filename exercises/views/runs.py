@@ -10,6 +10,7 @@ from accounts.permissions import organiser_required
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _, _l
+from core.uow import unit_of_work
 from exercises import lifecycle, queries
 from exercises.blueprint import bp
 from exercises.forms import (
@@ -22,7 +23,6 @@ from exercises.forms import (
     TeamAddForm,
     TeamRenameForm,
     TeamsForm,
-    apply_error,
     placeholder_form,
 )
 from exercises.models import Team
@@ -70,17 +70,12 @@ def run_new(scenario_id: int):
     form.cohort_id.choices = [("", _("— choose a cohort —"))] + queries.cohort_choices()
     if form.validate_on_submit():
         cohort = db.session.get(Cohort, form.cohort_id.data)
-        try:
+        with unit_of_work(form, "cohort_id", success=_("Run created as a draft. Check the placeholders, form the "
+                                                       "teams and assign staff.")):
             if cohort is None:
                 raise ServiceError(_("Choose a cohort from the list."), "cohort_id")
             run = services.create_run(scenario.id, cohort, form.title.data, actor=current_user,
                                       stall_minutes=form.stall_minutes.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "cohort_id")
-        else:
-            db.session.commit()
-            flash(_("Run created as a draft. Check the placeholders, form the teams and assign staff."), "success")
             return redirect(url_for("exercises.run_detail", run_id=run.id))
     return render_template("exercises/run_new.html", form=form, scenario=scenario)
 
@@ -107,14 +102,8 @@ def run_settings(run_id: int):
     run = load_run(run_id)
     form = RunSettingsForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(success=_("Changes saved.")):
             services.update_run(run, form.title.data, form.stall_minutes.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("exercises.run_detail", run_id=run.id))
@@ -131,14 +120,9 @@ def run_status(run_id: int):
         abort(403)
     if action not in lifecycle.SETUP_ACTIONS + lifecycle.EVALUATION_ACTIONS:
         abort(400)
-    try:
+    with unit_of_work() as work:
         services.transition(run, action, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The run is now %(status)s.", status=RUN_STATUS_NAMES[run.status]), "success")
+        work.success = _("The run is now %(status)s.", status=RUN_STATUS_NAMES[run.status])
     target = "exercises.evaluation" if action in lifecycle.EVALUATION_ACTIONS else "exercises.run_detail"
     return redirect(url_for(target, run_id=run.id))
 
@@ -151,15 +135,10 @@ def run_delete(run_id: int):
     form = DeleteForm()
     back = url_for("exercises.run_detail", run_id=run.id)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(success=_("Run deleted.")):
             services.delete_run(run, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(back)
-        db.session.commit()
-        flash(_("Run deleted."), "success")
-        return redirect(url_for("exercises.runs"))
+            return redirect(url_for("exercises.runs"))
+        return redirect(back)
     return render_template("exercises/confirm.html", form=form, title=_("Delete run “%(t)s”?", t=run.title),
                            message=_("Its teams and staff assignments are removed too."), back=back)
 
@@ -172,14 +151,11 @@ def run_placeholders(run_id: int):
     names = queries.run_placeholders(run, queries.run_content(run.id))
     form = placeholder_form(names, run.placeholder_values or {}, PLACEHOLDER_HINTS)()
     if form.validate_on_submit():
-        try:
-            services.set_placeholders(run, {n: getattr(form, f"ph_{n}").data for n in names}, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, ServiceError(exc.message, f"ph_{exc.field}"), "submit")
-        else:
-            db.session.commit()
-            flash(_("Placeholder values saved."), "success")
+        with unit_of_work(form, "submit", success=_("Placeholder values saved.")):
+            try:
+                services.set_placeholders(run, {n: getattr(form, f"ph_{n}").data for n in names}, actor=current_user)
+            except ServiceError as exc:  # the service names the placeholder; its field on the form is ph_<name>
+                raise ServiceError(exc.message, f"ph_{exc.field}") from exc
             return redirect(url_for("exercises.run_detail", run_id=run.id))
     fields = [getattr(form, f"ph_{n}") for n in names]
     return render_template("exercises/run_placeholders.html", run=run, form=form, fields=fields,
@@ -193,14 +169,9 @@ def run_teams(run_id: int):
     run = load_run(run_id)
     form = TeamsForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "mode") as work:
             teams = services.form_teams(run, form.mode.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "mode")
-        else:
-            db.session.commit()
-            flash(_("%(n)d teams formed.", n=len(teams)), "success")
+            work.success = _("%(n)d teams formed.", n=len(teams))
             return redirect(url_for("exercises.run_teams", run_id=run.id))
     teams = queries.run_teams(run.id)
     move = MemberMoveForm()
@@ -217,14 +188,8 @@ def team_add(run_id: int):
     run = load_run(run_id)
     form = TeamAddForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(success=_("Team added.")):
             services.add_team(run, form.name.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Team added."), "success")
     else:
         flash(_("Enter a team name."), "error")
     return redirect(url_for("exercises.run_teams", run_id=run.id))
@@ -237,16 +202,10 @@ def team_rename(run_id: int, team_id: int):
     run = load_run(run_id)
     team = get_owned(Team, team_id, run)
     form = TeamRenameForm()
-    try:
+    with unit_of_work(success=_("Team renamed.")):
         if not form.validate_on_submit():
             raise ServiceError(_("Enter a team name."), "name")
         services.rename_team(team, form.name.data, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Team renamed."), "success")
     return redirect(url_for("exercises.run_teams", run_id=run.id))
 
 
@@ -259,14 +218,8 @@ def team_delete(run_id: int, team_id: int):
     form = DeleteForm()
     back = url_for("exercises.run_teams", run_id=run.id)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(success=_("Team deleted.")):
             services.delete_team(team, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Team deleted."), "success")
         return redirect(back)
     return render_template("exercises/confirm.html", form=form, title=_("Delete team “%(t)s”?", t=team.name),
                            message=_("Its members become unassigned."), back=back)
@@ -279,16 +232,10 @@ def member_move(run_id: int):
     run = load_run(run_id)
     form = MemberMoveForm()
     form.team_id.choices = [("", "")] + [(t.id, t.name) for t in queries.run_teams(run.id)]
-    try:
+    with unit_of_work(success=_("Team membership changed.")):
         if not form.validate_on_submit() or not str(form.trainee_id.data).isdigit():
             raise ServiceError(_("Choose a team from the list."), "team_id")
         services.move_member(run, int(form.trainee_id.data), form.team_id.data, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Team membership changed."), "success")
     return redirect(url_for("exercises.run_teams", run_id=run.id))
 
 
@@ -302,14 +249,8 @@ def run_staff(run_id: int):
     form = StaffForm()
     form.user_id.choices = [("", _("— choose —"))] + queries.organiser_choices()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "user_id", success=_("Staff role saved.")):
             services.assign_staff(run, db.session.get(User, form.user_id.data), form.role.data, actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_error(form, exc, "user_id")
-        else:
-            db.session.commit()
-            flash(_("Staff role saved."), "success")
             return redirect(url_for("exercises.run_staff", run_id=run.id))
     return render_template("exercises/run_staff.html", run=run, form=form, staff=queries.run_staff(run.id),
                            remove_form=DeleteForm(), can_manage=may_manage_staff(run))
@@ -321,12 +262,6 @@ def staff_remove(run_id: int, staff_id: int):
     """Take someone off the run's staff."""
     run = load_run(run_id)
     require_staff_manager(run)
-    try:
+    with unit_of_work(success=_("Removed from the staff.")):
         services.remove_staff(run, staff_id, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Removed from the staff."), "success")
     return redirect(url_for("exercises.run_staff", run_id=run.id))

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from core.audit import AuditEvent
 from tests import factories
-from trainees.import_service import apply_import, plan_import, preview_result
-from trainees.importer import parse_file
+from trainees.imports.reader import parse_file
+from trainees.imports.service import apply_import, plan_import, preview_result
 from trainees.models import Enrolment, EnrolmentEvent, Organisation, Trainee
 
 from .import_files import csv_bytes, row, xlsx_bytes
@@ -255,3 +255,35 @@ def test_writing_uses_a_constant_number_of_statements(db, count_queries):
         return counter.count
 
     assert statements(5) == statements(120)
+
+
+def test_import_writes_the_same_audit_events_as_the_page_services_with_the_actor_and_address_passed_in(app, db):
+    """The import goes through the services' batch functions: actor and client address are arguments, the
+    audit events match those of get_or_create_organisation / create_trainee / enrol (action, object, summary)."""
+    from trainees import services
+
+    cohort = factories.cohort()
+    actor = factories.user()
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "192.0.2.1"}):  # not the address passed in
+        apply_import(_plan(cohort, [row(email="batch@example.vn", organisation="Batch Org", status="accepted")]),
+                     actor=actor, ip="198.51.100.7")
+    imported = db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+        ("organisation.create", "trainee.create", "enrolment.create")))).all()
+    assert {(e.action, e.actor_id, e.ip_address) for e in imported} == {
+        (action, actor.id, "198.51.100.7") for action in ("organisation.create", "trainee.create", "enrolment.create")}
+
+    org, _created = services.get_or_create_organisation("Page Org", "VN", "ICT", "government", actor=actor)
+    trainee = services.create_trainee(org, actor=actor, email="page@example.vn", given_names="Page",
+                                      nationality="VN")
+    services.enrol(trainee, cohort, "accepted", actor=actor)
+    db.session.flush()
+    by_action = {e.action: e for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))}
+    batch = {e.action: e for e in imported}
+    assert by_action["organisation.create"].summary == "Page Org (VN)"
+    assert batch["organisation.create"].summary == "Batch Org (VN)"
+    assert batch["trainee.create"].summary == "batch@example.vn"
+    assert by_action["trainee.create"].summary == "page@example.vn"
+    assert batch["enrolment.create"].summary == f"batch@example.vn → {cohort.code} (accepted)"
+    assert by_action["enrolment.create"].summary == f"page@example.vn → {cohort.code} (accepted)"
+    for action in batch:
+        assert batch[action].object_type == by_action[action].object_type

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.audit import AuditEvent
 from tests import factories
-from trainees.importer import COLUMNS
+from trainees.imports.reader import COLUMNS
 from trainees.models import Enrolment, Trainee
 
 from .import_files import csv_bytes, row, xlsx_bytes
@@ -169,7 +169,7 @@ def test_reuploading_an_imported_file_has_nothing_to_import(client, db, login_as
 
 @pytest.mark.parametrize("case", ["unknown", "other_user", "other_cohort", "expired", "malformed"])
 def test_stale_or_foreign_tokens_are_refused(client, app, db, login_as, cohort, imports_dir, monkeypatch, case):
-    from trainees import import_store
+    from trainees.imports import store as import_store
 
     user = login_as("organiser")
     token = _token(_upload(client, cohort, xlsx_bytes([row()])))
@@ -229,7 +229,7 @@ def test_oversized_upload_is_refused_with_a_friendly_page(client, app, db, login
 
 def test_preview_of_a_large_file_shows_every_invalid_row_and_a_sample(client, db, login_as, cohort, imports_dir,
                                                                      monkeypatch):
-    from trainees import import_views
+    from trainees.imports import views as import_views
 
     monkeypatch.setattr(import_views, "PREVIEW_ROWS", 5)
     login_as("organiser")
@@ -258,7 +258,7 @@ def test_expired_uploads_are_purged_when_a_new_one_is_saved(app, imports_dir, mo
     import os
     import time
 
-    from trainees import import_store
+    from trainees.imports import store as import_store
 
     with app.test_request_context():
         old = import_store.save_upload(b"old", "old.csv", 1, 1, False)

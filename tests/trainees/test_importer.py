@@ -14,9 +14,9 @@ import xlsxwriter
 
 from accounts.services import normalize_email
 from core.errors import ServiceError
-from trainees import importer
-from trainees.import_template import build_template
-from trainees.importer import ImportFileError, Limits, parse_file
+from trainees.imports import reader as importer
+from trainees.imports.reader import ImportFileError, Limits, parse_file
+from trainees.imports.template import build_template
 
 from .import_files import HEADER, csv_bytes, row, xlsx_bytes
 

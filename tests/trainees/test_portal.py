@@ -13,7 +13,7 @@ from core.audit import AuditEvent
 from core.errors import ServiceError
 from tests import factories
 from trainees.models import CohortSession, Trainee
-from trainees.portal_views import session_time, utc_offset_label
+from trainees.views.portal import session_time, utc_offset_label
 
 LINK = re.compile(r"http://localhost(/password/set/[\w-]+)")
 

@@ -1,6 +1,6 @@
 """Trainee portal (the signed-in trainee's own training) and the organiser's portal invitations.
 
-Routes live on the trainees blueprint (``trainees.views.bp``).
+Routes live on the trainees blueprint (``trainees.blueprint.bp``).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from flask_login import current_user
 
 from accounts.mail import mail_link, send_password_link
 from accounts.permissions import organiser_required, trainee_required
-from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _, _l
 from core.mail import mail_is_configured
 from core.refdata import country_name, fiscal_year_label, modality_name
+from core.uow import unit_of_work
 from trainees import portal_queries, services
+from trainees.blueprint import bp
 from trainees.models import Cohort, CohortSession, Trainee
 from trainees.status import status_name
-from trainees.views import bp
 
 log = logging.getLogger("kakehashi.trainees")
 
@@ -133,14 +133,11 @@ def portal_cohort(cohort_id: int):
 def invite(trainee_id: int):
     """Give a trainee a portal account (or reuse theirs) and send a one-time link to set a password."""
     trainee = db.get_or_404(Trainee, trainee_id)
-    try:
+    with unit_of_work() as work:
         invitation = services.invite_trainee(trainee, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        mail_link(invitation.user, invitation.token, invitation.purpose)  # queued with the invitation
+    if not work.ok:
         return redirect(_back())
-    mail_link(invitation.user, invitation.token, invitation.purpose)
-    db.session.commit()
     name, email = trainee.full_name, invitation.user.email
     if not mail_is_configured(current_app):  # nothing is mailed: the next message gives the link to pass on
         if invitation.created:
@@ -168,11 +165,13 @@ def invite(trainee_id: int):
 def invite_cohort(cohort_id: int):
     """Invite every accepted or confirmed trainee of a cohort who has no portal account yet."""
     cohort = db.get_or_404(Cohort, cohort_id)
-    invitations, already, problems = services.invite_cohort(cohort, actor=current_user)
     links, unsent = [], 0  # mail is queued with the invitations; a mail server failure is retried later
-    for invitation in invitations:
-        links.append((invitation, send_password_link(invitation.user, invitation.token, invitation.purpose)))
-    db.session.commit()
+    with unit_of_work() as work:
+        invitations, already, problems = services.invite_cohort(cohort, actor=current_user)
+        for invitation in invitations:
+            links.append((invitation, send_password_link(invitation.user, invitation.token, invitation.purpose)))
+    if not work.ok:
+        return redirect(_back())
     if links and (unsent or not mail_is_configured(current_app)):
         return render_template("trainees/portal_invite_links.html", cohort=cohort, links=links, already=already,
                                problems=problems, unsent=unsent, back=_back())

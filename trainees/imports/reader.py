@@ -2,7 +2,7 @@
 
 The column contract is ARCHITECTURE §4.2. ``parse_file`` turns the uploaded bytes into one
 ``ParsedRow`` per spreadsheet row with cleaned values and per-cell problems; matching against the
-database and writing happen in ``trainees.import_service``.
+database and writing happen in ``trainees.imports.service``.
 
 Decisions (documented in the README section of the import work):
 - .xlsx is read through the one guarded reader, ``core.spreadsheets.read_workbook_upload`` (zip-bomb,

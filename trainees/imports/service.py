@@ -21,20 +21,18 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app, has_request_context, request
-from flask_login import current_user
-from sqlalchemy import Integer, Select, String, cast, insert, literal, null, select
+from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from core import audit
-from core.audit import AuditEvent
 from core.db import utcnow
 from core.extensions import db
 from core.i18n import _
 from trainees import services
-from trainees.importer import Limits, ParsedFile, ParsedRow, Problem, paused_gc
-from trainees.models import Cohort, Enrolment, EnrolmentEvent, Organisation, Trainee
+from trainees.imports.reader import Limits, ParsedFile, ParsedRow, Problem, paused_gc
+from trainees.models import Cohort, Enrolment, Organisation, Trainee
 from trainees.status import TRANSITIONS, allowed_targets, can_transition, status_name
 
 #: Trainee fields an import compares and updates (organisation handled separately).
@@ -42,7 +40,6 @@ PERSON_FIELDS = ("family_name", "given_names", "gender", "nationality", "job_tit
 #: Optional fields where an empty cell means "no information" (the stored value is kept).
 KEEP_WHEN_EMPTY = ("family_name", "gender", "job_title", "date_of_birth")
 SEAT_FREE_STATUSES = ("rejected", "withdrawn", "no_show")
-_CHUNK = 900  # bound parameters per IN (...) query, well under SQLite's limit
 
 
 @dataclass(slots=True)
@@ -125,9 +122,7 @@ def import_limits() -> Limits:
 
 # --- matching ----------------------------------------------------------------------------------
 
-def _chunks(values: list, size: int = _CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+_chunks = services.chunks
 
 
 def _load_trainees(emails: list[str]) -> dict[str, Trainee]:
@@ -261,26 +256,29 @@ def _plan_existing(plan: RowPlan, trainee: Trainee, orgs: dict, enrolment: Enrol
 
 # --- writing -----------------------------------------------------------------------------------
 
-def apply_import(plan: ImportPlan, actor: User | None = None, skip_invalid: bool = False) -> ImportResult:
-    """Write the plan (flush, no commit). Without ``skip_invalid`` any invalid row means nothing is written."""
+def apply_import(plan: ImportPlan, actor: User | None = None, skip_invalid: bool = False, *,
+                 ip: str | None = None) -> ImportResult:
+    """Write the plan (flush, no commit). Without ``skip_invalid`` any invalid row means nothing is written.
+
+    ``actor`` and ``ip`` (the client's address, None from the command line) go into the audit events."""
     with paused_gc():
-        return _apply(plan, actor, skip_invalid)
+        return _apply(plan, actor, skip_invalid, ip)
 
 
-def _apply(plan: ImportPlan, actor: User | None, skip_invalid: bool) -> ImportResult:
+def _apply(plan: ImportPlan, actor: User | None, skip_invalid: bool, ip: str | None) -> ImportResult:
     result = preview_result(plan, skip_invalid)
     todo = [p for p in plan.rows if p.kind in ("new", "update")]
     if result.refused or not todo:
         return result
     db.session.flush()
-    writer = _Writer(plan, actor)
+    writer = _Writer(plan, actor, ip)
     writer.organisations()
     writer.new_trainees([p for p in todo if p.kind == "new"])
     writer.updates([p for p in todo if p.kind == "update"])
     writer.enrolments([p for p in todo if p.enrol_status])
     writer.status_changes([p for p in todo if p.status_change])
     result.written = True
-    audit.record("trainee.import", obj=plan.cohort, actor=actor,
+    audit.record("trainee.import", obj=plan.cohort, actor=actor, ip=ip,
                  summary=f"{plan.filename} → {plan.cohort.code}: {result.summary}")
     db.session.flush()
     return result
@@ -296,70 +294,29 @@ def preview_result(plan: ImportPlan, skip_invalid: bool = False) -> ImportResult
 
 
 class _Writer:
-    """Set-based SQL for the many rows of a large import (Core inserts and INSERT … SELECT, a handful of
-    statements whatever the row count), and the services for the few per-row changes (updates, status
-    changes). What each bulk step writes mirrors the service it stands for — the same columns, the same
-    EnrolmentEvent, the same audit action and summary per object — so an imported trainee looks exactly
-    like one added on the page."""
+    """Writes a plan through the services: their batch functions for the many rows of a large import
+    (``create_organisations``, ``create_trainees``, ``enrol_many``: a handful of statements whatever the row
+    count, the same rows and audit events as the one-at-a-time services) and the per-row services for the
+    few updates and status changes. The actor and the address are passed in, never read from the request."""
 
-    def __init__(self, plan: ImportPlan, actor: User | None):
+    def __init__(self, plan: ImportPlan, actor: User | None, ip: str | None):
         self.plan = plan
         self.actor = actor
+        self.ip = ip
         self.now: datetime = utcnow()
         self.reason = _("Imported from %(file)s", file=plan.filename)[:500]
-        if actor is None and has_request_context() and current_user and current_user.is_authenticated:
-            actor = current_user
-        self.actor_id = getattr(actor, "id", None)
-        self.actor_email = getattr(actor, "email", None)
-        self.ip = request.remote_addr if has_request_context() else None
         self.org_ids = {key: org.id for key, org in plan.orgs.items()}
 
-    def _audit_from(self, action: str, object_type: str, object_id, summary, source: Select) -> None:
-        """One audit event per row of ``source`` (INSERT … SELECT), as ``audit.record`` would write it."""
-        columns = ("at", "actor_id", "actor_email", "action", "object_type", "object_id", "summary", "ip_address")
-        query = source.with_only_columns(
-            literal(self.now, AuditEvent.at.type).label("at"), literal(self.actor_id, Integer).label("actor_id"),
-            literal(self.actor_email, String).label("actor_email"), literal(action).label("action"),
-            literal(object_type).label("object_type"), cast(object_id, String).label("object_id"),
-            summary.label("summary"), literal(self.ip, String).label("ip_address"), maintain_column_froms=True)
-        db.session.execute(insert(AuditEvent).from_select(columns, query))
-
     def organisations(self) -> None:
-        """Create the organisations the file names that do not exist yet (as get_or_create_organisation)."""
-        if not self.plan.new_orgs:
-            return
-        rows = [{"name": spec["name"], "name_key": key[1], "country": key[0], "sector_code": spec["sector_code"],
-                 "org_type": spec["org_type"], "is_international": spec["org_type"] == "international",
-                 "created_at": self.now, "updated_at": self.now} for key, spec in self.plan.new_orgs.items()]
-        table = Organisation.__table__
-        for chunk in _chunks(rows, 1000):
-            db.session.execute(table.insert(), chunk)
-        created = select(Organisation).where(Organisation.created_at == self.now)
-        for org_id, country, key in db.session.execute(
-                created.with_only_columns(Organisation.id, Organisation.country, Organisation.name_key)):
-            self.org_ids[(country, key)] = org_id
-        self._audit_from("organisation.create", "Organisation", Organisation.id,
-                         Organisation.name + " (" + Organisation.country + ")", created)
+        """Create the organisations the file names that do not exist yet."""
+        specs = [(spec["name"], key[0], spec["sector_code"], spec["org_type"])
+                 for key, spec in self.plan.new_orgs.items()]
+        self.org_ids.update(services.create_organisations(specs, actor=self.actor, ip=self.ip, now=self.now))
 
     def new_trainees(self, plans: list[RowPlan]) -> None:
-        """Insert the new people (as create_trainee, one audit event each)."""
-        if not plans:
-            return
-        rows = []
-        for plan in plans:
-            values = plan.row.values
-            rows.append({
-                "family_name": values.get("family_name") or "", "given_names": values["given_names"],
-                "native_name": "", "email": values["email"], "gender": values.get("gender") or "NS",
-                "nationality": values["nationality"], "organisation_id": self.org_ids[plan.org_key],
-                "job_title": values.get("job_title") or "", "date_of_birth": values.get("date_of_birth"),
-                "user_id": None, "created_at": self.now, "updated_at": self.now,
-            })
-        table = Trainee.__table__
-        for chunk in _chunks(rows, 5000):
-            db.session.execute(table.insert(), chunk)
-        self._audit_from("trainee.create", "Trainee", Trainee.id, Trainee.email,
-                         select(Trainee).where(Trainee.created_at == self.now))
+        """Insert the new people."""
+        services.create_trainees([(self.org_ids[plan.org_key], plan.row.values) for plan in plans],
+                                 actor=self.actor, ip=self.ip, now=self.now)
 
     def updates(self, plans: list[RowPlan]) -> None:
         """Changed fields of existing people, through update_trainee (which audits before/after)."""
@@ -372,28 +329,11 @@ class _Writer:
             services.update_trainee(plan.trainee, actor=self.actor, **values)
 
     def enrolments(self, plans: list[RowPlan]) -> None:
-        """Enrol the people in the cohort (as enrol: the enrolment, its first event, one audit event each)."""
-        if not plans:
-            return
-        cohort = self.plan.cohort
+        """Enrol the people in the cohort."""
         by_status: dict[str, list[str]] = {}
         for plan in plans:
             by_status.setdefault(plan.enrol_status, []).append(plan.row.values["email"])
-        columns = ("trainee_id", "cohort_id", "status", "status_changed_at", "created_at", "updated_at")
-        now = literal(self.now, Enrolment.created_at.type)
-        for status, emails in by_status.items():
-            for chunk in _chunks(emails):
-                people = select(Trainee.id, literal(cohort.id, Integer), literal(status, String), now, now, now)
-                db.session.execute(insert(Enrolment).from_select(columns, people.where(Trainee.email.in_(chunk))))
-        created = select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.created_at == self.now)
-        events = created.with_only_columns(
-            Enrolment.id, null(), Enrolment.status, literal(self.actor_id, Integer), now,
-            literal(self.reason, String), maintain_column_froms=True)
-        db.session.execute(insert(EnrolmentEvent).from_select(
-            ("enrolment_id", "from_status", "to_status", "actor_id", "at", "reason"), events))
-        summary = Trainee.email + " → " + literal(cohort.code, String) + " (" + Enrolment.status + ")"
-        self._audit_from("enrolment.create", "Enrolment", Enrolment.id, summary,
-                         created.join(Trainee, Trainee.id == Enrolment.trainee_id))
+        services.enrol_many(self.plan.cohort, by_status, self.reason, actor=self.actor, ip=self.ip, now=self.now)
 
     def status_changes(self, plans: list[RowPlan]) -> None:
         """Legal status changes of existing enrolments, through change_status (history and audit)."""

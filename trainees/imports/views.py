@@ -1,6 +1,6 @@
 """Trainee import pages: upload → preview (nothing written) → confirm; and the template download.
 
-Routes live on the trainees blueprint (``trainees.views.bp``). The upload page's endpoint is
+Routes live on the trainees blueprint (``trainees.blueprint.bp``). The upload page's endpoint is
 ``trainees.import_upload`` (``url_for("trainees.import_upload", cohort_id=…)``).
 """
 
@@ -9,21 +9,23 @@ from __future__ import annotations
 import io
 import posixpath
 
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from accounts.permissions import organiser_required
+from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
 from core.spreadsheets import XLSX_MIME
-from trainees import import_store
-from trainees.import_forms import ImportConfirmForm, ImportUploadForm
-from trainees.import_service import apply_import, import_limits, plan_import, preview_result
-from trainees.import_template import build_template
-from trainees.importer import COLUMNS, ImportFileError, parse_file
+from core.uow import unit_of_work
+from trainees.blueprint import bp
+from trainees.imports import store as import_store
+from trainees.imports.forms import ImportConfirmForm, ImportUploadForm
+from trainees.imports.reader import COLUMNS, ImportFileError, parse_file
+from trainees.imports.service import apply_import, import_limits, plan_import, preview_result
+from trainees.imports.template import build_template
 from trainees.models import Cohort
-from trainees.views import bp
 
 PREVIEW_ROWS = 500  # rows shown besides every invalid one
 
@@ -73,20 +75,19 @@ def import_confirm(cohort_id: int):
         stored = import_store.load_upload(form.token.data if form.validate_on_submit() else None,
                                           current_user.id, cohort.id)
         plan = _plan(cohort, stored.data, stored.filename)
-        result = apply_import(plan, current_user, stored.skip_invalid)
-        if result.refused:
-            db.session.rollback()
-            flash(_("Nothing was imported: some rows are invalid now. Check the preview below."), "error")
+        with unit_of_work() as work:
+            result = apply_import(plan, current_user, stored.skip_invalid, ip=request.remote_addr)
+            if result.refused:
+                raise ServiceError(_("Nothing was imported: some rows are invalid now. Check the preview below."))
+        if not work.ok:
             return _preview(cohort, plan, stored.token, stored.skip_invalid, 422)
-        db.session.commit()
     except import_store.StaleUpload:
         flash(_("This preview has expired or does not belong to you. Upload the file again."), "error")
         return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))
     except ImportFileError as exc:
         flash(exc.message + " " + _("Nothing was imported."), "error")
         return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))
-    except IntegrityError:
-        db.session.rollback()
+    except IntegrityError:  # the unit of work has rolled back
         flash(_("The import could not be completed because the data changed meanwhile (perhaps another import "
                 "ran at the same time). Nothing was imported; upload the file again."), "error")
         return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))

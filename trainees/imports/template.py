@@ -10,7 +10,7 @@ from openpyxl.styles import Font
 from core.i18n import _
 from core.refdata import GENDER_NAMES, ORG_TYPES, SECTORS, org_type_bucket
 from core.spreadsheets import XLSX_MIME, new_workbook, put_cell, workbook_bytes, write_sheet
-from trainees.importer import COLUMNS
+from trainees.imports.reader import COLUMNS
 from trainees.status import STATUSES
 
 __all__ = ["XLSX_MIME", "build_template"]

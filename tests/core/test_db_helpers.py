@@ -1,0 +1,25 @@
+"""core.db.one_of / nullable_one_of: the one CHECK-constraint helper; its SQL text must not change (the
+migrations hold it), so every model's constraint is compared with the text the migrations were made from."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint
+
+from core.db import nullable_one_of, one_of
+from core.extensions import db
+
+
+def test_text_is_exactly_the_historic_form():
+    assert one_of("status", ("a", "b")) == "status in ('a', 'b')"
+    assert nullable_one_of("mode", ("auto", "manual")) == "mode is null or mode in ('auto', 'manual')"
+
+
+def test_every_model_check_uses_the_same_form(app):
+    texts = [str(c.sqltext) for table in db.metadata.sorted_tables for c in table.constraints
+             if isinstance(c, CheckConstraint) and " in (" in str(c.sqltext)]
+    assert texts  # trainees, courses, exercises and completion all declare some
+    for text in texts:
+        column = text.split(" ", 1)[0]
+        values = text.rsplit(" in (", 1)[1].rstrip(")")
+        values = tuple(v.strip().strip("'") for v in values.split(","))
+        assert text in (one_of(column, values), nullable_one_of(column, values)), text

@@ -12,7 +12,8 @@ Interface (all take and return plain values; none commits)::
     from core import filestore
 
     key = filestore.put(data, name="trainees.xlsx", content_type=XLSX, kind="import_preview",
-                        owner_id=current_user.id, expires_at=utcnow() + timedelta(hours=2))
+                        owner_id=current_user.id, expires_at=utcnow() + timedelta(hours=2),
+                        meta={"cohort_id": 7})                   # small JSON-able facts, optional
     blob = filestore.get(key, kind="import_preview")     # StoredBlob or None (missing, wrong kind)
     with filestore.open(key) as fh: ...                  # a binary file object; FileNotFoundError
     filestore.delete(key)                                # True if a file was removed
@@ -40,7 +41,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from flask import abort, current_app, has_app_context, send_file
-from sqlalchemy import ForeignKey, LargeBinary, String, select
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Mapped, mapped_column, undefer
 
@@ -70,6 +71,7 @@ class StoredFile(db.Model):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    meta: Mapped[dict | None] = mapped_column(JSON)  # small facts the owning feature checks (e.g. a cohort id)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
 
@@ -87,6 +89,7 @@ class StoredBlob:
     created_at: datetime
     expires_at: datetime | None
     data: bytes
+    meta: dict | None = None
 
     def open(self) -> BinaryIO:
         return io.BytesIO(self.data)
@@ -120,6 +123,7 @@ def put(
     kind: str,
     owner_id: int | None = None,
     expires_at: datetime | None = None,
+    meta: dict | None = None,
 ) -> str:
     """Add a file to the current transaction and return its key (the caller commits)."""
     content = _read(data, _max_bytes())
@@ -133,6 +137,7 @@ def put(
         sha256=hashlib.sha256(content).hexdigest(),
         owner_id=owner_id,
         expires_at=expires_at,
+        meta=dict(meta) if meta else None,
         data=content,
     )
     db.session.add(row)
@@ -155,7 +160,7 @@ def _blob(row: StoredFile) -> StoredBlob:
     return StoredBlob(
         key=row.key, kind=row.kind, name=row.name, content_type=row.content_type, size=row.size,
         sha256=row.sha256, owner_id=row.owner_id, created_at=as_utc(row.created_at),
-        expires_at=as_utc(row.expires_at), data=bytes(row.data),
+        expires_at=as_utc(row.expires_at), data=bytes(row.data), meta=dict(row.meta) if row.meta else None,
     )
 
 

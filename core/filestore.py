@@ -27,7 +27,11 @@ it, so a key of one kind cannot be used to read a file of another. Keys are rand
 characters) and never reused. ``FILESTORE_MAX_BYTES`` (default 50 MB) bounds a single file.
 
 The blob column is loaded only when the content is asked for (``get``/``open``/``send``), so
-listing files (``info``) stays cheap.
+listing files (``info``) stays cheap; on PostgreSQL (psycopg) it is fetched in binary format.
+
+Kinds in use: ``import_preview`` (trainees/imports/store.py), ``lesson_attachment``
+(courses/services.py), ``inject_attachment`` (exercises: ``Attachment.file_key``),
+``report_filled_form`` (reports/views.py). The README's "Where files live" lists them.
 """
 
 from __future__ import annotations

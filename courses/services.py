@@ -130,6 +130,7 @@ def delete_course(course: Course, actor=None) -> None:
     db.session.execute(delete(Quiz).where(Quiz.course_id == course.id))
     for question in db.session.scalars(select(Question).where(Question.course_id == course.id)):
         db.session.delete(question)
+    _delete_lesson_files(Module.course_id == course.id)
     db.session.delete(course)
     db.session.flush()
 
@@ -164,6 +165,7 @@ def delete_module(module: Module, actor=None) -> None:
     audit.record("course.module_delete", obj=module, summary=module.title, actor=actor)
     for quiz in db.session.scalars(select(Quiz).where(Quiz.module_id == module.id)):
         db.session.delete(quiz)
+    _delete_lesson_files(Module.id == module.id)
     db.session.delete(module)
     db.session.flush()
 
@@ -229,6 +231,13 @@ def move_lesson(lesson: Lesson, direction: str, actor=None) -> bool:
 
 
 ATTACHMENT_KIND = "lesson_attachment"
+
+
+def _delete_lesson_files(where) -> None:
+    """Remove the stored attachments of the lessons of the modules matching ``where`` (same transaction)."""
+    for key in list(db.session.scalars(select(Lesson.attachment_key).join(Module)
+                                       .where(where, Lesson.attachment_key.is_not(None)))):
+        filestore.delete(key)
 
 
 def set_attachment(lesson: Lesson, filename: str, data: bytes, actor=None) -> Lesson:

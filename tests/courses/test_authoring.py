@@ -297,3 +297,26 @@ def test_pages_render_for_organiser(client, db, login_as):
         response = client.get(url)
         assert response.status_code == 200, url
     assert client.get("/courses/999999").status_code == 404
+
+
+def test_deleting_a_lesson_module_or_course_deletes_its_stored_files(client, db, login_as):
+    course = Course(code="DEL-1", title="To delete", track="CSIRT", edition="2026", language="en")
+    db.session.add(course)
+    course.modules = [Module(position=i, title=f"M{i}") for i in (1, 2)]
+    for i, module in enumerate(course.modules):
+        module.lessons = [Lesson(position=j, title=f"L{i}{j}") for j in (1, 2)]
+    db.session.commit()
+    course_id = course.id
+    login_as("organiser")
+    ids = [le.id for m in course.modules for le in m.lessons]
+    for lesson_id in ids:
+        client.post(f"/courses/lessons/{lesson_id}/attachment", data={"attachment": (io.BytesIO(PDF), "a.pdf")})
+    assert _stored(db) == 4
+    assert client.post(f"/courses/lessons/{ids[0]}/delete").status_code == 302
+    assert _stored(db) == 3
+    module_id = db.session.get(Lesson, ids[2]).module_id
+    assert client.post(f"/courses/modules/{module_id}/delete").status_code == 302
+    assert _stored(db) == 1
+    assert client.post(f"/courses/{course_id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Course, course_id) is None and _stored(db) == 0

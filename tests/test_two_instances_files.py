@@ -118,3 +118,30 @@ def test_an_attachment_uploaded_on_one_instance_downloads_on_the_other(two_apps,
     assert got.headers["Content-Disposition"] == "attachment; filename=handout.pdf"
     got.close()
     assert not any(p.is_file() for p in tmp_path.glob("instance-*/**/*"))
+
+
+def test_an_inject_attachment_uploaded_on_one_instance_downloads_on_the_other(two_apps, tmp_path):
+    from exercises.models import ScenarioInject
+    from tests.exercises import builders as exercise_builders
+
+    a, b = two_apps
+    with a.app_context():
+        organiser = factories.user(role="organiser")
+        scenario = exercise_builders.scenario()
+        inject = db.session.scalars(select(ScenarioInject).where(ScenarioInject.scenario_id == scenario.id)).first()
+        db.session.commit()
+        email, scenario_id, inject_id = organiser.email, scenario.id, inject.id
+        fields = {"scenario_time": inject.scenario_time, "title": inject.title, "channel": inject.channel}
+    on_a, on_b = a.test_client(), b.test_client()
+    _sign_in(on_a, email)
+    _sign_in(on_b, email)
+    up = on_a.post(f"/exercises/scenarios/{scenario_id}/inject/{inject_id}/edit", content_type="multipart/form-data",
+                   data={**fields, "attachment": (io.BytesIO(PDF), "brief.pdf")})
+    assert up.status_code == 302
+    with b.app_context():
+        attachment_id = db.session.get(ScenarioInject, inject_id).attachment_id
+    got = on_b.get(f"/exercises/scenarios/attachments/{attachment_id}")
+    assert got.status_code == 200 and got.data == PDF and got.mimetype == "application/pdf"
+    assert got.headers["Content-Disposition"] == "attachment; filename=brief.pdf"
+    got.close()
+    assert not any(p.is_file() for p in tmp_path.glob("instance-*/**/*"))

@@ -51,6 +51,7 @@ SHEETS: tuple[SheetHook, ...] = (
     SheetHook("Satisfaction", "completion.exports:satisfaction_sheet"),
     SheetHook("Exercises", "exercises.exports:exercises_sheet"),
     SheetHook("Action plans", "completion.exports:action_plans_sheet"),
+    SheetHook("Nominations", "nominations.exports:nominations_sheet"),
 )
 
 #: Summary indicators filled by features: key → target.
@@ -63,6 +64,7 @@ SUMMARY_FIGURES: dict[str, str] = {
 DASHBOARD_SECTIONS: tuple[str, ...] = (
     "completion.exports:satisfaction_section",
     "exercises.exports:exercises_section",
+    "nominations.exports:nominations_section",
 )
 
 

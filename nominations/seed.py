@@ -35,7 +35,6 @@ def seed_nominations() -> list[str]:
     cohort = cohort or db.session.scalar(select(Cohort).order_by(Cohort.start_date.desc()))
     exists = db.session.scalar(select(NominationCall.id).where(NominationCall.title == CALL_TITLE)) is not None
     if cohort is not None and not exists:
-
         call = NominationCall(
             cohort_id=cohort.id, title=CALL_TITLE,
             info_en="Objectives: strengthen national incident response capabilities in ASEAN Member States.\n"

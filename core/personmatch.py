@@ -9,7 +9,9 @@ Two records are flagged as possibly the same person when
   into tokens, and compared order-insensitively with rapidfuzz's ``token_sort_ratio`` so that
   family/given order ("SRISUK Somchai" / "Somchai Srisuk") does not matter.
 
-Records without a date of birth can only match by e-mail. The fuzzy matching itself is rapidfuzz's;
+Records without a date of birth match only by e-mail, unless the caller asks for a *loose* check
+(an organiser typing a person in by hand): then the same nationality and a similar name are enough
+when either side has no birth date (reason ``name_nationality``). The fuzzy matching itself is rapidfuzz's;
 this module only decides which records are compared and how names are prepared.
 """
 
@@ -82,6 +84,7 @@ class PersonIndex:
     def __init__(self, people: Iterable[Person] = ()) -> None:
         self._by_email: dict[str, list[Person]] = defaultdict(list)
         self._by_birth: dict[tuple[date, str], list[tuple[Person, tuple[str, ...]]]] = defaultdict(list)
+        self._by_nationality: dict[str, list[tuple[Person, tuple[str, ...]]]] = defaultdict(list)
         for person in people:
             self.add(person)
 
@@ -92,8 +95,10 @@ class PersonIndex:
         if person.date_of_birth and person.nationality:
             key = (person.date_of_birth, person.nationality.upper())
             self._by_birth[key].append((person, person.tokens))
+        if person.nationality:
+            self._by_nationality[person.nationality.upper()].append((person, person.tokens))
 
-    def matches(self, incoming: Person, threshold: float = NAME_THRESHOLD) -> list[Match]:
+    def matches(self, incoming: Person, threshold: float = NAME_THRESHOLD, loose: bool = False) -> list[Match]:
         """Existing people possibly the same as ``incoming``, best first (each person once)."""
         found: dict[int, Match] = {}
         email = normalise_email(incoming.email)
@@ -108,6 +113,14 @@ class PersonIndex:
                 score = name_similarity(tokens, other)
                 if score >= threshold:
                     found[id(person)] = Match(person, "name_birth", score)
+        if loose and incoming.nationality:
+            tokens = incoming.tokens
+            for person, other in self._by_nationality.get(incoming.nationality.upper(), ()):
+                if id(person) in found or (incoming.date_of_birth and person.date_of_birth):
+                    continue  # both birth dates known: the strict rule above has decided
+                score = name_similarity(tokens, other)
+                if score >= threshold:
+                    found[id(person)] = Match(person, "name_nationality", score)
         return sorted(found.values(), key=lambda m: -m.score)
 
 

@@ -30,13 +30,21 @@ def _person(t: Trainee) -> Person:
 
 
 def possible_duplicates(family_name: str, given_names: str, email: str, date_of_birth: date | None,
-                        nationality: str, exclude_id: int | None = None) -> list[PossibleDuplicate]:
-    """Existing trainees that are possibly this person, best first (two queries)."""
+                        nationality: str, exclude_id: int | None = None,
+                        loose: bool = False) -> list[PossibleDuplicate]:
+    """Existing trainees that are possibly this person, best first (two queries).
+
+    ``loose`` (hand entry by an organiser): also same nationality and a similar name when a birth date is
+    missing on either side.
+    """
     conditions = []
     if normalise_email(email):
         conditions.append(func.lower(Trainee.email) == normalise_email(email))
     if date_of_birth and nationality:
         conditions.append((Trainee.date_of_birth == date_of_birth) & (Trainee.nationality == nationality.upper()))
+    if loose and nationality:
+        same_country = Trainee.nationality == nationality.upper()
+        conditions.append(same_country if date_of_birth is None else same_country & Trainee.date_of_birth.is_(None))
     if not conditions:
         return []
     rows = db.session.scalars(select(Trainee).where(or_(*conditions))).all()
@@ -44,7 +52,7 @@ def possible_duplicates(family_name: str, given_names: str, email: str, date_of_
         rows = [t for t in rows if t.id != exclude_id]
     by_id = {t.id: t for t in rows}
     matches = PersonIndex(_person(t) for t in rows).matches(
-        Person(None, family_name, given_names, email, date_of_birth, nationality))
+        Person(None, family_name, given_names, email, date_of_birth, nationality), loose=loose)
     if not matches:
         return []
     trained = trained_in([m.person.key for m in matches])

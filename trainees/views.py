@@ -17,6 +17,7 @@ from core.i18n import _, ngettext
 from core.refdata import GENDERS, MODALITIES, country_codes, org_type_codes, sector_codes
 from trainees import queries, services
 from trainees.display import COMMON_TIMEZONES, default_timezone, options
+from trainees.duplicates import possible_duplicates
 from trainees.forms import (
     AttendanceForm,
     BulkStatusForm,
@@ -319,12 +320,24 @@ def enrolment_status(enrolment_id: int):
 
 # --- adding participants -------------------------------------------------------------------------
 
-def _render_enrol(cohort, new_form: NewTraineeForm, status: int = 200):
+def _duplicates_to_confirm(form) -> list:
+    """Possible duplicates of a person typed in by hand, unless the organiser said it is someone else."""
+    if request.form.get("not_duplicate"):
+        return []
+    v = form.trainee_values()
+    if services.find_trainee_by_email(v["email"]) is not None:
+        return []  # the same e-mail is refused by the service, with a link to the registered person
+    return possible_duplicates(v["family_name"], v["given_names"], v["email"], v["date_of_birth"], v["nationality"],
+                               loose=True)
+
+
+def _render_enrol(cohort, new_form: NewTraineeForm, status: int = 200, duplicates=()):
     q = _text_arg("q")
     # a "new" person whose e-mail is already registered: offer to add the registered person instead
     email = new_form.email.data if new_form.email.errors else None
     known = services.find_trainee_by_email(email) if email else None
     return render_template("trainees/enrol.html", cohort=cohort, q=q, new_form=new_form, known=known,
+                           duplicates=duplicates,
                            candidates=queries.enrolment_candidates(cohort, q), existing_form=EnrolExistingForm(),
                            seats=queries.cohort_counts([cohort.id])[cohort.id]), status
 
@@ -366,6 +379,9 @@ def enrol_new(cohort_id: int):
     cohort = queries.get_cohort(cohort_id)
     form = NewTraineeForm()
     if form.validate_on_submit():
+        duplicates = _duplicates_to_confirm(form)
+        if duplicates:
+            return _render_enrol(cohort, form, duplicates=duplicates)
         try:
             org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
@@ -617,7 +633,8 @@ def trainees():
 def trainee_new():
     """Add a person without enrolling them (enrol from a cohort's page)."""
     form = TraineeForm()
-    if form.validate_on_submit():
+    duplicates = []
+    if form.validate_on_submit() and not (duplicates := _duplicates_to_confirm(form)):
         try:
             org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
@@ -627,7 +644,7 @@ def trainee_new():
             db.session.commit()
             flash(_("Trainee %(name)s added.", name=trainee.full_name), "success")
             return redirect(url_for("trainees.trainee_detail", trainee_id=trainee.id))
-    return render_template("trainees/trainee_form.html", form=form, trainee=None)
+    return render_template("trainees/trainee_form.html", form=form, trainee=None, duplicates=duplicates)
 
 
 @bp.route("/trainees/<int:trainee_id>")

@@ -55,3 +55,14 @@ def test_normalisers():
     assert normalise_email("ＡＢＣ@Ｅxample.ORG") == "abc@example.org"
     assert name_tokens("Nguyễn", "Thị Lan") == name_tokens("LAN", "nguyen thi") == ("lan", "nguyen", "thi")
     assert name_tokens("O'Brien-Smith", "") == ("brien", "o", "smith")
+
+
+def test_loose_check_for_hand_entry_matches_name_and_nationality_without_birth_date():
+    existing = [Person(1, "Nguyen", "Thi Lan", "a@example.org", None, "VN"), SOMCHAI]
+    incoming = Person(None, "NGUYEN", "Thi Lan", "b@example.org", None, "VN")
+    assert find_matches(incoming, existing) == []
+    matches = PersonIndex(existing).matches(incoming, loose=True)
+    assert [(m.person.key, m.reason) for m in matches] == [(1, "name_nationality")]
+    # both birth dates known and different: still not the same person, even loosely
+    assert PersonIndex(EXISTING).matches(Person(None, "Nguyen", "Thi Lan", "", date(1991, 1, 1), "VN"),
+                                         loose=True) == []

@@ -159,6 +159,7 @@ def test_letters_in_the_recipients_language(db, setup):
     candidate = nominate(call, vn, 1)
     subject, body = compose(Letter("x@example.org", "ja", "acceptance", candidate.id), candidate)
     assert "Arrive on Sunday." in body
+    assert subject.startswith("受入決定") and "参加案内" in body
     en_subject, _ = compose(Letter("x@example.org", "en", "regret", candidate.id), candidate)
     assert en_subject.startswith("Your nomination")
 

@@ -168,3 +168,8 @@ class ScoreForm(BaseForm):
     experience = IntegerField(_l("Experience"), validators=[DataRequired(), NumberRange(min=1, max=5)])
     motivation = IntegerField(_l("Motivation"), validators=[DataRequired(), NumberRange(min=1, max=5)])
     submit = SubmitField(_l("Save scores"))
+
+
+class NominationFileForm(BaseForm):
+    file = FileField(_l("Spreadsheet (.xlsx or .csv, the trainee import template's columns)"))
+    submit = SubmitField(_l("Nominate everyone in the file"))

@@ -334,3 +334,32 @@ def sync_withdrawals(call: NominationCall) -> int:
                                          reason="enrolment withdrawn"))
     db.session.flush()
     return len(rows)
+
+
+def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, today: date,
+                       actor: User | None = None) -> list[Candidate]:
+    """Nominate every row of a file read by the trainee importer (the import template's columns).
+
+    All or nothing: any invalid row, or a row another country's person, raises ``ServiceError`` with
+    one line per problem (``row N: column: message``) and nothing is written. Rows are ranked in order.
+    """
+    problems = [p.line(row.number) for row in parsed.rows for p in row.errors]
+    for row in parsed.rows:
+        if row.is_valid and row.values.get("nationality") != focal_point.country:
+            problems.append(f"row {row.number}: nationality: "
+                            + _("only people of your country can be nominated"))
+    if problems:
+        raise ServiceError("\n".join(problems), "file")
+    created = []
+    for rank, row in enumerate(parsed.rows, start=1):
+        v = row.values
+        try:
+            created.append(nominate(
+                call, focal_point, today, actor=actor, rank=rank, family_name=v.get("family_name") or "",
+                given_names=v["given_names"], email=v["email"], gender=v.get("gender") or "NS",
+                nationality=v["nationality"], organisation_name=v["organisation"],
+                organisation_country=v.get("organisation_country") or v["nationality"], sector=v["sector"],
+                org_type=v["org_type"], job_title=v.get("job_title") or "", date_of_birth=v.get("date_of_birth")))
+        except ServiceError as exc:
+            raise ServiceError(f"row {row.number}: {exc.field or ''}: {exc.message}", "file") from exc
+    return created

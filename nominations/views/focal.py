@@ -14,9 +14,10 @@ from core.extensions import db
 from core.i18n import _
 from nominations import queries, services
 from nominations.blueprint import bp
-from nominations.forms import EndorseForm, NominateForm
+from nominations.forms import EndorseForm, NominateForm, NominationFileForm
 from nominations.models import StoredFile
 from nominations.views.common import attachment, me, question_answers, show_error, today, upload_from
+from trainees.importer import ImportFileError, parse_file
 
 
 @bp.route("/my")
@@ -89,3 +90,31 @@ def fp_endorsement(candidate_id: int):
     if candidate.endorsement_file_id is None:
         abort(404)
     return attachment(db.session.get(StoredFile, candidate.endorsement_file_id))
+
+
+@bp.route("/my/calls/<int:call_id>/upload", methods=["GET", "POST"])
+@focal_point_required
+def fp_upload(call_id: int):
+    """Nominate several candidates from a spreadsheet read by the trainee importer (all or nothing)."""
+    fp = queries.current_focal_point()
+    call = _open_call_for(fp, call_id)
+    form = NominationFileForm()
+    problems: list[str] = []
+    if form.validate_on_submit() and form.file.data is not None and form.file.data.filename:
+        upload = form.file.data
+        try:
+            parsed = parse_file(upload.stream.read(), upload.filename)
+            created = services.nominate_from_rows(call, fp, parsed, today(), actor=me())
+        except ImportFileError as exc:
+            db.session.rollback()
+            problems = [str(exc)]
+        except ServiceError as exc:
+            db.session.rollback()
+            problems = exc.message.splitlines()
+        else:
+            db.session.commit()
+            flash(_("%(n)d candidates nominated.", n=len(created)), "success")
+            return redirect(url_for("nominations.fp_home"))
+    elif request.method == "POST":
+        problems = [_("Choose a file.")]
+    return render_template("nominations/fp_upload.html", form=form, call=call, problems=problems)

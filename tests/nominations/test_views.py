@@ -141,3 +141,25 @@ def test_closed_call_is_not_public(app, db, world):
     world["call"].closes_on = world["call"].opens_on = TODAY.replace(year=TODAY.year - 1)
     db.session.commit()
     assert app.test_client().get(f"/nominations/open/{world['call'].id}").status_code == 404
+
+
+def test_nominate_from_a_spreadsheet_all_or_nothing(app, db, world):
+    from nominations.models import Candidate
+
+    client = sign_in(app, world["vn"].user)
+    url = f"/nominations/my/calls/{world['call'].id}/upload"
+    header = "family_name,given_names,email,gender,nationality,organisation,sector,org_type,date_of_birth\n"
+    good = "Pham,Van An,an.pham@example.org,M,VN,VNCERT,ICT,national_csirt,1990-02-02\n"
+    thai = "Srisuk,Somchai,somchai@example.org,M,TH,ThaiCERT,ICT,national_csirt,1985-07-02\n"
+    bad = ",,broken,M,VN,VNCERT,ICT,national_csirt,\n"
+    for body in (good + thai, good + bad):
+        response = client.post(url, data={"file": (io.BytesIO((header + body).encode()), "n.csv")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 200 and "Nothing was saved" in response.get_data(as_text=True)
+    assert db.session.scalar(_db.select(Candidate).where(Candidate.email == "an.pham@example.org")) is None
+    response = client.post(url, data={"file": (io.BytesIO((header + good).encode()), "n.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    _db.session.expire_all()
+    candidate = db.session.scalar(_db.select(Candidate).where(Candidate.email == "an.pham@example.org"))
+    assert candidate.country == "VN" and candidate.rank == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import TimestampMixin, utcnow
@@ -32,19 +32,6 @@ CRITERIA = ("relevance", "experience", "motivation")
 
 def _in(column: str, values) -> str:
     return f"{column} in ({', '.join(repr(v) for v in values)})"
-
-
-class StoredFile(db.Model):
-    """An uploaded file kept in the database (a local stand-in until ``core/filestore.py`` lands)."""
-
-    __tablename__ = "nomination_files"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class NominationCall(TimestampMixin, db.Model):
@@ -169,7 +156,8 @@ class Candidate(TimestampMixin, db.Model):
     eligible: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(30), default="submitted", index=True)
     self_applied: Mapped[bool] = mapped_column(default=False)
-    endorsement_file_id: Mapped[int | None] = mapped_column(ForeignKey("nomination_files.id", ondelete="SET NULL"))
+    #: The employer's endorsement letter: a key of ``core.filestore`` (kind ``nomination_document``).
+    endorsement_key: Mapped[str | None] = mapped_column(String(64))
     #: The existing trainee this candidate possibly is (found by the duplicate check), and the decision.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("trainees.id", ondelete="SET NULL"))
     duplicate_decision: Mapped[str] = mapped_column(String(10), default="")
@@ -178,7 +166,6 @@ class Candidate(TimestampMixin, db.Model):
 
     call: Mapped[NominationCall] = relationship()
     focal_point: Mapped[FocalPoint | None] = relationship()
-    endorsement_file = relationship("StoredFile")
     duplicate_of = relationship("Trainee", foreign_keys=[duplicate_of_id])
     trainee = relationship("Trainee", foreign_keys=[trainee_id])
     enrolment = relationship("Enrolment")
@@ -200,7 +187,8 @@ class CandidateAnswer(db.Model):
     candidate_id: Mapped[int] = mapped_column(ForeignKey("nomination_candidates.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("nomination_questions.id", ondelete="CASCADE"))
     value: Mapped[str] = mapped_column(Text, default="")
-    file_id: Mapped[int | None] = mapped_column(ForeignKey("nomination_files.id", ondelete="SET NULL"))
+    #: An uploaded answer to a ``file`` question (a CV…): a key of ``core.filestore``.
+    file_key: Mapped[str | None] = mapped_column(String(64))
 
     candidate: Mapped[Candidate] = relationship(back_populates="answers")
     question: Mapped[CallQuestion] = relationship()

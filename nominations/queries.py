@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from core.extensions import db
 from core.refdata import org_type_bucket
 from nominations import eligibility
-from nominations.models import CallQuota, Candidate, FocalPoint, NominationCall, ReviewScore
+from nominations.models import CallQuota, Candidate, CandidateAnswer, FocalPoint, NominationCall, ReviewScore
 from trainees.duplicates import trained_in
 from trainees.models import Cohort, Programme
 
@@ -94,11 +94,12 @@ class CandidateRow:
 
 
 def selection_rows(call: NominationCall, today: date) -> list[CandidateRow]:
-    """Every candidate of a call with eligibility, averaged scores and past training (four queries)."""
+    """Every candidate of a call with eligibility, averaged scores, answers and past training (six queries)."""
     candidates = db.session.scalars(
         select(Candidate).where(Candidate.call_id == call.id)
         .options(selectinload(Candidate.focal_point).selectinload(FocalPoint.user),
-                 selectinload(Candidate.duplicate_of))
+                 selectinload(Candidate.duplicate_of),
+                 selectinload(Candidate.answers).selectinload(CandidateAnswer.question))
         .order_by(Candidate.country, Candidate.rank.is_(None), Candidate.rank, Candidate.id)).all()
     means: dict[int, dict[str, float]] = defaultdict(dict)
     for cid, criterion, mean in db.session.execute(

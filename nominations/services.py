@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from accounts import services as account_services
 from accounts.models import User
-from core import audit
+from core import audit, filestore
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
@@ -33,7 +33,6 @@ from nominations.models import (
     FocalPoint,
     NominationCall,
     ReviewScore,
-    StoredFile,
 )
 from nominations.uploads import DEFAULT_MAX_BYTES, UploadRefused, sniff_document
 from trainees import services as trainee_services
@@ -116,8 +115,13 @@ def create_focal_point(email: str, country: str, display_name: str = "", organis
 
 # --- files ------------------------------------------------------------------------------------
 
-def store_document(filename: str, data: bytes) -> StoredFile:
-    """Keep an accepted PDF/DOCX; anything else raises ``ServiceError`` saying why."""
+#: The ``core.filestore`` kind of endorsement letters and CVs (downloads insist on it).
+DOCUMENT_KIND = "nomination_document"
+
+
+def store_document(filename: str, data: bytes, field: str = "endorsement", owner_id: int | None = None) -> str:
+    """Keep an accepted PDF/DOCX in the file store and return its key; anything else raises
+    ``ServiceError`` (on ``field``) saying why. The caller's one commit makes it permanent."""
     limit = current_app.config.get("NOMINATION_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
     try:
         content_type = sniff_document(filename, data, limit)
@@ -126,13 +130,10 @@ def store_document(filename: str, data: bytes) -> StoredFile:
             "size": _("The file is larger than %(mb).0f MB.", mb=limit / 1024 / 1024),
             "empty": _("The file is empty."),
         }.get(exc.code, _("Only PDF or Word (.docx) documents are accepted."))
-        raise ServiceError(message, "endorsement") from exc
+        raise ServiceError(message, field) from exc
     base = filename.replace("\\", "/").rsplit("/", 1)[-1]
     safe_name = "".join(ch for ch in base if ch.isascii() and (ch.isalnum() or ch in "._- "))[:200] or "file"
-    stored = StoredFile(filename=safe_name, content_type=content_type, size=len(data), data=data)
-    db.session.add(stored)
-    db.session.flush()
-    return stored
+    return filestore.put(data, name=safe_name, content_type=content_type, kind=DOCUMENT_KIND, owner_id=owner_id)
 
 
 # --- candidates -------------------------------------------------------------------------------
@@ -169,15 +170,20 @@ def _flag_duplicate(candidate: Candidate) -> None:
 
 
 def nominate(call: NominationCall, focal_point: FocalPoint, today: date, answers: dict[int, str] | None = None,
-             actor: User | None = None, **values) -> Candidate:
-    """A focal point puts a candidate forward for their own country."""
+             actor: User | None = None, files: dict[int, str] | None = None, endorsement_key: str | None = None,
+             **values) -> Candidate:
+    """A focal point puts a candidate forward for their own country.
+
+    ``files``: stored documents answering the call's ``file`` questions ({question id: file-store key});
+    ``endorsement_key``: the stored endorsement letter (see :func:`store_document`).
+    """
     _check_candidate(call, values, today)
     rank = values.pop("rank", None)
     candidate = Candidate(call_id=call.id, focal_point_id=focal_point.id, country=focal_point.country,
-                          status="submitted", rank=rank,
+                          status="submitted", rank=rank, endorsement_key=endorsement_key,
                           **{k: v for k, v in values.items() if k in CANDIDATE_FIELDS})
     db.session.add(candidate)
-    _save_answers(call, candidate, answers or {})
+    _save_answers(call, candidate, answers or {}, files or {})
     _flag_duplicate(candidate)
     candidate.eligible = not eligibility.failed_rules(call, candidate, _rule_day(call))
     db.session.flush()
@@ -186,14 +192,14 @@ def nominate(call: NominationCall, focal_point: FocalPoint, today: date, answers
 
 
 def self_apply(call: NominationCall, focal_point: FocalPoint, today: date, answers: dict[int, str] | None = None,
-               **values) -> Candidate:
+               files: dict[int, str] | None = None, **values) -> Candidate:
     """A candidate applies through the focal point's link; the application waits for endorsement."""
     _check_candidate(call, values, today)
     candidate = Candidate(call_id=call.id, focal_point_id=focal_point.id, country=focal_point.country,
                           status="awaiting_endorsement", self_applied=True,
                           **{k: v for k, v in values.items() if k in CANDIDATE_FIELDS})
     db.session.add(candidate)
-    _save_answers(call, candidate, answers or {})
+    _save_answers(call, candidate, answers or {}, files or {})
     _flag_duplicate(candidate)
     candidate.eligible = not eligibility.failed_rules(call, candidate, _rule_day(call))
     db.session.flush()
@@ -201,10 +207,17 @@ def self_apply(call: NominationCall, focal_point: FocalPoint, today: date, answe
     return candidate
 
 
-def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int, str]) -> None:
+def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int, str], files: dict[int, str]) -> None:
     for question in call.questions:
         value = (answers.get(question.id) or "").strip()
         if question.kind == "file":
+            key = files.get(question.id)
+            if question.required and not key:
+                raise ServiceError(_("Please attach: %(q)s", q=question.prompt), f"q_{question.id}")
+            if key:
+                stored = filestore.info(key, kind=DOCUMENT_KIND)
+                candidate.answers.append(CandidateAnswer(question_id=question.id, file_key=key,
+                                                         value=stored.name if stored else ""))
             continue
         if question.required and not value:
             raise ServiceError(_("Please answer: %(q)s", q=question.prompt), f"q_{question.id}")
@@ -216,15 +229,17 @@ def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int,
             candidate.answers.append(CandidateAnswer(question_id=question.id, value=value[:5000]))
 
 
-def endorse(candidate: Candidate, stored: StoredFile | None, rank: int | None, actor: User | None = None) -> None:
+def endorse(candidate: Candidate, document_key: str | None, rank: int | None, actor: User | None = None) -> None:
     """The focal point ranks a candidate and attaches the employer's endorsement (submits self-applications)."""
     if candidate.status not in ("awaiting_endorsement", "submitted"):
         raise ServiceError(_("A decided candidate cannot be changed."), "status")
     if rank is not None and rank < 1:
         raise ServiceError(_("The rank starts at 1."), "rank")
     candidate.rank = rank
-    if stored is not None:
-        candidate.endorsement_file_id = stored.id
+    if document_key is not None:
+        if candidate.endorsement_key and candidate.endorsement_key != document_key:
+            filestore.delete(candidate.endorsement_key)  # replaced: the old letter goes with this transaction
+        candidate.endorsement_key = document_key
     if candidate.status == "awaiting_endorsement":
         candidate.status = "submitted"
     db.session.flush()
@@ -272,6 +287,7 @@ class Letter:
     locale: str
     kind: str  # "acceptance" | "regret" | "waitlist"
     candidate_id: int
+    user_id: int | None = None  # the recipient's account (a focal point), for their language setting
 
 
 def _trainee_for(candidate: Candidate, actor: User | None):
@@ -317,8 +333,8 @@ def decide(candidate: Candidate, decision: str, actor: User | None = None, reaso
     kind = {"accepted": "acceptance", "rejected": "regret", "waitlisted": "waitlist"}[decision]
     letters = [Letter(candidate.email, candidate.locale or "en", kind, candidate.id)]
     if candidate.focal_point is not None:
-        letters.append(Letter(candidate.focal_point.user.email, candidate.focal_point.user.locale or "en", kind,
-                              candidate.id))
+        user = candidate.focal_point.user
+        letters.append(Letter(user.email, user.locale or "en", kind, candidate.id, user.id))
     return letters
 
 

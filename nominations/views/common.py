@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, current_app, flash
+from flask import abort, current_app, request
 from flask_login import current_user
 
-from core.errors import ServiceError
-from core.i18n import _
+from core import filestore
 from nominations import services
-from nominations.models import StoredFile
 
 
 def me():
@@ -21,36 +19,41 @@ def today() -> date:
     return date.today()
 
 
-def show_error(form, exc: ServiceError, default: str) -> None:
-    field = getattr(form, exc.field or "", None) if form is not None else None
-    if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
-        field.errors.append(exc.message)
-    else:
-        flash(exc.message, "error")
+def _uploaded(upload) -> bool:
+    return upload is not None and bool(getattr(upload, "filename", ""))
 
 
-def upload_from(form_field) -> StoredFile | None:
-    """Store the uploaded endorsement of a form field, if any (ServiceError when refused)."""
-    upload = form_field.data
-    if upload is None or not getattr(upload, "filename", ""):
+def store_upload(upload, field: str) -> str | None:
+    """Store an uploaded PDF/DOCX (inside the unit of work); its file-store key, or None without a file.
+
+    A refused file raises ``ServiceError`` on ``field``.
+    """
+    if not _uploaded(upload):
         return None
     limit = current_app.config.get("NOMINATION_UPLOAD_MAX_BYTES")
-    data = upload.stream.read(limit + 1)
-    return services.store_document(upload.filename, data)
+    owner = getattr(me(), "id", None)
+    return services.store_document(upload.filename, upload.stream.read(limit + 1), field=field, owner_id=owner)
 
 
 def question_answers(call, form_data) -> dict[int, str]:
-    return {q.id: (form_data.get(f"q_{q.id}") or "")[:5000] for q in call.questions}
+    return {q.id: (form_data.get(f"q_{q.id}") or "")[:5000] for q in call.questions if q.kind != "file"}
 
 
-def attachment(stored: StoredFile) -> Response:
-    """Send a stored document as a download only: never inline, never cached."""
-    response = Response(stored.data, mimetype=stored.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
-    response.headers["Cache-Control"] = "no-store, private"
+def question_files(call) -> dict[int, str]:
+    """Store the documents answering the call's ``file`` questions (inside the unit of work)."""
+    keys = {}
+    for q in call.questions:
+        if q.kind == "file":
+            key = store_upload(request.files.get(f"q_{q.id}"), f"q_{q.id}")
+            if key:
+                keys[q.id] = key
+    return keys
+
+
+def send_document(key: str | None):
+    """A stored endorsement or CV as a download only: never inline, never cached (``no-store, private``)."""
+    if not key:
+        abort(404)
+    response = filestore.send(key, kind=services.DOCUMENT_KIND, as_attachment=True, private=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def flash_refused(exc: ServiceError) -> None:
-    flash(exc.message or _("Nothing was saved."), "error")

@@ -6,18 +6,16 @@ a 404 (nothing about another country's candidates is revealed).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 
 from accounts.permissions import focal_point_required
-from core.errors import ServiceError
-from core.extensions import db
 from core.i18n import _
+from core.uow import unit_of_work
 from nominations import queries, services
 from nominations.blueprint import bp
 from nominations.forms import EndorseForm, NominateForm, NominationFileForm
-from nominations.models import StoredFile
-from nominations.views.common import attachment, me, question_answers, show_error, today, upload_from
-from trainees.importer import ImportFileError, parse_file
+from nominations.views.common import me, question_answers, question_files, send_document, store_upload, today
+from trainees.imports.reader import ImportFileError, parse_file
 
 
 @bp.route("/my")
@@ -45,19 +43,13 @@ def fp_nominate(call_id: int):
     if request.method == "GET":
         form.nationality.data = fp.country
     if form.validate_on_submit():
-        try:
-            stored = upload_from(form.endorsement)
+        with unit_of_work(form) as work:
             values = form.candidate_values() | {"rank": form.rank.data}
             candidate = services.nominate(call, fp, today(), question_answers(call, request.form), actor=me(),
+                                          files=question_files(call),
+                                          endorsement_key=store_upload(form.endorsement.data, "endorsement"),
                                           **values)
-            if stored is not None:
-                candidate.endorsement_file_id = stored.id
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "email")
-        else:
-            db.session.commit()
-            flash(_("%(name)s nominated.", name=candidate.full_name), "success")
+            work.success = _("%(name)s nominated.", name=candidate.full_name)
             return redirect(url_for("nominations.fp_home"))
     return render_template("nominations/candidate_form.html", form=form, call=call, fp=fp, public=False)
 
@@ -70,26 +62,20 @@ def fp_candidate(candidate_id: int):
     candidate = queries.own_candidate(fp, candidate_id)
     form = EndorseForm(obj=candidate)
     if form.validate_on_submit():
-        try:
-            services.endorse(candidate, upload_from(form.endorsement), form.rank.data, actor=me())
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "endorsement")
-            candidate = queries.own_candidate(fp, candidate_id)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+        with unit_of_work(form, "endorsement", success=_("Saved.")):
+            services.endorse(candidate, store_upload(form.endorsement.data, "endorsement"), form.rank.data,
+                             actor=me())
             return redirect(url_for("nominations.fp_home"))
+        candidate = queries.own_candidate(fp, candidate_id)  # rolled back: read it again
     return render_template("nominations/fp_candidate.html", form=form, candidate=candidate, fp=fp)
 
 
 @bp.route("/my/candidates/<int:candidate_id>/endorsement")
 @focal_point_required
 def fp_endorsement(candidate_id: int):
+    """Download the endorsement letter of one of my candidates (an attachment, never cached)."""
     candidate = queries.own_candidate(queries.current_focal_point(), candidate_id)
-    if candidate.endorsement_file_id is None:
-        abort(404)
-    return attachment(db.session.get(StoredFile, candidate.endorsement_file_id))
+    return send_document(candidate.endorsement_key)
 
 
 @bp.route("/my/calls/<int:call_id>/upload", methods=["GET", "POST"])
@@ -104,17 +90,15 @@ def fp_upload(call_id: int):
         upload = form.file.data
         try:
             parsed = parse_file(upload.stream.read(), upload.filename)
-            created = services.nominate_from_rows(call, fp, parsed, today(), actor=me())
-        except ImportFileError as exc:
-            db.session.rollback()
+        except ImportFileError as exc:  # the guarded workbook reader refused the file: nothing was written
             problems = [str(exc)]
-        except ServiceError as exc:
-            db.session.rollback()
-            problems = exc.message.splitlines()
         else:
-            db.session.commit()
-            flash(_("%(n)d candidates nominated.", n=len(created)), "success")
-            return redirect(url_for("nominations.fp_home"))
+            with unit_of_work(form.file) as work:
+                created = services.nominate_from_rows(call, fp, parsed, today(), actor=me())
+                work.success = _("%(n)d candidates nominated.", n=len(created))
+                return redirect(url_for("nominations.fp_home"))
+            # all or nothing: nothing was written; the problems are listed one line per row
+            problems, form.file.errors = work.error.message.splitlines(), []
     elif request.method == "POST":
         problems = [_("Choose a file.")]
     return render_template("nominations/fp_upload.html", form=form, call=call, problems=problems)

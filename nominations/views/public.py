@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 
 from accounts.permissions import public
-from core.errors import ServiceError
-from core.extensions import db, limiter
+from core.extensions import limiter
 from core.i18n import _
+from core.uow import unit_of_work
 from nominations import queries, services
 from nominations.blueprint import bp
 from nominations.forms import CandidateForm
-from nominations.views.common import question_answers, show_error, today
+from nominations.views.common import question_answers, question_files, today
 from trainees.display import current_lang
 
 
@@ -40,13 +40,9 @@ def apply(token: str, call_id: int):
         form.nationality.data = fp.country
         form.locale.data = current_lang()
     if form.validate_on_submit():
-        try:
-            services.self_apply(call, fp, today(), question_answers(call, request.form), **form.candidate_values())
-        except ServiceError as exc:
-            db.session.rollback()
-            show_error(form, exc, "email")
-        else:
-            db.session.commit()
-            flash(_("Thank you. Your application now waits for your focal point's endorsement."), "success")
-            return redirect(url_for("nominations.public_call", call_id=call.id))
+        success = _("Thank you. Your application now waits for your focal point's endorsement.")
+        with unit_of_work(form, success=success):
+            services.self_apply(call, fp, today(), question_answers(call, request.form), files=question_files(call),
+                                **form.candidate_values())
+            return redirect(url_for("nominations.public_call", call_id=call_id))
     return render_template("nominations/candidate_form.html", form=form, call=call, fp=fp, public=True)

@@ -4,7 +4,9 @@ import io
 
 import pytest
 
+from core import filestore
 from core.extensions import db as _db
+from core.mailqueue import OutgoingMail
 from nominations import services
 from tests import factories
 from tests.nominations.builders import PDF, TODAY, focal_point, nominate, open_call, sign_in
@@ -15,7 +17,7 @@ def world(app, db):
     call = open_call({"VN": 2, "TH": 2})
     vn, th = focal_point("VN"), focal_point("TH")
     th_candidate = nominate(call, th, 1)
-    th_candidate.endorsement_file_id = services.store_document("endorse.pdf", PDF).id
+    th_candidate.endorsement_key = services.store_document("endorse.pdf", PDF)
     vn_candidate = nominate(call, vn, 2)
     db.session.commit()
     return {"call": call, "vn": vn, "th": th, "th_candidate": th_candidate, "vn_candidate": vn_candidate}
@@ -72,10 +74,13 @@ def test_nominate_with_endorsement_upload(app, db, world):
     from nominations.models import Candidate
 
     candidate = db.session.scalar(_db.select(Candidate).where(Candidate.email == "minh10@example.org"))
-    assert candidate.country == "VN" and candidate.rank == 1 and candidate.endorsement_file_id
+    assert candidate.country == "VN" and candidate.rank == 1 and candidate.endorsement_key
     download = client.get(f"/nominations/my/candidates/{candidate.id}/endorsement")
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert "no-store" in download.headers["Cache-Control"] and download.data == PDF
+    # kept in the shared file store, as a nomination document
+    stored = filestore.info(candidate.endorsement_key, kind=services.DOCUMENT_KIND)
+    assert stored is not None and stored.name == "letter.pdf" and stored.content_type == "application/pdf"
 
 
 def test_nominate_refuses_a_disguised_file_and_writes_nothing(app, db, world):
@@ -163,3 +168,109 @@ def test_nominate_from_a_spreadsheet_all_or_nothing(app, db, world):
     _db.session.expire_all()
     candidate = db.session.scalar(_db.select(Candidate).where(Candidate.email == "an.pham@example.org"))
     assert candidate.country == "VN" and candidate.rank == 1
+
+
+def test_a_file_question_takes_a_cv_stored_in_the_file_store(app, db, world):
+    from nominations.models import CallQuestion, Candidate
+
+    call = world["call"]
+    call.questions.append(CallQuestion(position=0, kind="file", prompt="CV", required=True))
+    db.session.commit()
+    question = call.questions[0]
+    client = sign_in(app, world["vn"].user)
+    url = f"/nominations/my/calls/{call.id}/nominate"
+    missing = client.post(url, data=_form(30), content_type="multipart/form-data")
+    assert missing.status_code == 200 and "Please attach: CV" in missing.get_data(as_text=True)
+    wrong = client.post(url, data=_form(30, **{f"q_{question.id}": (io.BytesIO(b"#!/bin/sh"), "cv.pdf")}),
+                        content_type="multipart/form-data")
+    assert wrong.status_code == 200 and "Only PDF or Word" in wrong.get_data(as_text=True)
+    assert db.session.scalar(_db.select(_db.func.count()).select_from(filestore.StoredFile)) == 1  # the fixture's
+    ok = client.post(url, data=_form(30, **{f"q_{question.id}": (io.BytesIO(PDF), "my cv.pdf")}),
+                     content_type="multipart/form-data")
+    assert ok.status_code == 302, ok.get_data(as_text=True)[:2000]
+    candidate = db.session.scalar(_db.select(Candidate).where(Candidate.email == "minh30@example.org"))
+    answer = candidate.answers[0]
+    assert answer.file_key and answer.value == "my cv.pdf"
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    doc_url = f"/nominations/calls/{call.id}/candidates/{candidate.id}/documents/{question.id}"
+    assert client.get(doc_url).status_code == 403  # a focal point reaches no organiser page
+    boss = sign_in(app, organiser)
+    assert f"/documents/{question.id}" in boss.get(f"/nominations/calls/{call.id}").get_data(as_text=True)
+    download = boss.get(doc_url)
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["Cache-Control"] == "no-store, private"
+    other = world["th_candidate"].id
+    assert boss.get(f"/nominations/calls/{call.id}/candidates/{other}/documents/{question.id}").status_code == 404
+
+
+def test_replacing_the_endorsement_removes_the_old_file(app, db, world):
+    candidate = world["vn_candidate"]
+    client = sign_in(app, world["vn"].user)
+    url = f"/nominations/my/candidates/{candidate.id}"
+    assert client.post(url, data={"rank": "2", "endorsement": (io.BytesIO(PDF), "a.pdf")},
+                       content_type="multipart/form-data").status_code == 302
+    _db.session.expire_all()
+    first = candidate.endorsement_key
+    assert client.post(url, data={"rank": "2", "endorsement": (io.BytesIO(PDF + b"2"), "b.pdf")},
+                       content_type="multipart/form-data").status_code == 302
+    _db.session.expire_all()
+    assert candidate.endorsement_key != first and filestore.info(first) is None
+    assert filestore.get(candidate.endorsement_key).data == PDF + b"2"
+
+
+def test_decision_letters_are_queued_in_each_recipients_language(app, db, world, outbox):
+    world["vn"].user.locale = "ja"
+    world["vn_candidate"].locale = "en"
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    client = sign_in(app, organiser)
+    url = f"/nominations/calls/{world['call'].id}/candidates/{world['vn_candidate'].id}/decide"
+    assert client.post(url, data={"decision": "accepted"}).status_code == 302
+    queued = {m.to_addr: m for m in db.session.scalars(_db.select(OutgoingMail))}
+    to_candidate, to_focal = queued[world["vn_candidate"].email], queued[world["vn"].user.email]
+    assert to_candidate.subject.startswith("Accepted:") and to_candidate.kind == "nomination_acceptance"
+    assert to_focal.subject.startswith("受入決定") and to_focal.user_id == world["vn"].user.id
+    assert len(outbox) == 2  # delivered after the commit
+
+
+def test_a_refused_decision_queues_no_letter(app, db, world, outbox):
+    world["call"].quotas[0].quota = 0  # TH
+    world["call"].quotas[1].quota = 0  # VN
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    client = sign_in(app, organiser)
+    url = f"/nominations/calls/{world['call'].id}/candidates/{world['vn_candidate'].id}/decide"
+    page = client.post(url, data={"decision": "accepted"}, follow_redirects=True).get_data(as_text=True)
+    assert "quota for this country" in page
+    assert db.session.scalar(_db.select(_db.func.count()).select_from(OutgoingMail)) == 0 and outbox == []
+    _db.session.expire_all()
+    assert world["vn_candidate"].status == "submitted"
+
+
+def test_inviting_a_focal_point_queues_the_invitation_in_their_language(app, db, outbox):
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    client = sign_in(app, organiser)
+    response = client.post("/nominations/focal-points", data={"email": "fp.la@example.org", "country": "LA",
+                                                               "display_name": "Lao focal point", "locale": "ja"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    mail = db.session.scalar(_db.select(OutgoingMail).where(OutgoingMail.to_addr == "fp.la@example.org"))
+    assert mail is not None and mail.kind == "invite" and "招待" in mail.subject
+    again = client.post("/nominations/focal-points", data={"email": "fp.la@example.org", "country": "LA",
+                                                            "display_name": "", "locale": "en"})
+    assert again.status_code == 200  # the error is shown next to the e-mail field, nothing more is queued
+    assert db.session.scalar(_db.select(_db.func.count()).select_from(OutgoingMail)) == 1
+
+
+def test_a_broken_workbook_is_refused_by_the_guarded_reader(app, db, world):
+    from tests.nominations.builders import xlsx_bytes
+
+    client = sign_in(app, world["vn"].user)
+    url = f"/nominations/my/calls/{world['call'].id}/upload"
+    for content in (b"not a workbook at all", xlsx_bytes()):
+        response = client.post(url, data={"file": (io.BytesIO(content), "n.xlsx")},
+                               content_type="multipart/form-data")
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Nothing was saved" in text

@@ -32,3 +32,19 @@ def register(app: Flask) -> None:
     register_nav(app, _l("Nominations"), "nominations.calls", ("admin", "organiser"), order=25)
     register_nav(app, _l("Nominations"), "nominations.fp_home", ("focal_point",), order=10)
     register_seeder(app, 60, seed_nominations)
+    _register_report_sources(app)
+
+
+def _register_report_sources(app: Flask) -> None:
+    """The ``Nominations`` sheet (after the existing sheets) and the same figures on the dashboard."""
+    from core.reporting import ReportSource, register_source
+    from nominations import exports
+    from nominations.models import CallQuota, Candidate, NominationCall
+    from trainees.models import Cohort, Programme
+
+    register_source(app, ReportSource(
+        key="nominations.per_country", order=40,
+        sheet=("Nominations", exports.nominations_sheet),
+        dashboard=exports.nominations_section,
+        tables=(NominationCall, Candidate, CallQuota, Cohort, Programme),
+    ))

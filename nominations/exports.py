@@ -1,19 +1,30 @@
-"""The ``Nominations`` report sheet and dashboard section (tables, no HTTP)."""
+"""The ``Nominations`` report sheet and dashboard section (tables, no HTTP).
+
+Registered with ``core.reporting`` in ``nominations.register`` (with the tables it reads); this module
+never imports ``reports``.
+"""
 
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import force_locale, lazy_pgettext
 from markupsafe import Markup
 
 from core.refdata import country_name
-from core.spreadsheets import Column, Table
+from core.spreadsheets import INTEGER, PERCENT, TEXT, Column, Table
 from nominations import queries
 
-COLUMNS = (("country", "Country", "text"), ("nominated", "Nominated", "int"), ("eligible", "Eligible", "int"),
-           ("accepted", "Accepted", "int"), ("waitlisted", "Waitlisted", "int"), ("rejected", "Rejected", "int"),
-           ("quota", "Quota", "int"), ("fill_rate", "Fill rate", "percent"))
-JA_HEADERS = {"Country": "国", "Nominated": "推薦数", "Eligible": "要件適合", "Accepted": "受入決定",
-              "Waitlisted": "補欠", "Rejected": "不採用", "Quota": "割当枠", "Fill rate": "充足率"}
+#: Column key, header (translated through the catalogue in the workbook's language) and kind.
+COLUMNS = (
+    ("country", lazy_pgettext("report: Nominations sheet", "Country"), TEXT),
+    ("nominated", lazy_pgettext("report: Nominations sheet", "Nominated"), INTEGER),
+    ("eligible", lazy_pgettext("report: Nominations sheet", "Eligible"), INTEGER),
+    ("accepted", lazy_pgettext("report: Nominations sheet", "Accepted"), INTEGER),
+    ("waitlisted", lazy_pgettext("report: Nominations sheet", "Waitlisted"), INTEGER),
+    ("rejected", lazy_pgettext("report: Nominations sheet", "Rejected"), INTEGER),
+    ("quota", lazy_pgettext("report: Nominations sheet", "Quota"), INTEGER),
+    ("fill_rate", lazy_pgettext("report: Nominations sheet", "Fill rate"), PERCENT),
+)
 
 
 def nominations_sheet(scope) -> Table | None:
@@ -21,7 +32,8 @@ def nominations_sheet(scope) -> Table | None:
     rows = queries.report_rows(getattr(scope, "filter", None))
     if not rows:
         return None
-    columns = [Column(JA_HEADERS[h] if scope.lang == "ja" else h, kind) for _k, h, kind in COLUMNS]
+    with force_locale(scope.lang):
+        columns = [Column(str(header), kind) for _k, header, kind in COLUMNS]
     values = [[country_name(r["country"], scope.lang) if k == "country" else r[k] for k, _h, _kind in COLUMNS]
               for r in rows]
     return Table(columns, values)

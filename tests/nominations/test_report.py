@@ -36,3 +36,18 @@ def test_dashboard_section(client, db, login_as):
     login_as("organiser")
     html = client.get("/reports/").get_data(as_text=True)
     assert 'id="nominations-heading"' in html and "Viet Nam" in html
+
+
+def test_nominations_sheet_headers_in_japanese(db):
+    _decided(db)
+    book = open_book(build(lang="ja"))
+    headers = ("国", "推薦数", "要件適合", "受入決定", "補欠", "不採用", "割当枠", "充足率")
+    assert rows(book, "Nominations")[0] == headers
+
+
+def test_the_sheet_is_a_registered_report_source(app):
+    from core.reporting import registered_sources
+
+    source = next(s for s in registered_sources(app) if s.key == "nominations.per_country")
+    assert source.sheet[0] == "Nominations"
+    assert {"nomination_candidates", "nomination_quotas", "nomination_calls"} <= set(source.tables)

@@ -274,3 +274,19 @@ def test_a_broken_workbook_is_refused_by_the_guarded_reader(app, db, world):
                                content_type="multipart/form-data")
         text = response.get_data(as_text=True)
         assert response.status_code == 200 and "Nothing was saved" in text
+
+
+def test_viet_nam_cannot_replace_thailands_endorsement_or_read_its_documents(app, db, world):
+    th_candidate = world["th_candidate"]
+    before = th_candidate.endorsement_key
+    vn = sign_in(app, world["vn"].user)
+    response = vn.post(f"/nominations/my/candidates/{th_candidate.id}",
+                       data={"rank": "1", "endorsement": (io.BytesIO(PDF), "mine.pdf")},
+                       content_type="multipart/form-data")
+    assert response.status_code == 404
+    _db.session.expire_all()
+    assert th_candidate.endorsement_key == before
+    assert db.session.scalar(_db.select(_db.func.count()).select_from(filestore.StoredFile)) == 1
+    # the file-store key alone opens nothing: documents are reached only through a candidate the user may see
+    assert vn.get(f"/nominations/calls/{world['call'].id}/candidates/{th_candidate.id}/endorsement").status_code == 403
+    assert before not in vn.get("/nominations/my").get_data(as_text=True)

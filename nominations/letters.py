@@ -50,3 +50,17 @@ def queue_letters(letters: list[Letter]) -> int:
             subject, body = compose(letter, candidate)
         queue_mail(letter.to, subject, body, kind=f"nomination_{letter.kind}", user=user)
     return len(letters)
+
+
+def queue_application_notice(candidate: Candidate) -> None:
+    """Tell the focal point (in their language) that a candidate applied through their link and waits
+    for their endorsement (call inside the application's unit of work)."""
+    fp = candidate.focal_point
+    if fp is None or fp.user is None:
+        return
+    with recipient_locale(fp.user):
+        subject = _("New application: %(name)s (%(title)s)", name=candidate.full_name, title=candidate.call.title)
+        body = _("%(name)s applied for %(title)s through your link. The application waits for your endorsement: "
+                 "sign in to Kakehashi, open Nominations and attach the endorsement letter.",
+                 name=candidate.full_name, title=candidate.call.title)
+    queue_mail(fp.user.email, subject, body, kind="nomination_application", user=fp.user)

@@ -8,7 +8,7 @@ from accounts.permissions import public
 from core.extensions import limiter
 from core.i18n import _
 from core.uow import unit_of_work
-from nominations import queries, services
+from nominations import letters, queries, services
 from nominations.blueprint import bp
 from nominations.forms import CandidateForm
 from nominations.views.common import question_answers, question_files, today
@@ -42,7 +42,8 @@ def apply(token: str, call_id: int):
     if form.validate_on_submit():
         success = _("Thank you. Your application now waits for your focal point's endorsement.")
         with unit_of_work(form, success=success):
-            services.self_apply(call, fp, today(), question_answers(call, request.form), files=question_files(call),
-                                **form.candidate_values())
+            candidate = services.self_apply(call, fp, today(), question_answers(call, request.form),
+                                            files=question_files(call), **form.candidate_values())
+            letters.queue_application_notice(candidate)  # the focal point learns of it, in their language
             return redirect(url_for("nominations.public_call", call_id=call_id))
     return render_template("nominations/candidate_form.html", form=form, call=call, fp=fp, public=True)

@@ -129,6 +129,8 @@ def test_public_call_page_in_the_visitors_language(app, db, world):
 
 
 def test_self_application_link(app, db, world):
+    world["vn"].user.locale = "ja"
+    db.session.commit()
     client = app.test_client()
     url = f"/nominations/apply/{world['vn'].apply_token}/{world['call'].id}"
     assert client.get(url).status_code == 200
@@ -139,6 +141,9 @@ def test_self_application_link(app, db, world):
 
     candidate = db.session.scalar(_db.select(Candidate).where(Candidate.email == "minh20@example.org"))
     assert candidate.status == "awaiting_endorsement" and candidate.focal_point_id == world["vn"].id
+    notice = db.session.scalar(_db.select(OutgoingMail).where(OutgoingMail.kind == "nomination_application"))
+    assert notice.to_addr == world["vn"].user.email and candidate.full_name in notice.subject
+    assert notice.subject.startswith("新しい応募")  # in the focal point's language, not the visitor's
     assert client.get(f"/nominations/apply/wrong-token/{world['call'].id}").status_code == 404
 
 

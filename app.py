@@ -50,6 +50,7 @@ def register_features(app: Flask) -> None:
     import completion
     import courses
     import exercises
+    import impact
     import reports
     import trainees
 
@@ -58,4 +59,5 @@ def register_features(app: Flask) -> None:
     courses.register(app)
     exercises.register(app)
     completion.register(app)
+    impact.register(app)
     reports.register(app)

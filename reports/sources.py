@@ -51,7 +51,17 @@ SHEETS: tuple[SheetHook, ...] = (
     SheetHook("Satisfaction", "completion.exports:satisfaction_sheet"),
     SheetHook("Exercises", "exercises.exports:exercises_sheet"),
     SheetHook("Action plans", "completion.exports:action_plans_sheet"),
+    SheetHook("Assessments", "impact.exports:assessments_sheet"),
+    SheetHook("Outcomes", "impact.exports:outcomes_sheet"),
+    SheetHook("Costs", "impact.exports:costs_sheet"),
 )
+
+#: Extra Summary rows: each target returns [(English name, Japanese name, value, "int"|"decimal"), …] for the
+#: figures that have data in scope (none → no row, so a workbook without that data is unchanged).
+SUMMARY_EXTRAS: tuple[str, ...] = ("impact.exports:summary_figures",)
+
+#: Extra Definitions rows: each target returns [(figure, definition), …] in the scope's language, or None.
+DEFINITION_EXTRAS: tuple[str, ...] = ("impact.exports:definitions",)
 
 #: Summary indicators filled by features: key → target.
 SUMMARY_FIGURES: dict[str, str] = {
@@ -63,6 +73,7 @@ SUMMARY_FIGURES: dict[str, str] = {
 DASHBOARD_SECTIONS: tuple[str, ...] = (
     "completion.exports:satisfaction_section",
     "exercises.exports:exercises_section",
+    "impact.exports:impact_section",
 )
 
 

@@ -175,6 +175,8 @@ class Summary:
     mean_post: float | None = None
     satisfaction: float | None = None
     exercises_run: int | None = None
+    #: Feature rows appended to the Summary only when they have data: (name EN, name JA, value, kind).
+    extras: list = field(default_factory=list)
 
     @property
     def completion_rate(self) -> float | None:
@@ -429,6 +431,8 @@ def compute(filt: ReportFilter) -> ReportData:
     result.summary.satisfaction = _float(sources.call(sources.SUMMARY_FIGURES["satisfaction"], hook_scope))
     runs = sources.call(sources.SUMMARY_FIGURES["exercises_run"], hook_scope)
     result.summary.exercises_run = None if runs is None else int(runs)
+    for target in sources.SUMMARY_EXTRAS:
+        result.summary.extras.extend(sources.call(target, hook_scope) or [])
     return result
 
 

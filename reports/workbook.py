@@ -91,6 +91,8 @@ def summary_table(data: statistics.ReportData, lang: str) -> Table:
         ("Satisfaction (mean 1–5)", Cell(s.satisfaction, DECIMAL)),
         ("Exercises run", Cell(s.exercises_run, INTEGER)),
     ]
+    rows += [(ja if lang == "ja" else en, Cell(value, INTEGER if kind == "int" else DECIMAL))
+             for en, ja, value, kind in s.extras]
     return Table([Column(t("Indicator", lang), width=28), Column(t("Value", lang), INTEGER, width=14)],
                  [(t(name, lang), value) for name, value in rows])
 
@@ -190,6 +192,8 @@ def definitions_table(filt: ReportFilter, lang: str, no_pii: bool, generated: da
          ("氏名なし" if no_pii else "氏名を含む") if ja else ("names left out" if no_pii else "names included")),
     ]
     rows += definitions(lang)
+    for target in sources.DEFINITION_EXTRAS:
+        rows += sources.call(target, statistics.scope(filt, lang)) or []
     return Table([Column(t("Figure", lang), width=30), Column(t("Definition", lang), width=100)], rows)
 
 

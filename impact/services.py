@@ -47,7 +47,7 @@ def load_instruments(directory: Path = DATA_DIR, files: tuple[str, ...] = INSTRU
     """Add every instrument version from the data files that is not in the database yet (idempotent).
 
     An existing (key, version) is never changed: to change wording, add a new version to the file.
-    The last version listed for a key becomes the current one (offered for new requests).
+    The last version added for a key becomes the current one (offered for new requests).
     """
     created = []
     for name in files:
@@ -77,9 +77,10 @@ def load_instruments(directory: Path = DATA_DIR, files: tuple[str, ...] = INSTRU
             db.session.add(inst)
             created.append(inst)
         db.session.flush()
-        latest = versions[-1][0]
-        for inst in db.session.scalars(select(Instrument).where(Instrument.key == doc["key"])):
-            inst.is_current = inst.version == latest
+        new_versions = [i.version for i in created if i.key == doc["key"]]
+        if new_versions:  # the newest version added becomes current; loading an older file changes nothing
+            for inst in db.session.scalars(select(Instrument).where(Instrument.key == doc["key"])):
+                inst.is_current = inst.version == new_versions[-1]
     db.session.flush()
     return created
 

@@ -32,3 +32,17 @@ def due(days: int) -> None:
     """List open assessments due soon (the reminder hook until the job queue sends them)."""
     for a in services.due_for_reminder(date.today(), days):
         click.echo(f"{a.id}\t{a.organisation.name}\t{a.instrument.key} {a.instrument.version}\t{a.due_date}")
+
+
+@impact_cli.command("remind")
+@click.option("--days", default=7, show_default=True, help="Remind about assessments due within this many days.")
+@with_appcontext
+def remind(days: int) -> None:
+    """E-mail trainees whose organisation has a self-assessment due soon (each assessment once)."""
+    from core.mail import send_mail
+
+    messages = services.reminder_messages(date.today(), days)
+    db.session.commit()
+    for to, subject, body in messages:
+        send_mail(to, subject, body)
+    click.echo(f"reminders sent: {len(messages)}")

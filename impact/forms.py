@@ -53,3 +53,11 @@ class CostForm(BaseForm):
 
 class DeleteForm(BaseForm):
     submit = SubmitField(_l("Delete"))
+
+
+class MyOutcomeForm(BaseForm):
+    kind = SelectField(_l("Outcome"))
+    occurred_on = DateField(_l("Date"), validators=[DataRequired(message=DATE_MESSAGE)])
+    audience = IntegerField(_l("People trained (for “Became a trainer”)"), validators=[Optional(), NumberRange(0)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Report outcome"))

@@ -40,6 +40,12 @@ COSTS = (
 #: (programme, fiscal year, category, description, amount JPY)
 SHARED = (("ASEAN-CYB-HRD", 2024, "other", "Programme office and evaluation, FY2024", "3600000"),)
 
+#: Organisations that answered the benchmark outside the programme (peers for the comparison, which needs ≥ 5).
+PEERS = (("Thai Government Data Agency (benchmark peer)", "TH", "GOV"),
+         ("Provincial Administration Office (benchmark peer)", "TH", "GOV"),
+         ("Department of Revenue Systems (benchmark peer)", "TH", "GOV"),
+         ("National Statistics Office (benchmark peer)", "TH", "GOV"))
+
 OUTCOMES = (  # (cohort, nth trainee, kind, days after the cohort's end, audience)
     ("AHRD-2023-TH", 0, "csirt_established", 240, None),
     ("AHRD-2023-TH", 1, "trainer", 150, 45),
@@ -98,6 +104,28 @@ def _seed_assessments(cohort: Cohort, baseline_inst: Instrument, followup_inst: 
     return n
 
 
+def _seed_peers(inst: Instrument, rng: random.Random, today: date) -> int:
+    from trainees.models import Organisation
+    from trainees.services import name_key
+
+    n = 0
+    for name, country, sector in PEERS:
+        if db.session.scalar(select(Organisation.id).where(Organisation.name_key == name_key(name))):
+            continue
+        org = Organisation(name=name, name_key=name_key(name), country=country, sector_code=sector,
+                           org_type="government")
+        db.session.add(org)
+        db.session.flush()
+        a = Assessment(organisation_id=org.id, instrument_id=inst.id, kind="baseline", due_date=today,
+                       profile_size="300-999", profile_sector=sector, profile_country=country,
+                       submitted_by_name="Demo", submitted_at=_at(today - timedelta(days=60 + 20 * n)))
+        a.instrument = inst
+        db.session.add(a)
+        _answer(a, rng, {g.code: inst.scale_min + 1 + n % 3 for g in inst.groups}, {})
+        n += 1
+    return n
+
+
 def seed_impact() -> list[str]:
     """Load the instruments; add demo assessments, outcomes and costs once."""
     services.load_instruments()
@@ -114,6 +142,7 @@ def seed_impact() -> list[str]:
                 continue
             added += _seed_assessments(cohort, b_inst, f_inst, rng, today)
     db.session.flush()
+    added += _seed_peers(ismb, rng, today)
     cost_lines = 0
     for code, category, description, amount, currency, rate in COSTS:
         cohort = db.session.scalar(select(Cohort).where(Cohort.code == code))

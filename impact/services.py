@@ -193,6 +193,32 @@ def due_for_reminder(today: date, days_before: int = 7) -> list[Assessment]:
     return list(db.session.scalars(stmt))
 
 
+def reminder_messages(today: date, days_before: int = 7) -> list[tuple[str, str, str]]:
+    """(to, subject, body) for each trainee with a portal account whose organisation has an assessment due soon;
+    marks those assessments reminded (the caller commits, then sends — or hands the messages to the mail queue).
+
+    This is the reminder hook: ``flask impact remind`` runs it until the job queue schedules it.
+    """
+    from accounts.models import User
+
+    messages = []
+    for a in due_for_reminder(today, days_before):
+        stmt = (select(User.email).join(Trainee, Trainee.user_id == User.id)
+                .join(Enrolment, Enrolment.trainee_id == Trainee.id)
+                .where(Trainee.organisation_id == a.organisation_id, Enrolment.status.in_(COUNTED_STATUSES)))
+        if a.cohort_id is not None:
+            stmt = stmt.where(Enrolment.cohort_id == a.cohort_id)
+        for email in dict.fromkeys(db.session.scalars(stmt)):
+            messages.append((email, _("Reminder: self-assessment of %(org)s", org=a.organisation.name),
+                             _("The %(instrument)s self-assessment of %(org)s is due on %(date)s. Sign in and open "
+                               "“Self-assessments” to answer, or create a link for a colleague.",
+                               instrument=a.instrument.title_en, org=a.organisation.name,
+                               date=a.due_date.isoformat())))
+        a.reminded_at = utcnow()
+    db.session.flush()
+    return messages
+
+
 # --- outcomes ------------------------------------------------------------------------------------
 
 def add_outcome(kind: str, occurred_on: date, *, trainee: Trainee | None = None,

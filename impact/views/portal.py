@@ -12,10 +12,10 @@ from core.extensions import db, limiter
 from core.i18n import _
 from impact import queries, services
 from impact.blueprint import bp
-from impact.forms import AnswerForm, InviteForm
-from impact.models import ORG_SIZES, Assessment
+from impact.forms import AnswerForm, InviteForm, MyOutcomeForm
+from impact.models import ORG_SIZES, Assessment, Outcome
 from impact.views.common import answer_levels, result_context
-from impact.vocab import ORG_SIZE_LABELS
+from impact.vocab import ORG_SIZE_LABELS, OUTCOME_KINDS
 from trainees.models import Trainee
 
 
@@ -116,3 +116,28 @@ def answer_by_link(token: str):
                 return render_template("impact/answered.html", assessment=assessment)
     return render_template("impact/answer.html", assessment=assessment, form=form, errors=errors or {},
                            invite_form=None, via_link=True, token=token)
+
+
+@bp.route("/me/outcomes", methods=["GET", "POST"])
+@trainee_required
+def my_outcomes():
+    """The trainee reports a result after the training (counted with source “trainee”)."""
+    me = _me()
+    if me is None:
+        abort(404)
+    form = MyOutcomeForm()
+    form.kind.choices = [(k, str(v)) for k, v in OUTCOME_KINDS.items()]
+    if form.validate_on_submit():
+        try:
+            services.add_outcome(form.kind.data, form.occurred_on.data, trainee=me, audience=form.audience.data,
+                                 note=form.note.data or "", source="trainee", user=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "kind").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Thank you: your outcome was recorded."), "success")
+            return redirect(url_for("impact.my_outcomes"))
+    mine = db.session.scalars(select(Outcome).where(Outcome.trainee_id == me.id)
+                              .order_by(Outcome.occurred_on.desc())).all()
+    return render_template("impact/my_outcomes.html", form=form, outcomes=mine, kinds=OUTCOME_KINDS)

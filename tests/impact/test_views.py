@@ -149,3 +149,15 @@ def test_list_pages_run_a_constant_number_of_queries(client, db, login_as, count
             assert client.get(f"/impact/cohorts/{cohort.id}").status_code == 200
         counts.append((outcomes.count, cohort_page.count))
     assert counts[0] == counts[1], counts
+
+
+def test_trainee_reports_own_outcome(client, db, login_as):
+    user = factories.user(role="trainee")
+    trainee = factories.trainee(user_id=user.id)
+    login_as(user=user)
+    assert client.get("/impact/me/outcomes").status_code == 200
+    response = client.post("/impact/me/outcomes", data={"kind": "trainer", "occurred_on": "2025-02-01",
+                                                         "audience": "12"})
+    assert response.status_code == 302
+    outcome = db.session.scalar(select(Outcome).where(Outcome.trainee_id == trainee.id))
+    assert (outcome.source, outcome.audience, outcome.organisation_id) == ("trainee", 12, trainee.organisation_id)

@@ -40,10 +40,13 @@ def scores(assessment_ids) -> dict[int, scoring.Scores]:
 
 
 def pair_for(assessment: Assessment) -> tuple[Assessment | None, Assessment | None]:
-    """The organisation's first submitted baseline and latest submitted follow-up with the same instrument key."""
+    """The organisation's first submitted baseline and latest submitted follow-up with the same instrument key,
+    requested for the same cohort as ``assessment`` (or without a cohort, when it has none)."""
     base = (select(Assessment).join(Instrument, Instrument.id == Assessment.instrument_id)
             .where(Assessment.organisation_id == assessment.organisation_id, Assessment.status == "submitted",
                    Instrument.key == assessment.instrument.key))
+    base = base.where(Assessment.cohort_id == assessment.cohort_id if assessment.cohort_id is not None
+                      else Assessment.cohort_id.is_(None))
     baseline = db.session.scalar(base.where(Assessment.kind == "baseline").order_by(Assessment.submitted_at).limit(1))
     followup = db.session.scalar(base.where(Assessment.kind == "followup")
                                  .order_by(Assessment.submitted_at.desc()).limit(1))
@@ -81,6 +84,7 @@ def cohort_assessments(cohort: Cohort) -> list[Assessment]:
 
 def open_for_organisation(organisation_id: int) -> list[Assessment]:
     return list(db.session.scalars(select(Assessment).where(Assessment.organisation_id == organisation_id)
+                                   .options(db.joinedload(Assessment.cohort))
                                    .order_by(Assessment.status, Assessment.due_date)))
 
 

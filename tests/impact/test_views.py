@@ -161,3 +161,14 @@ def test_trainee_reports_own_outcome(client, db, login_as):
     assert response.status_code == 302
     outcome = db.session.scalar(select(Outcome).where(Outcome.trainee_id == trainee.id))
     assert (outcome.source, outcome.audience, outcome.organisation_id) == ("trainee", 12, trainee.organisation_id)
+
+
+def test_answer_page_in_japanese(client, db, login_as):
+    inst, _cohort, user, mine, _theirs = _setup(db)
+    user.locale = "ja"
+    db.session.commit()
+    login_as(user=user)
+    html = client.get(f"/impact/me/assessments/{mine.id}").get_data(as_text=True)
+    assert "経営層が情報セキュリティ方針を承認し" in html  # ORG-1 in Japanese
+    assert "組織的な取組み" in html and "文書化して実施している" in html
+    assert "自己評価を提出する" in html

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger("kakehashi.reports")
 
 #: Modules whose tables feed the reports.
-WATCHED_MODULES = ("trainees.", "courses.", "exercises.")
+WATCHED_MODULES = ("trainees.", "courses.", "exercises.", "impact.")
 _MAX_ENTRIES = 64
 _FLAG = "reports_data_changed"
 

@@ -31,7 +31,8 @@ def index():
 
 
 def _instrument_choices() -> list[tuple[int, str]]:
-    services.load_instruments()  # idempotent: instruments exist before the first request
+    if services.load_instruments():  # first use on a database that was never seeded: keep them
+        db.session.commit()
     rows = db.session.scalars(select(Instrument).where(Instrument.is_current).order_by(Instrument.key)).all()
     from impact.views.common import lang
 

@@ -58,6 +58,7 @@ def register_features(app: Flask) -> None:
     import completion
     import courses
     import exercises
+    import impact
     import notifications
     import reports
     import trainees
@@ -67,5 +68,6 @@ def register_features(app: Flask) -> None:
     courses.register(app)
     exercises.register(app)
     completion.register(app)
+    impact.register(app)
     notifications.register(app)
     reports.register(app)

@@ -1,7 +1,7 @@
 """What the impact feature contributes to reports (tables, figures, a dashboard section; no HTTP).
 
-Reports find these through ``reports.sources`` (they receive the report *scope*); this module never
-imports the reports views. Every function returns None (or an empty table) when there is no impact
+``impact.register`` hands these to the report-source registry (``core.reporting``); they receive the
+report *scope*. Every function returns None (or an empty table) when there is no impact
 data in scope, so a workbook without impact data is unchanged.
 """
 
@@ -10,33 +10,67 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import render_template
+from flask_babel import force_locale, lazy_pgettext, pgettext
 from markupsafe import Markup
 
 from core.refdata import country_name, modality_name, sector_name
+from core.reporting import SummaryRow
 from core.spreadsheets import DECIMAL, INTEGER, Column, Table
 from impact import queries
 from impact.vocab import OUTCOME_KINDS
 
-JA = {
-    "Organisation": "組織", "Country": "国", "Sector": "分野", "Instrument": "評価手法",
-    "Baseline version": "事前評価の版", "Follow-up version": "事後評価の版", "Group": "分野（評価項目群）",
-    "Baseline": "事前", "Follow-up": "事後", "Change": "変化", "Overall": "総合", "Organisations": "組織数",
-    "Mean change": "変化の平均", "Outcome": "成果", "Fiscal year": "年度", "Count": "件数",
-    "People trained": "研修を受けた人数", "Cohort": "コース", "Modality": "実施形態", "Participants": "参加者数",
-    "Completed": "修了者数", "Person-days": "研修人日", "Direct cost (JPY)": "直接経費（円）",
-    "Allocated shared cost (JPY)": "配賦した共通経費（円）", "Total cost (JPY)": "総経費（円）",
-    "Cost per participant (JPY)": "参加者1人あたり経費（円）",
-    "Cost per completed participant (JPY)": "修了者1人あたり経費（円）",
-    "Cost per person-day (JPY)": "1人日あたり経費（円）", "Level": "集計単位", "Cohorts": "コース数",
-    "Mean maturity change": "成熟度の平均変化", "Outcomes reported": "報告された成果数",
-    "Cost per person-day": "1人日あたり経費",
-    "By cohort": "コース別", "By fiscal year": "年度別", "By modality": "実施形態別", "All": "全体",
-    "Unallocated shared cost (JPY)": "未配賦の共通経費（円）", "Country and sector": "国・分野",
-}
+#: The message context of the impact sheets' words (headers, row labels, Summary rows, definitions).
+CONTEXT = "report: impact"
+
+#: Every word of the impact sheets, marked for extraction; translated in the workbook's language by :func:`t`.
+WORDS = (
+    lazy_pgettext("report: impact", "Organisation"),
+    lazy_pgettext("report: impact", "Country"),
+    lazy_pgettext("report: impact", "Sector"),
+    lazy_pgettext("report: impact", "Instrument"),
+    lazy_pgettext("report: impact", "Baseline version"),
+    lazy_pgettext("report: impact", "Follow-up version"),
+    lazy_pgettext("report: impact", "Group"),
+    lazy_pgettext("report: impact", "Baseline"),
+    lazy_pgettext("report: impact", "Follow-up"),
+    lazy_pgettext("report: impact", "Change"),
+    lazy_pgettext("report: impact", "Overall"),
+    lazy_pgettext("report: impact", "Organisations"),
+    lazy_pgettext("report: impact", "Outcome"),
+    lazy_pgettext("report: impact", "Fiscal year"),
+    lazy_pgettext("report: impact", "Count"),
+    lazy_pgettext("report: impact", "People trained"),
+    lazy_pgettext("report: impact", "Cohort"),
+    lazy_pgettext("report: impact", "Modality"),
+    lazy_pgettext("report: impact", "Participants"),
+    lazy_pgettext("report: impact", "Completed"),
+    lazy_pgettext("report: impact", "Person-days"),
+    lazy_pgettext("report: impact", "Direct cost (JPY)"),
+    lazy_pgettext("report: impact", "Allocated shared cost (JPY)"),
+    lazy_pgettext("report: impact", "Total cost (JPY)"),
+    lazy_pgettext("report: impact", "Cost per participant (JPY)"),
+    lazy_pgettext("report: impact", "Cost per completed participant (JPY)"),
+    lazy_pgettext("report: impact", "Cost per person-day (JPY)"),
+    lazy_pgettext("report: impact", "Level"),
+    lazy_pgettext("report: impact", "Cohorts"),
+    lazy_pgettext("report: impact", "By cohort"),
+    lazy_pgettext("report: impact", "By fiscal year"),
+    lazy_pgettext("report: impact", "By modality"),
+    lazy_pgettext("report: impact", "All"),
+    lazy_pgettext("report: impact", "Unallocated shared cost (JPY)"),
+    lazy_pgettext("report: impact", "Country and sector"),
+)
+
+#: The Summary rows (shown only when they have data in scope).
+MEAN_MATURITY_CHANGE = lazy_pgettext("report: impact", "Mean maturity change")
+OUTCOMES_REPORTED = lazy_pgettext("report: impact", "Outcomes reported")
+COST_PER_PERSON_DAY = lazy_pgettext("report: impact", "Cost per person-day")
 
 
 def t(text: str, lang: str) -> str:
-    return JA.get(text, text) if lang == "ja" else text
+    """A word of the impact sheets in ``lang`` (English as given; Japanese from the catalogue)."""
+    with force_locale(lang):
+        return pgettext(CONTEXT, text)
 
 
 def _kind_name(code: str, lang: str) -> str:
@@ -80,10 +114,11 @@ def assessments_sheet(scope) -> Table | None:
             if d is not None:
                 means.setdefault((r.country, r.sector, r.instrument, en, ja), []).append(d)
         if r.change is not None:
-            means.setdefault((r.country, r.sector, r.instrument, "Overall", JA["Overall"]), []).append(r.change)
+            means.setdefault((r.country, r.sector, r.instrument, "Overall", None), []).append(r.change)
     for (country, sector, key, en, ja), values in sorted(means.items()):
+        group = t(en, lang) if ja is None else (ja if lang == "ja" else en)
         rows.append((t("Country and sector", lang), country_name(country, lang), sector_name(sector, lang),
-                     _instrument_name(key, lang), "", "", ja if lang == "ja" else en, None, None,
+                     _instrument_name(key, lang), "", "", group, None, None,
                      sum(values) / len(values), len(values)))
     return Table(columns, rows)
 
@@ -175,53 +210,51 @@ def cost_per_person_day(scope) -> float | None:
 
 # --- summary, definitions, dashboard -----------------------------------------------------------------
 
-def summary_figures(scope) -> list[tuple[str, str, object, str]]:
-    """(English name, Japanese name, value, kind) of the Summary rows that have data in scope."""
+def summary_rows(scope) -> list[SummaryRow]:
+    """The Summary rows that have data in scope (none → the Summary is unchanged)."""
     out = []
     change = mean_maturity_change(scope)
     if change is not None:
-        out.append(("Mean maturity change", JA["Mean maturity change"], change, "decimal"))
+        out.append(SummaryRow(MEAN_MATURITY_CHANGE, change, "change"))
     n = outcomes_reported(scope)
     if n is not None:
-        out.append(("Outcomes reported", JA["Outcomes reported"], n, "int"))
+        out.append(SummaryRow(OUTCOMES_REPORTED, n, "int"))
     cost = cost_per_person_day(scope)
     if cost is not None:
-        out.append(("Cost per person-day", JA["Cost per person-day"], cost, "int"))
+        out.append(SummaryRow(COST_PER_PERSON_DAY, cost, "int"))
     return out
 
 
 DEFINITIONS = (
-    ("Mean maturity change",
-     "Mean, over organisations with both a baseline and a follow-up self-assessment requested for cohorts in "
-     "scope, of (follow-up overall − baseline overall). Overall = mean of the group scores; a group score = mean "
-     "level of its answers, on the instrument's own scale (ISMS benchmark 1–5, SIM3 0–4). Baseline = first "
-     "submitted baseline; follow-up = latest submitted follow-up with the same instrument.",
-     "対象コースで依頼した自己評価のうち、事前と事後の両方がある組織について（事後の総合点 − 事前の総合点）の平均。"
-     "総合点は各分野の点の平均、分野の点はその分野の回答レベルの平均（ISMSベンチマークは1〜5、SIM3は0〜4）。"),
-    ("Outcomes reported",
-     "Number of dated alumni outcomes (CSIRT established, joined APCERT/FIRST, ISMS certification, policy adopted, "
-     "became a trainer, promoted) of trainees enrolled in cohorts in scope, or of their organisations. Counted by "
-     "the Japanese fiscal year of the outcome date.",
-     "対象コースの研修員またはその所属組織について記録された成果（CSIRT設立、APCERT/FIRST加盟、ISMS認証取得、"
-     "方針採択、講師となった、昇進）の件数。成果の日付の年度で集計。"),
-    ("Cost per person-day",
-     "Total cost of the cohorts in scope (their budget lines converted to yen at the rate recorded with each "
-     "line and rounded to whole yen, plus shared programme costs of the same fiscal year allocated to the "
-     "programme's cohorts in proportion to their person-days) divided by their person-days (counted as in "
-     "Person-days, for the whole cohort). Per participant and per completed participant divide by the cohort's "
-     "distinct counted trainees and completed enrolments. Fiscal year = that of the cohort's start date.",
-     "対象コースの総経費（各費目を記録した換算レートで円に換算し1円単位に四捨五入したものに、同じ年度のプログラム共通経費を"
-     "研修人日の比で各コースに配賦した額を加えたもの）を、そのコース全体の研修人日で割った値。参加者1人あたり・修了者1人あたりは"
-     "コースの参加者数・修了者数で割る。年度はコース開始日の年度。"),
+    (MEAN_MATURITY_CHANGE,
+     lazy_pgettext("report: impact",
+                   "Mean, over organisations with both a baseline and a follow-up self-assessment requested for "
+                   "cohorts in scope, of (follow-up overall − baseline overall). Overall = mean of the group scores; "
+                   "a group score = mean level of its answers, on the instrument's own scale (ISMS benchmark 1–5, "
+                   "SIM3 0–4). Baseline = first submitted baseline; follow-up = latest submitted follow-up with the "
+                   "same instrument.")),
+    (OUTCOMES_REPORTED,
+     lazy_pgettext("report: impact",
+                   "Number of dated alumni outcomes (CSIRT established, joined APCERT/FIRST, ISMS certification, "
+                   "policy adopted, became a trainer, promoted) of trainees enrolled in cohorts in scope, or of their "
+                   "organisations. Counted by the Japanese fiscal year of the outcome date.")),
+    (COST_PER_PERSON_DAY,
+     lazy_pgettext("report: impact",
+                   "Total cost of the cohorts in scope (their budget lines converted to yen at the rate recorded "
+                   "with each line and rounded to whole yen, plus shared programme costs of the same fiscal year "
+                   "allocated to the programme's cohorts in proportion to their person-days) divided by their "
+                   "person-days (counted as in Person-days, for the whole cohort). Per participant and per "
+                   "completed participant divide by the cohort's distinct counted trainees and completed "
+                   "enrolments. Fiscal year = that of the cohort's start date.")),
 )
 
 
 def definitions(scope) -> list[tuple[str, str]] | None:
-    """Definitions of the impact figures, only when one of them has data in scope."""
-    if not summary_figures(scope):
+    """Definitions of the impact figures in ``scope.lang``, only when one of them has data in scope."""
+    if not summary_rows(scope):
         return None
-    ja = scope.lang == "ja"
-    return [(JA[name] if ja else name, text_ja if ja else text_en) for name, text_en, text_ja in DEFINITIONS]
+    with force_locale(scope.lang):
+        return [(str(name), str(text)) for name, text in DEFINITIONS]
 
 
 def impact_section(scope) -> Markup | None:

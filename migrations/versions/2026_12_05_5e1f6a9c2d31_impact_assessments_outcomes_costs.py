@@ -1,7 +1,7 @@
 """impact assessments outcomes costs
 
 Revision ID: 5e1f6a9c2d31
-Revises: 0a966b627255
+Revises: c1a5e0d1a003
 Create Date: 2026-12-05 10:12:29.061553
 
 """

@@ -86,3 +86,60 @@ def test_dashboard_shows_the_impact_section(ds, client, login_as):
     html = client.get("/reports/").get_data(as_text=True)
     assert "Impact: self-assessments, outcomes and costs" in html
     assert "VNCERT" in html and "+1.20" in html
+
+
+# --- the report-source registry: declared tables, cache invalidation ------------------------------------
+
+def test_impact_sources_read_only_the_tables_they_declare(app, ds, db):
+    """With impact data in scope (the shared registry test runs on data without any)."""
+    from core.reporting import registered_sources
+    from reports import statistics
+    from tests.reports.test_sources import _TABLE_REF, _tables_read
+
+    scope = statistics.scope(ReportFilter(), "en")
+    scoped = {m for m in _TABLE_REF.findall(f"{scope.enrolment_ids} {scope.cohort_ids}") if m in db.metadata.tables}
+    impact = [s for s in registered_sources(app) if s.key.startswith("impact.")]
+    assert [s.key for s in impact] == ["impact.assessments", "impact.outcomes", "impact.costs", "impact.figures"]
+    for source in impact:
+        calls = [fn for fn in (source.sheet[1] if source.sheet else None, source.summary_rows, source.definitions,
+                               source.dashboard) if fn is not None]
+        for fn in calls:
+            with _tables_read(db) as seen, app.test_request_context():
+                result = fn(scope)
+                list(getattr(result, "rows", None) or [])
+            assert seen, (source.key, fn.__name__)
+            assert seen <= set(source.tables) | scoped, (source.key, fn.__name__, seen - set(source.tables))
+    assert {"impact_assessment_answers", "impact_outcomes", "impact_cost_lines"} <= set(
+        t for s in impact for t in s.tables)
+
+
+def test_a_new_assessment_answer_changes_the_cached_figure(app, ds, db, client, login_as):
+    """With the report cache on, submitting a second organisation's follow-up changes the mean at once."""
+    from reports import cache
+    from tests.reports.test_cache import _kpi
+
+    saved = app.config.get("REPORTS_CACHE")
+    app.config["REPORTS_CACHE"] = True
+    cache.clear()
+    try:
+        db.session.commit()
+        login_as("organiser")
+        assert _kpi(client.get("/reports/").get_data(as_text=True), "Mean maturity change") == "+1.20"
+        assert _kpi(client.get("/reports/").get_data(as_text=True), "Mean maturity change") == "+1.20"  # cached
+        other = db.session.scalars(select(Assessment).where(Assessment.status == "requested",
+                                                            Assessment.kind == "baseline")).first()
+        assert other is not None
+        inst = other.instrument
+        for kind, level in (("baseline", 1), ("followup", 4)):
+            a = db.session.scalar(select(Assessment).where(Assessment.organisation_id == other.organisation_id,
+                                                           Assessment.kind == kind))
+            assert services.submit_assessment(a, {i.id: level for g in inst.groups for i in g.items},
+                                              size="1-49") == {}
+            db.session.commit()
+            if kind == "baseline":  # a baseline alone changes no pair: same figure, but recomputed
+                assert _kpi(client.get("/reports/").get_data(as_text=True), "Mean maturity change") == "+1.20"
+        # (1.2 + 3.0) / 2
+        assert _kpi(client.get("/reports/").get_data(as_text=True), "Mean maturity change") == "+2.10"
+    finally:
+        app.config["REPORTS_CACHE"] = saved
+        cache.clear()

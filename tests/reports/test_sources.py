@@ -117,11 +117,14 @@ def test_feature_dashboard_section_and_kpis(client, features, login_as):
 
 
 def test_the_features_register_the_sheets_figures_and_sections_in_the_contract_order(app):
-    assert [name for name, _fn in sources.sheets(app)] == ["Satisfaction", "Exercises", "Action plans"]
+    assert [name for name, _fn in sources.sheets(app)] == ["Satisfaction", "Exercises", "Action plans",
+                                                          "Assessments", "Outcomes", "Costs"]
     keys = [s.key for s in registered_sources(app)]
     assert {"courses.learning", "completion.satisfaction", "exercises.runs", "completion.action_plans",
             "reports.statistics"} <= set(keys)
-    assert [s.key for s in registered_sources(app) if s.dashboard] == ["completion.satisfaction", "exercises.runs"]
+    assert [s.key for s in registered_sources(app) if s.dashboard] == ["completion.satisfaction", "exercises.runs",
+                                                                        "impact.figures"]
+    assert [s.key for s in registered_sources(app) if s.summary_rows or s.definitions] == ["impact.figures"]
     assert sources.problems(app) == []
 
 
@@ -197,6 +200,7 @@ def test_every_source_reads_only_the_tables_it_declares(app, ds, db):
         calls = [fn for _figure, fn in source.summary.items()]
         calls += [source.sheet[1]] if source.sheet else []
         calls += [source.dashboard] if source.dashboard else []
+        calls += [fn for fn in (source.summary_rows, source.definitions) if fn is not None]
         for fn in calls:
             with _tables_read(db) as seen, app.test_request_context():
                 result = fn(scope)

@@ -1,7 +1,7 @@
 """Forms of the impact feature (answer fields of an assessment are rendered from the instrument)."""
 
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from core.forms import BaseForm
 from core.i18n import _l
@@ -28,7 +28,9 @@ class AnswerForm(BaseForm):
 
 
 class InviteForm(BaseForm):
-    submit = SubmitField(_l("Create a link for a colleague"))
+    email = EmailField(_l("Your colleague's e-mail address"),
+                       validators=[DataRequired(), Length(max=254), Email()])
+    submit = SubmitField(_l("E-mail the link to a colleague"))
 
 
 class OutcomeForm(BaseForm):

@@ -113,7 +113,6 @@ class Assessment(TimestampMixin, db.Model):
     profile_sector: Mapped[str] = mapped_column(String(3), default="")
     profile_country: Mapped[str] = mapped_column(String(2), default="")
     invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    reminded_at: Mapped[datetime | None]
 
     organisation = relationship("Organisation", lazy="joined")
     instrument: Mapped[Instrument] = relationship(lazy="joined")

@@ -179,6 +179,28 @@ def create_invite(assessment: Assessment) -> str:
     return raw
 
 
+def invite_colleague(assessment: Assessment, email: str, *, inviter: str, locale: str) -> str:
+    """Queue an e-mail with a one-off link a colleague uses to answer for the organisation (replaces any
+    earlier link). The colleague has no account: the mail is in the inviting trainee's language."""
+    from flask import url_for
+
+    from core.mailqueue import queue_mail, recipient_locale
+
+    raw = create_invite(assessment)
+    link = url_for("impact.answer_by_link", token=raw, _external=True)
+    with recipient_locale(locale=locale):
+        lang = "ja" if locale.startswith("ja") else "en"
+        org = assessment.organisation.name
+        subject = _("Please answer the self-assessment of %(org)s", org=org)
+        body = _("%(name)s asks you to answer the %(instrument)s self-assessment of %(org)s on its behalf by "
+                 "%(date)s. Open this link (no account needed; it works until the assessment is submitted):",
+                 name=inviter, instrument=assessment.instrument.label(lang), org=org,
+                 date=assessment.due_date.isoformat())
+    queue_mail(email, subject, f"{body}\n\n{link}\n", kind="impact_invite")
+    audit.record("impact.colleague_invited", obj=assessment, summary="link e-mailed to a colleague")
+    return raw
+
+
 def assessment_for_token(raw: str) -> Assessment | None:
     if not raw:
         return None
@@ -186,37 +208,12 @@ def assessment_for_token(raw: str) -> Assessment | None:
     return found if found is not None and found.status == "requested" else None
 
 
-def due_for_reminder(today: date, days_before: int = 7) -> list[Assessment]:
-    """Open assessments due within ``days_before`` days and not reminded yet — the hook for the job queue."""
-    stmt = select(Assessment).where(Assessment.status == "requested", Assessment.reminded_at.is_(None),
-                                    Assessment.due_date <= date.fromordinal(today.toordinal() + days_before))
+def due_soon(today: date, days_before: int = 7) -> list[Assessment]:
+    """Open (requested) assessments due within ``days_before`` days, or overdue, soonest first."""
+    stmt = (select(Assessment).where(Assessment.status == "requested",
+                                     Assessment.due_date <= date.fromordinal(today.toordinal() + days_before))
+            .order_by(Assessment.due_date, Assessment.id))
     return list(db.session.scalars(stmt))
-
-
-def reminder_messages(today: date, days_before: int = 7) -> list[tuple[str, str, str]]:
-    """(to, subject, body) for each trainee with a portal account whose organisation has an assessment due soon;
-    marks those assessments reminded (the caller commits, then sends — or hands the messages to the mail queue).
-
-    This is the reminder hook: ``flask impact remind`` runs it until the job queue schedules it.
-    """
-    from accounts.models import User
-
-    messages = []
-    for a in due_for_reminder(today, days_before):
-        stmt = (select(User.email).join(Trainee, Trainee.user_id == User.id)
-                .join(Enrolment, Enrolment.trainee_id == Trainee.id)
-                .where(Trainee.organisation_id == a.organisation_id, Enrolment.status.in_(COUNTED_STATUSES)))
-        if a.cohort_id is not None:
-            stmt = stmt.where(Enrolment.cohort_id == a.cohort_id)
-        for email in dict.fromkeys(db.session.scalars(stmt)):
-            messages.append((email, _("Reminder: self-assessment of %(org)s", org=a.organisation.name),
-                             _("The %(instrument)s self-assessment of %(org)s is due on %(date)s. Sign in and open "
-                               "“Self-assessments” to answer, or create a link for a colleague.",
-                               instrument=a.instrument.title_en, org=a.organisation.name,
-                               date=a.due_date.isoformat())))
-        a.reminded_at = utcnow()
-    db.session.flush()
-    return messages
 
 
 # --- outcomes ------------------------------------------------------------------------------------

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from sqlalchemy import func, select
 
 from accounts.permissions import organiser_required
-from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
+from core.uow import run_service, unit_of_work
 from impact import queries, services
 from impact.blueprint import bp
 from impact.forms import CostForm, DeleteForm, OutcomeForm, RequestForm
@@ -31,11 +31,9 @@ def index():
 
 
 def _instrument_choices() -> list[tuple[int, str]]:
-    if services.load_instruments():  # first use on a database that was never seeded: keep them
-        db.session.commit()
-    rows = db.session.scalars(select(Instrument).where(Instrument.is_current).order_by(Instrument.key)).all()
     from impact.views.common import lang
 
+    rows = db.session.scalars(select(Instrument).where(Instrument.is_current).order_by(Instrument.key)).all()
     return [(i.id, i.label(lang())) for i in rows]
 
 
@@ -44,6 +42,9 @@ def _instrument_choices() -> list[tuple[int, str]]:
 def cohort(cohort_id: int):
     """Request a baseline or follow-up self-assessment of each organisation of the cohort; see their status."""
     cohort = db.get_or_404(Cohort, cohort_id)
+    # First use on a database that was never seeded: load the instrument data files (idempotent, so a
+    # repeated GET changes nothing more); committed with the request below or on its own on a GET.
+    loaded = services.load_instruments()
     form = RequestForm()
     form.instrument_id.choices = _instrument_choices()
     if form.validate_on_submit():
@@ -52,15 +53,13 @@ def cohort(cohort_id: int):
         if due is None:
             due = (services.add_months(cohort.end_date, form.months.data or 12) if form.kind.data == "followup"
                    else date.today() + timedelta(weeks=4))
-        try:
+        with unit_of_work(form, "kind") as work:
             created = services.request_assessments(cohort, instrument, form.kind.data, due)
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "kind").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("%(n)d assessments requested.", n=created), "success")
+            work.success = _("%(n)d assessments requested.", n=created)
             return redirect(url_for("impact.cohort", cohort_id=cohort.id))
+    elif loaded:
+        with unit_of_work():
+            pass  # keep the instruments loaded on first use
     return render_template("impact/cohort.html", cohort=cohort, form=form,
                            assessments=queries.cohort_assessments(cohort),
                            organisations=services.cohort_organisations(cohort))
@@ -96,15 +95,9 @@ def outcomes():
     if form.validate_on_submit():
         trainee = db.session.get(Trainee, form.trainee_id.data) if form.trainee_id.data else None
         org = db.session.get(Organisation, form.organisation_id.data) if form.organisation_id.data else None
-        try:
+        with unit_of_work(form, "kind", success=_("Outcome added.")):
             services.add_outcome(form.kind.data, form.occurred_on.data, trainee=trainee, organisation=org,
                                  audience=form.audience.data, note=form.note.data or "")
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "kind").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Outcome added."), "success")
             return redirect(url_for("impact.outcomes"))
     page = db.paginate(select(Outcome).options(db.joinedload(Outcome.trainee), db.joinedload(Outcome.organisation))
                        .order_by(Outcome.occurred_on.desc(), Outcome.id.desc()), per_page=50)
@@ -117,9 +110,7 @@ def outcomes():
 def outcome_delete(outcome_id: int):
     outcome = db.get_or_404(Outcome, outcome_id)
     if DeleteForm().validate_on_submit():
-        services.delete_outcome(outcome)
-        db.session.commit()
-        flash(_("Outcome deleted."), "success")
+        run_service(lambda: services.delete_outcome(outcome), success=_("Outcome deleted."))
     return redirect(url_for("impact.outcomes"))
 
 
@@ -132,18 +123,13 @@ def _cost_form() -> CostForm:
 
 
 def _add_cost(form: CostForm, **owner) -> bool:
-    try:
+    """Add the form's cost line in the request's unit of work; errors are shown next to their field."""
+    with unit_of_work(form, "amount", success=_("Cost line added.")):
         services.add_cost_line(category=form.category.data, amount=form.amount.data, currency=form.currency.data,
                                rate=form.rate.data, description=form.description.data or "",
                                fiscal_year=form.fiscal_year.data, **owner)
-    except ServiceError as exc:
-        db.session.rollback()
-        target = {"rate": form.rate}.get(exc.field or "", getattr(form, exc.field or "amount", form.amount))
-        target.errors.append(exc.message)
-        return False
-    db.session.commit()
-    flash(_("Cost line added."), "success")
-    return True
+        return True
+    return False
 
 
 @bp.route("/cohorts/<int:cohort_id>/costs", methods=["GET", "POST"])
@@ -184,9 +170,7 @@ def cost_delete(line_id: int):
     back = (url_for("impact.cohort_costs", cohort_id=line.cohort_id) if line.cohort_id
             else url_for("impact.programme_costs", programme_id=line.programme_id))
     if DeleteForm().validate_on_submit():
-        services.delete_cost_line(line)
-        db.session.commit()
-        flash(_("Cost line deleted."), "success")
+        run_service(lambda: services.delete_cost_line(line), success=_("Cost line deleted."))
     return redirect(back)
 
 

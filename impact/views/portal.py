@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.permissions import public, trainee_required
-from core.errors import ServiceError
 from core.extensions import db, limiter
 from core.i18n import _
+from core.uow import unit_of_work
 from impact import queries, services
 from impact.blueprint import bp
 from impact.forms import AnswerForm, InviteForm, MyOutcomeForm
@@ -38,18 +39,16 @@ def _answer_form(assessment: Assessment) -> AnswerForm:
     return form
 
 
-def _submit(assessment: Assessment, form: AnswerForm, user, name: str):
-    try:
+def _submit(assessment: Assessment, form: AnswerForm, user, name: str, success: str | None = None):
+    """Submit the answers in the request's unit of work: {} when stored, {item id: message} when not,
+    None when the service refused (its message is flashed)."""
+    errors = None
+    with unit_of_work() as work:
         errors = services.submit_assessment(assessment, answer_levels(assessment), size=form.size.data or "",
                                             user=user, name=name)
-    except ServiceError as exc:
-        flash(exc.message, "error")
-        return None
-    if errors:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    return errors
+        if not errors:  # with errors nothing was written: the commit is empty and nothing is flashed
+            work.success = success
+    return errors if work.ok else None
 
 
 @bp.route("/me")
@@ -70,32 +69,29 @@ def my_answer(assessment_id: int):
         return render_template("impact/my_result.html", **result_context(assessment))
     form, errors = _answer_form(assessment), {}
     if form.validate_on_submit():
-        errors = _submit(assessment, form, current_user, form.name.data or _me().full_name)
+        errors = _submit(assessment, form, current_user, form.name.data or _me().full_name,
+                         _("Thank you: the assessment of %(org)s was submitted.", org=assessment.organisation.name))
         if errors == {}:
-            flash(_("Thank you: the assessment of %(org)s was submitted.", org=assessment.organisation.name),
-                  "success")
             return redirect(url_for("impact.my_answer", assessment_id=assessment.id))
     return render_template("impact/answer.html", assessment=assessment, form=form, errors=errors or {},
-                           invite_form=InviteForm(), via_link=False)
+                           invite_form=InviteForm(formdata=None), via_link=False)
 
 
 @bp.route("/me/assessments/<int:assessment_id>/invite", methods=["POST"])
 @trainee_required
 def my_invite(assessment_id: int):
-    """A one-off link a colleague can use to answer for the organisation (no account needed)."""
+    """E-mail a colleague a one-off link to answer for the organisation (no account needed)."""
     assessment = _own(assessment_id)
-    if not InviteForm().validate_on_submit():
-        abort(400)
-    try:
-        raw = services.create_invite(assessment)
-    except ServiceError as exc:
-        flash(exc.message, "error")
+    invite_form = InviteForm()
+    if invite_form.validate_on_submit():
+        email = invite_form.email.data.strip()
+        with unit_of_work(invite_form, "email", success=_("We e-mailed the link to %(email)s.", email=email)):
+            services.invite_colleague(assessment, email, inviter=_me().full_name, locale=str(get_locale() or "en"))
+            return redirect(url_for("impact.my_answer", assessment_id=assessment.id))
+    if assessment.status == "submitted":
         return redirect(url_for("impact.my_answer", assessment_id=assessment.id))
-    db.session.commit()
-    link = url_for("impact.answer_by_link", token=raw, _external=True)
-    flash(_("Send this link to the colleague who will answer (it works until the assessment is submitted): "
-            "%(link)s", link=link), "link")
-    return redirect(url_for("impact.my_answer", assessment_id=assessment.id))
+    return render_template("impact/answer.html", assessment=assessment, form=_answer_form(assessment), errors={},
+                           invite_form=invite_form, via_link=False), 400
 
 
 @bp.route("/answer/<token>", methods=["GET", "POST"])
@@ -128,15 +124,9 @@ def my_outcomes():
     form = MyOutcomeForm()
     form.kind.choices = [(k, str(v)) for k, v in OUTCOME_KINDS.items()]
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, "kind", success=_("Thank you: your outcome was recorded.")):
             services.add_outcome(form.kind.data, form.occurred_on.data, trainee=me, audience=form.audience.data,
                                  note=form.note.data or "", source="trainee", user=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "kind").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Thank you: your outcome was recorded."), "success")
             return redirect(url_for("impact.my_outcomes"))
     mine = db.session.scalars(select(Outcome).where(Outcome.trainee_id == me.id)
                               .order_by(Outcome.occurred_on.desc())).all()

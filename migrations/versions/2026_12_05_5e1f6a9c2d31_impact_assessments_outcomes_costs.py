@@ -61,7 +61,6 @@ def upgrade():
     sa.Column('profile_sector', sa.String(length=3), nullable=False),
     sa.Column('profile_country', sa.String(length=2), nullable=False),
     sa.Column('invite_token_hash', sa.String(length=64), nullable=True),
-    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('baseline', 'followup')", name=op.f('ck_impact_assessments_kind')),

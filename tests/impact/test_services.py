@@ -163,18 +163,3 @@ def test_outcome_rules(db):
         services.add_outcome("promoted", date.today() + timedelta(days=1), trainee=t)
     o = services.add_outcome("trainer", date(2025, 3, 31), trainee=t, audience=40)
     assert o.organisation_id == t.organisation_id
-
-
-def test_reminders_once_to_trainees_of_the_organisation(db, runner, outbox):
-    inst = _inst(db)
-    cohort = factories.cohort()
-    org = factories.organisation(name="Reminded Org")
-    user = factories.user(role="trainee")
-    factories.enrolment(factories.trainee(org, user_id=user.id), cohort)
-    factories.enrolment(factories.trainee(org), cohort)  # no portal account: no mail
-    services.request_assessments(cohort, inst, "baseline", date.today() + timedelta(days=3))
-    db.session.commit()
-    result = runner.invoke(args=["impact", "remind", "--days", "7"])
-    assert result.exit_code == 0 and "reminders sent: 1" in result.output
-    assert [m.to for m in outbox] == [[user.email]] and "Reminded Org" in outbox[0].subject
-    assert "reminders sent: 0" in runner.invoke(args=["impact", "remind"]).output

@@ -172,3 +172,72 @@ def test_answer_page_in_japanese(client, db, login_as):
     assert "経営層が情報セキュリティ方針を承認し" in html  # ORG-1 in Japanese
     assert "組織的な取組み" in html and "文書化して実施している" in html
     assert "自己評価を提出する" in html
+
+
+# --- object level: a trainee reaches only their own organisation's assessments and their own outcomes ----
+
+def test_trainee_never_sees_another_organisations_result_or_outcomes(client, db, login_as):
+    inst, _cohort, user, mine, theirs = _setup(db)
+    assert services.submit_assessment(theirs, {i.id: 4 for g in inst.groups for i in g.items}, size="1-49") == {}
+    other = factories.trainee(factories.organisation(name="Elsewhere"))
+    services.add_outcome("promoted", date(2025, 1, 1), trainee=other, note="someone else's")
+    db.session.commit()
+    login_as(user=user)
+    assert client.get(f"/impact/me/assessments/{theirs.id}").status_code == 404  # submitted: their result
+    assert client.post(f"/impact/me/assessments/{theirs.id}/invite",
+                       data={"email": "x@example.org"}).status_code == 404
+    listing = client.get("/impact/me").get_data(as_text=True)
+    assert "Other Org" not in listing and "Mekong Grid Co" in listing
+    assert "someone else" not in client.get("/impact/me/outcomes").get_data(as_text=True)
+    assert client.get(f"/impact/assessments/{theirs.id}").status_code == 403  # the organiser's result page
+
+
+def test_trainee_account_without_trainee_record(client, db, login_as):
+    _inst_, _cohort, _user, mine, _theirs = _setup(db)
+    login_as("trainee")  # a trainee account not linked to any trainee record
+    assert client.get("/impact/me").status_code == 200
+    assert client.get(f"/impact/me/assessments/{mine.id}").status_code == 404
+    assert client.get("/impact/me/outcomes").status_code == 404
+
+
+def test_a_link_answers_only_its_own_assessment(client, db):
+    inst, _cohort, _user, mine, theirs = _setup(db)
+    raw = services.create_invite(mine)
+    db.session.commit()
+    page = client.get(f"/impact/answer/{raw}").get_data(as_text=True)
+    assert "Mekong Grid Co" in page and "Other Org" not in page
+    assert client.post(f"/impact/answer/{raw}", data=_form(inst, 2, name="A Colleague")).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Assessment, theirs.id).status == "requested"
+
+
+def test_organiser_routes_answer_404_for_missing_objects(client, db, login_as):
+    login_as("organiser")
+    for url in ("/impact/cohorts/999999", "/impact/assessments/999999", "/impact/cohorts/999999/costs",
+                "/impact/programmes/999999/costs"):
+        assert client.get(url).status_code == 404, url
+    assert client.post("/impact/outcomes/999999/delete").status_code == 404
+    assert client.post("/impact/costs/999999/delete").status_code == 404
+
+
+def test_state_changes_need_the_csrf_token(csrf_app, db):
+    """With CSRF protection on (as in production), a POST without the form's token changes nothing."""
+    import re
+
+    cohort = factories.cohort()
+    line = services.add_cost_line(category="venue", amount="1000", currency="JPY", rate="1", cohort=cohort)
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    client = csrf_app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"email": organiser.email, "password": factories.PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    client.post(f"/impact/costs/{line.id}/delete")
+    client.post(f"/impact/cohorts/{cohort.id}/costs",
+                data={"category": "travel", "amount": "5", "currency": "JPY", "rate": "1"})
+    client.post("/impact/outcomes", data={"kind": "promoted", "occurred_on": "2025-01-01", "trainee_id": 0,
+                                          "organisation_id": 0})
+    db.session.expire_all()
+    assert db.session.scalars(select(CostLine.id).where(CostLine.cohort_id == cohort.id)).all() == [line.id]
+    assert db.session.scalar(select(Outcome.id)) is None

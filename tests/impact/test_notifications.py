@@ -104,3 +104,10 @@ def test_organiser_todo_lists_overdue_assessments(app, db):
                  if "self-assessments are overdue" in i.text]
     assert len(items) == 1 and items[0].text == "IMPACT-REM: 1 self-assessments are overdue"
     assert items[0].link.endswith(f"/impact/cohorts/{cohort.id}")
+
+
+def test_due_command_lists_open_assessments_due_soon(db, runner):
+    _inst_, _cohort, _user, mine = _setup(db, due_in=5)
+    listed = runner.invoke(args=["impact", "due", "--days", "7"])
+    assert listed.exit_code == 0 and "Reminded Org" in listed.output and "Answered Org" not in listed.output
+    assert "Reminded Org" not in runner.invoke(args=["impact", "due", "--days", "2"]).output

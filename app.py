@@ -58,6 +58,7 @@ def register_features(app: Flask) -> None:
     import completion
     import courses
     import exercises
+    import impact
     import nominations
     import notifications
     import reports
@@ -68,6 +69,7 @@ def register_features(app: Flask) -> None:
     courses.register(app)
     exercises.register(app)
     completion.register(app)
+    impact.register(app)
     notifications.register(app)
     nominations.register(app)
     reports.register(app)

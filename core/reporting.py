@@ -30,6 +30,14 @@ A source may give any of:
 ``summary={figure: fn}``
     ``fn(scope)`` → a number | None for a ``Summary`` indicator the reports know (``satisfaction``:
     "Satisfaction (mean 1–5)", ``exercises_run``: "Exercises run").
+``summary_rows=fn``
+    ``fn(scope)`` → a list of :class:`SummaryRow` for Summary rows only this feature knows (appended after
+    the built-in indicators, in ``order``; return none when there is no data in scope, so a workbook
+    without that feature's data is unchanged). ``label`` is a lazy string (``lazy_pgettext``), shown in
+    the workbook's language and on the dashboard in the page's.
+``definitions=fn``
+    ``fn(scope)`` → ``[(figure, definition), …]`` in ``scope.lang`` | None: rows appended to the
+    ``Definitions`` sheet (and the dashboard's definitions), typically only when the figures have data.
 ``dashboard=fn``
     ``fn(scope)`` → ``markupsafe.Markup`` | None: an HTML section of the organiser dashboard, shown
     after the built-in charts in ``order``.
@@ -98,6 +106,15 @@ class ReportScope:
 
 
 @dataclass(frozen=True)
+class SummaryRow:
+    """A Summary row a feature adds: ``kind`` is ``"int"``, ``"decimal"`` or ``"change"`` (a signed decimal)."""
+
+    label: Any
+    value: Any
+    kind: str = "decimal"
+
+
+@dataclass(frozen=True)
 class ReportSource:
     """One feature's contribution to the reports (see the module docstring)."""
 
@@ -107,6 +124,8 @@ class ReportSource:
     summary: Mapping[str, Callable] = field(default_factory=dict)
     dashboard: Callable | None = None
     learning_scores: Callable | None = None
+    summary_rows: Callable | None = None
+    definitions: Callable | None = None
     order: int = 100
 
     def __post_init__(self) -> None:
@@ -119,7 +138,8 @@ class ReportSource:
         for figure, fn in self.summary.items():
             if not callable(fn):
                 raise TypeError(f"report source {self.key}: summary figure {figure!r} is not callable")
-        for label, fn in (("dashboard", self.dashboard), ("learning_scores", self.learning_scores)):
+        for label, fn in (("dashboard", self.dashboard), ("learning_scores", self.learning_scores),
+                          ("summary_rows", self.summary_rows), ("definitions", self.definitions)):
             if fn is not None and not callable(fn):
                 raise TypeError(f"report source {self.key}: {label} is not callable")
         object.__setattr__(self, "tables", tuple(table_name(t) for t in self.tables))

@@ -1,7 +1,8 @@
 """The programme runs itself: failed-job page, notifications, announcements, reminders and to-do lists.
 
-Sits above ``completion`` (reads cohorts, courses, surveys and action plans); the task queue and the
-mail queue it uses live in ``core/jobs.py`` and ``core/mailqueue.py``. Owns the ``notifications``,
+Sits above ``completion`` and ``impact`` (reads cohorts, courses, surveys, action plans and requested
+self-assessments); the task queue and the mail queue it uses live in ``core/jobs.py`` and
+``core/mailqueue.py``. Owns the ``notifications``,
 ``announcements`` and ``scheduled_sends`` tables.
 """
 

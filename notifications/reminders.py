@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 from flask import url_for
+from flask_babel import get_locale
 from huey import crontab
 from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,7 @@ from core.i18n import _l
 from core.jobs import periodic_job
 from courses.models import CourseAssignment
 from courses.queries import lesson_totals, lessons_completed
+from impact.models import Assessment
 from notifications.models import ReminderPolicy, ScheduledSend
 from notifications.services import notify, send_daily_digests
 from trainees.models import Enrolment, Trainee
@@ -190,6 +192,57 @@ def milestone_rules(today: date) -> Outcome:
     return out
 
 
+#: Self-assessments of an organisation are reminded this many days before their due date (and once more
+#: when overdue), to the organisation's trainees in the assessment's cohort.
+ASSESSMENT_DAYS_BEFORE = 7
+
+
+class _InstrumentTitle:
+    """An instrument's title in the language the message is rendered in (lazy strings format it late)."""
+
+    def __init__(self, instrument):
+        self.instrument = instrument
+
+    def __str__(self) -> str:
+        return self.instrument.title("ja" if str(get_locale() or "en").startswith("ja") else "en")
+
+
+def assessment_rules(today: date) -> Outcome:
+    """A reminder ``ASSESSMENT_DAYS_BEFORE`` days before a requested self-assessment is due and one when it is
+    overdue, to each counted trainee of the assessment's cohort from the assessed organisation; none once
+    it is submitted (answered by a trainee or a colleague through their link)."""
+    out = Outcome()
+    assessments = db.session.scalars(
+        select(Assessment).where(Assessment.status == "requested", Assessment.cohort_id.is_not(None),
+                                 Assessment.due_date <= today + timedelta(days=ASSESSMENT_DAYS_BEFORE))
+        .options(joinedload(Assessment.organisation), joinedload(Assessment.instrument))
+        .order_by(Assessment.due_date, Assessment.id)).all()
+    if not assessments:
+        return out
+    cohort_ids = {a.cohort_id for a in assessments}
+    pol = policies(cohort_ids)
+    by_cohort_org: dict[tuple[int, int], list[Trainee]] = {}
+    for e in _enrolments(cohort_ids):
+        by_cohort_org.setdefault((e.cohort_id, e.trainee.organisation_id), []).append(e.trainee)
+    for a in assessments:
+        if not pol[a.cohort_id].enabled:
+            continue
+        overdue = a.due_date < today
+        kind = "assessment_overdue" if overdue else "assessment_due"
+        key = f"assessment:{a.id}"
+        title = (_l("Overdue: self-assessment of %(org)s", org=a.organisation.name) if overdue
+                 else _l("Reminder: self-assessment of %(org)s", org=a.organisation.name))
+        body = _l("The %(instrument)s self-assessment of %(org)s is due on %(date)s. Open “Self-assessments” to "
+                  "answer it, or e-mail a colleague a link to answer it.", instrument=_InstrumentTitle(a.instrument),
+                  org=a.organisation.name, date=a.due_date.isoformat())
+        for trainee in by_cohort_org.get((a.cohort_id, a.organisation_id), []):
+            if _already(kind, key, trainee.id):
+                continue
+            out.sent += _send(kind, key, trainee, today, title, body,
+                              url_for("impact.my_answer", assessment_id=a.id))
+    return out
+
+
 def cleanup(now=None) -> dict[str, int]:
     """Delete expired one-time password links and expired stored files (import previews, downloads)."""
     from accounts.models import PasswordToken
@@ -204,7 +257,7 @@ def cleanup(now=None) -> dict[str, int]:
 def run_all(today: date) -> dict[str, int]:
     """Every reminder rule for ``today`` in one transaction (the caller commits)."""
     return {"surveys": survey_rules(today).sent, "courses": course_rules(today).sent,
-            "milestones": milestone_rules(today).sent}
+            "milestones": milestone_rules(today).sent, "assessments": assessment_rules(today).sent}
 
 
 @periodic_job(crontab(minute="*/5"))

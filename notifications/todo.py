@@ -18,6 +18,7 @@ from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob
 from courses.models import CourseAssignment
+from impact.models import Assessment
 from nominations.models import Candidate, FocalPoint, NominationCall
 from trainees.models import Cohort, Enrolment, Trainee
 from trainees.status import COUNTED_STATUSES
@@ -110,6 +111,14 @@ def organiser_items(is_admin: bool, today: date | None = None) -> list[Item]:
         items.append(Item(2, _("Call “%(title)s” closed on %(date)s: %(n)d candidates await a decision",
                                title=title, date=closes.isoformat(), n=n),
                           url_for("nominations.selection", call_id=call_id), _("Select")))
+    # self-assessments past their due date and not submitted, per cohort
+    for cid, code, n in db.session.execute(
+            select(Cohort.id, Cohort.code, func.count(Assessment.id))
+            .join(Assessment, Assessment.cohort_id == Cohort.id)
+            .where(Assessment.status == "requested", Assessment.due_date < today)
+            .group_by(Cohort.id, Cohort.code).order_by(Cohort.code)):
+        items.append(Item(3, _("%(code)s: %(n)d self-assessments are overdue", code=code, n=n),
+                          url_for("impact.cohort", cohort_id=cid), _("See the assessments")))
     if is_admin:
         failed = db.session.scalar(select(func.count(FailedJob.id)).where(FailedJob.retried_at.is_(None)))
         if failed:

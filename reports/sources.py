@@ -18,8 +18,8 @@ from flask import Flask, current_app
 
 from core.reporting import ReportScope, ReportSource, registered_sources, reported_tables
 
-__all__ = ["ReportScope", "ReportSource", "SUMMARY_FIGURES", "check", "dashboard_sections", "learning_scores_select",
-           "sheets", "summary_figure", "tables"]
+__all__ = ["ReportScope", "ReportSource", "SUMMARY_FIGURES", "check", "dashboard_sections", "definitions",
+           "learning_scores_select", "sheets", "summary_figure", "summary_rows", "tables"]
 
 log = logging.getLogger("kakehashi.reports")
 
@@ -43,6 +43,16 @@ def summary_figure(figure: str, scope: ReportScope):
         if fn is not None:
             return fn(scope)
     return None
+
+
+def summary_rows(scope: ReportScope) -> list:
+    """The extra Summary rows (``core.reporting.SummaryRow``) features give for ``scope``, in order."""
+    return [row for s in registered_sources() if s.summary_rows is not None for row in (s.summary_rows(scope) or [])]
+
+
+def definitions(scope: ReportScope) -> list[tuple[str, str]]:
+    """The extra ``(figure, definition)`` rows features give for ``scope`` (in ``scope.lang``), in order."""
+    return [row for s in registered_sources() if s.definitions is not None for row in (s.definitions(scope) or [])]
 
 
 def dashboard_sections(scope: ReportScope) -> list:

@@ -175,6 +175,8 @@ class Summary:
     mean_post: float | None = None
     satisfaction: float | None = None
     exercises_run: int | None = None
+    #: Rows features add to the Summary when they have data (``core.reporting.SummaryRow``), in order.
+    extras: list = field(default_factory=list)
 
     @property
     def completion_rate(self) -> float | None:
@@ -429,6 +431,7 @@ def compute(filt: ReportFilter) -> ReportData:
     result.summary.satisfaction = _float(sources.summary_figure("satisfaction", hook_scope))
     runs = sources.summary_figure("exercises_run", hook_scope)
     result.summary.exercises_run = None if runs is None else int(runs)
+    result.summary.extras = sources.summary_rows(hook_scope)
     return result
 
 

@@ -162,7 +162,9 @@ def _figures(filt: ReportFilter, lang: str) -> Markup:
     def render() -> Markup:
         data = _data(filt)
         html = render_template("reports/_figures.html", data=data, charts=dashboard_charts(data, lang),
-                               sections=_feature_sections(filt, lang), definitions=labels.definitions(lang),
+                               sections=_feature_sections(filt, lang),
+                               definitions=labels.definitions(lang)
+                               + sources.definitions(statistics.scope(filt, lang)),
                                lang=lang, buckets=BUCKET_NAMES)
         return Markup(html)  # noqa: S704 - rendered by our own autoescaped template
 

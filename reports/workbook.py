@@ -14,6 +14,8 @@ from datetime import datetime
 from functools import cache
 from typing import IO
 
+from flask_babel import force_locale
+
 from core.db import utcnow
 from core.refdata import (
     BUCKET_NAMES,
@@ -92,8 +94,11 @@ def summary_table(data: statistics.ReportData, lang: str) -> Table:
         ("Satisfaction (mean 1–5)", Cell(s.satisfaction, DECIMAL)),
         ("Exercises run", Cell(s.exercises_run, INTEGER)),
     ]
-    return Table([Column(t("Indicator", lang), width=28), Column(t("Value", lang), INTEGER, width=14)],
-                 [(t(name, lang), value) for name, value in rows])
+    translated = [(t(name, lang), value) for name, value in rows]
+    with force_locale(lang):  # rows features add (core.reporting.SummaryRow): lazy labels
+        translated += [(str(row.label), Cell(row.value, INTEGER if row.kind == "int" else DECIMAL))
+                       for row in s.extras]
+    return Table([Column(t("Indicator", lang), width=28), Column(t("Value", lang), INTEGER, width=14)], translated)
 
 
 def participants_columns(lang: str, no_pii: bool) -> list[Column]:
@@ -187,6 +192,7 @@ def definitions_table(filt: ReportFilter, lang: str, no_pii: bool, generated: da
         (t("Personal data", lang), t("names left out" if no_pii else "names included", lang)),
     ]
     rows += definitions(lang)
+    rows += sources.definitions(statistics.scope(filt, lang))
     return Table([Column(t("Figure", lang), width=30), Column(t("Definition", lang), width=100)], rows)
 
 

@@ -175,3 +175,18 @@ def test_route_without_access_decision_is_refused(database_url):
     assert response.status_code == 403
     assert "should never be served" not in response.get_data(as_text=True)
     assert client.get("/declared").status_code == 200
+
+
+def test_matrix_covers_the_impact_routes(app):
+    """Issue 16: organiser pages for organisers and admins, the portal for trainees, the colleague link public."""
+    organisers = "roles:admin,organiser"
+    expected = {
+        "impact.index": organisers, "impact.cohort": organisers, "impact.result": organisers,
+        "impact.outcomes": organisers, "impact.outcome_delete": organisers, "impact.cohort_costs": organisers,
+        "impact.programme_costs": organisers, "impact.cost_delete": organisers,
+        "impact.my_assessments": "roles:trainee", "impact.my_answer": "roles:trainee",
+        "impact.my_invite": "roles:trainee", "impact.my_outcomes": "roles:trainee",
+        "impact.answer_by_link": "public",
+    }
+    actual = {e: access_of(app.view_functions[e]) for e in _endpoints(app) if e.startswith("impact.")}
+    assert actual == expected

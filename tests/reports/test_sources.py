@@ -117,13 +117,17 @@ def test_feature_dashboard_section_and_kpis(client, features, login_as):
 
 
 def test_the_features_register_the_sheets_figures_and_sections_in_the_contract_order(app):
-    # issue 15: the Nominations sheet comes after the existing sheets, which do not change
-    assert [name for name, _fn in sources.sheets(app)] == ["Satisfaction", "Exercises", "Action plans", "Nominations"]
+    # issues 15 and 16: the new sheets come after the existing sheets, which do not change
+    names = [name for name, _fn in sources.sheets(app)]
+    assert names[:3] == ["Satisfaction", "Exercises", "Action plans"]
+    assert sorted(names[3:]) == sorted(["Nominations", "Assessments", "Outcomes", "Costs"])
     keys = [s.key for s in registered_sources(app)]
     assert {"courses.learning", "completion.satisfaction", "exercises.runs", "completion.action_plans",
             "nominations.per_country", "reports.statistics"} <= set(keys)
-    assert [s.key for s in registered_sources(app) if s.dashboard] == ["completion.satisfaction", "exercises.runs",
-                                                                       "nominations.per_country"]
+    dashboard = [s.key for s in registered_sources(app) if s.dashboard]
+    assert dashboard[:2] == ["completion.satisfaction", "exercises.runs"]
+    assert sorted(dashboard[2:]) == ["impact.figures", "nominations.per_country"]
+    assert [s.key for s in registered_sources(app) if s.summary_rows or s.definitions] == ["impact.figures"]
     assert sources.problems(app) == []
 
 
@@ -199,6 +203,7 @@ def test_every_source_reads_only_the_tables_it_declares(app, ds, db):
         calls = [fn for _figure, fn in source.summary.items()]
         calls += [source.sheet[1]] if source.sheet else []
         calls += [source.dashboard] if source.dashboard else []
+        calls += [fn for fn in (source.summary_rows, source.definitions) if fn is not None]
         for fn in calls:
             with _tables_read(db) as seen, app.test_request_context():
                 result = fn(scope)

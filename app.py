@@ -13,6 +13,7 @@ from core.config import load_config
 from core.dbcheck import prepare_database
 from core.errors import register_errors
 from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from core.health import register_health
 from core.i18n import select_locale
 from core.querystring import register_querystring
 from core.security import register_security
@@ -28,6 +29,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     register_security(app)
     register_querystring(app)
     register_errors(app)
+    register_health(app)
     register_templating(app)
     register_cli(app)
     register_features(app)

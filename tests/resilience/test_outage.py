@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from core.extensions import db
-from tests import factories
 from tests.conftest import make_test_app
+from tests.resilience.conftest import Outage, sign_in
 
 BARE_500 = "Internal Server Error"
 JA_503 = "データベースに接続できません"  # the Japanese 503 message
@@ -20,51 +20,8 @@ def _page(response) -> str:
     return response.get_data(as_text=True)
 
 
-@pytest.fixture
-def site(tmp_path):
-    """An app on its own SQLite file (real commits), exceptions handled as in production."""
-    app = make_test_app(f"sqlite:///{tmp_path / 'site.sqlite3'}", PROPAGATE_EXCEPTIONS=False)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-def _sign_in(app, role="organiser", locale="en"):
-    with app.app_context():
-        user = factories.user(role=role, locale=locale)
-        email = user.email
-        db.session.commit()
-    client = app.test_client()
-    response = client.post("/login", data={"email": email, "password": factories.PASSWORD})
-    assert response.status_code == 302, _page(response)[:300]
-    return client
-
-
-class Outage:
-    """Every new connection to ``app``'s database fails (as while PostgreSQL restarts); pooled ones are gone."""
-
-    def __init__(self, app):
-        self.app = app
-        with app.app_context():
-            self.engine = db.engine
-
-    def _refuse(self, *args, **kwargs):
-        raise sqlite3.OperationalError("unable to open database file (simulated outage)")
-
-    def __enter__(self):
-        self.engine.dispose()
-        event.listen(self.engine, "do_connect", self._refuse)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "do_connect", self._refuse)
-
-
 def test_signed_in_user_gets_friendly_503_in_their_language_when_the_database_goes_away(site):
-    client = _sign_in(site, locale="ja")
+    client = sign_in(site, locale="ja")
     assert client.get("/account").status_code == 200
     with Outage(site):
         response = client.get("/account")
@@ -78,7 +35,7 @@ def test_signed_in_user_gets_friendly_503_in_their_language_when_the_database_go
 
 
 def test_json_clients_get_json_503(site):
-    client = _sign_in(site)
+    client = sign_in(site)
     with Outage(site):
         response = client.get("/account", headers={"Accept": "application/json"})
         feed = client.get("/exercises/play/1/feed.json")
@@ -90,7 +47,7 @@ def test_json_clients_get_json_503(site):
 @pytest.mark.parametrize(("path", "status"), [("/", 503), ("/login", 503), ("/cohorts", 503),
                                               ("/programmes/new", 503), ("/no/such/page", 404)])
 def test_every_kind_of_page_gets_503_not_500_during_the_outage(site, path, status):
-    client = _sign_in(site)
+    client = sign_in(site)
     with Outage(site):
         response = client.get(path)
     assert response.status_code == status, (path, _page(response)[:300])
@@ -109,7 +66,7 @@ def test_a_write_interrupted_by_the_outage_is_not_half_written(site):
     from core.audit import AuditEvent
     from trainees.models import Programme
 
-    client = _sign_in(site)
+    client = sign_in(site)
     with site.app_context():
         engine = db.engine
 
@@ -136,7 +93,7 @@ def test_a_write_interrupted_by_the_outage_is_not_half_written(site):
 
 def test_database_url_at_a_closed_port_gives_503_to_a_signed_in_user(site):
     """Same secret, database URL pointing at a port where nothing listens (HTML and JSON)."""
-    client = _sign_in(site, locale="ja")
+    client = sign_in(site, locale="ja")
     cookie = client.get_cookie("session")
     down = make_test_app("postgresql+psycopg://postgres@127.0.0.1:9/kakehashi?connect_timeout=2",
                          PROPAGATE_EXCEPTIONS=False)

@@ -53,3 +53,27 @@ class Outage:
 
     def __exit__(self, *exc):
         event.remove(self.engine, "do_connect", self._refuse)
+
+
+@pytest.fixture
+def shared_database(tmp_path):
+    """A database that two app objects share with real commits: an SQLite file, or — when the suite runs
+    on PostgreSQL (``KAKEHASHI_TEST_DATABASE_URL``) — a throwaway database next to the test database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import TEST_DATABASE_URL
+
+    if not (TEST_DATABASE_URL or "").startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        return
+    url = make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_two"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -81,7 +81,12 @@ def test_gate_sends_the_same_security_headers_as_every_page(app, db, signed_in, 
 def test_gate_follows_a_session_lifetime_given_in_seconds_by_the_environment(tmp_path, monkeypatch):
     """``KAKEHASHI_PERMANENT_SESSION_LIFETIME=90`` (a number of seconds) starts the site; tokens live 90 s."""
     from app import create_app
+    from core import jobs
 
+    # create_app() rebinds the one task queue: put it back as the test suite's app left it afterwards.
+    for name in ("_immediate", "storage", "storage_class", "storage_kwargs"):
+        monkeypatch.setattr(jobs.huey, name, getattr(jobs.huey, name))
+    monkeypatch.setitem(jobs._state, "app", jobs._state["app"])
     monkeypatch.setenv("KAKEHASHI_PERMANENT_SESSION_LIFETIME", "90")
     monkeypatch.setenv("KAKEHASHI_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'life.sqlite3'}")
     monkeypatch.setenv("KAKEHASHI_SECRET_KEY", "lifetime-test")

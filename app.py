@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -22,7 +23,10 @@ from core.templating import register_templating
 
 def create_app(config: dict | type | None = None) -> Flask:
     """Build a configured Kakehashi app; ``config`` is a Config class or a dict of overrides."""
-    app = Flask(__name__, instance_relative_config=True)
+    # KAKEHASHI_INSTANCE_PATH: this instance's own folder (instance/config.py; on one machine, several
+    # instances may each have one). It must be absolute; default: ./instance next to the code.
+    instance_path = os.environ.get("KAKEHASHI_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     load_config(app, config)
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)

@@ -175,8 +175,8 @@ def main() -> None:
         lost = [c for c in acknowledged if c not in stored]
         print(f"writes acknowledged: {len(acknowledged)}, stored: {len(stored)}, lost: {len(lost)}, "
               f"half-written (programme without audit row or the reverse): {abs(len(stored) - audited)}")
+        db.session.remove()  # end the reading transaction first: DROP TABLE waits for its locks
         db.drop_all()
-        db.session.remove()
         db.engine.dispose()
     admin.dispose()
 

@@ -138,8 +138,19 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     args = parser.parse_args()
     emails = seed(args.database_url)
-    for limits in ("redis", "memory", "down"):
-        run(args, limits, emails)
+    try:
+        for limits in ("redis", "memory", "down"):
+            run(args, limits, emails)
+    finally:
+        from sqlalchemy import create_engine, text
+
+        from core.extensions import db
+
+        engine = create_engine(args.database_url)
+        db.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -145,6 +145,19 @@ def _outage(error: BaseException, kind: str):
 def register_errors(app: Flask) -> None:
     """Attach handlers for HTTP errors, CSRF failures, service outages and unexpected exceptions."""
 
+    @app.teardown_appcontext
+    def _release_session(_exc):
+        # Runs before Flask-SQLAlchemy's own teardown (registered earlier, so run later). Its rollback
+        # on a connection the server has just closed would raise out of the WSGI call after the
+        # response was made — the server's bare 500 — so an outage at that moment is only logged.
+        try:
+            db.session.remove()
+        except Exception as error:  # noqa: BLE001 - the connection is gone; the pool has discarded it
+            log.warning("releasing the database session failed: %s", error.__class__.__name__)
+            with contextlib.suppress(Exception):
+                db.session.close()
+            db.session.registry.clear()
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         _discard_transaction()

@@ -98,9 +98,6 @@ def test_failed_sign_ins_are_counted_across_both(pair):
     assert statuses.count(200) == 5 and statuses.count(429) == 7, statuses
 
 
-@pytest.mark.xfail(strict=True, reason="import previews still live in instance/imports/ on the machine that "
-                                       "received the upload: moved into the database file store by issue 11 "
-                                       "item 1 (branch filestore-moves); remove this mark when it lands")
 def test_an_import_previewed_on_one_is_confirmed_on_the_other(pair):
     import io
 

@@ -115,3 +115,24 @@ def test_an_import_previewed_on_one_is_confirmed_on_the_other(pair):
     token = re.search(r'name="token" type="hidden" value="([A-Za-z0-9_-]+)"', preview.get_data(as_text=True))[1]
     done = b.post(f"/cohorts/{cohort_id}/import/confirm", data={"token": token})
     assert "Import finished: 1 new" in b.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_attachment_uploaded_on_one_downloads_on_the_other(pair):
+    import io
+
+    from tests.courses.builders import lessons, sample_course
+
+    pdf = b"%PDF-1.4\n% two instances\n%%EOF\n"
+    a, b = (app.test_client() for app in pair)
+    email = _user(pair[0])
+    with pair[0].app_context():
+        lesson_id = lessons(sample_course())[0].id
+        db.session.commit()
+    assert a.post("/login", data={"email": email, "password": factories.PASSWORD}).status_code == 302
+    _move_session(a, b)
+    uploaded = a.post(f"/courses/lessons/{lesson_id}/attachment",
+                      data={"attachment": (io.BytesIO(pdf), "handout.pdf")})
+    assert uploaded.status_code == 302
+    got = b.get(f"/courses/lessons/{lesson_id}/attachment/file")
+    assert got.status_code == 200 and got.data == pdf
+    got.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -13,6 +14,7 @@ from core.config import load_config
 from core.dbcheck import prepare_database
 from core.errors import register_errors
 from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from core.health import register_health
 from core.i18n import select_locale
 from core.querystring import register_querystring
 from core.security import register_security
@@ -21,13 +23,17 @@ from core.templating import register_templating
 
 def create_app(config: dict | type | None = None) -> Flask:
     """Build a configured Kakehashi app; ``config`` is a Config class or a dict of overrides."""
-    app = Flask(__name__, instance_relative_config=True)
+    # KAKEHASHI_INSTANCE_PATH: this instance's own folder (instance/config.py; on one machine, several
+    # instances may each have one). It must be absolute; default: ./instance next to the code.
+    instance_path = os.environ.get("KAKEHASHI_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     load_config(app, config)
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
     register_security(app)
     register_querystring(app)
     register_errors(app)
+    register_health(app)
     register_templating(app)
     register_cli(app)
     register_features(app)

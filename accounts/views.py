@@ -26,7 +26,7 @@ from accounts.permissions import admin_required, public, signed_in
 from core import audit
 from core.extensions import db, limiter, login_manager
 from core.forms import parse_date
-from core.i18n import _, _l
+from core.i18n import _, _l, remember_locale
 from core.uow import unit_of_work
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -116,6 +116,7 @@ def login():
             sid = services.start_session(user, request.remote_addr, request.user_agent.string)
             audit.record("login.success", obj=user, actor=user, summary=user.email)
         session["sid"], session["seen"] = sid, time.time()
+        remember_locale(user.locale)  # error pages speak it without asking the database
         login_user(user)
         return redirect(next_url or url_for("accounts.home"))
     return render_template("accounts/login.html", form=form)
@@ -198,6 +199,7 @@ def account():
     elif lang_form.submit.data and lang_form.validate_on_submit():
         with unit_of_work(success=_("Language saved.")):
             services.set_locale(current_user, lang_form.locale.data)
+            remember_locale(lang_form.locale.data)
         return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", pw_form=pw_form, lang_form=lang_form)
 

@@ -24,6 +24,8 @@ class Config:
     # Check the schema revision when the site starts (not for CLI commands such as `db upgrade`).
     CHECK_DB_ON_START = True
     SECRET_KEY: str | None = None
+    # A file holding the secret (KAKEHASHI_SECRET_KEY_FILE=/run/secrets/kakehashi); used if SECRET_KEY is unset.
+    SECRET_KEY_FILE: str | None = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -33,9 +35,17 @@ class Config:
     PASSWORD_TOKEN_HOURS = 72
     LOGIN_ACCOUNT_LIMIT = "5 per minute"
     LOGIN_ADDRESS_LIMIT = "30 per minute"
+    # Rate-limit counters: memory:// counts per process (one process only, e.g. the SQLite demo);
+    # redis://HOST:6379/DB shares them between every worker and machine. The limited pages (sign-in,
+    # password reset, certificate verification, acknowledgement links) fail CLOSED when the storage is
+    # down: they answer 503 rather than let unlimited guesses through. True would serve them unlimited.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_SWALLOW_ERRORS = False
+    # Seconds a client is asked to wait (Retry-After) when the database or Redis cannot be reached.
+    RETRY_AFTER_SECONDS = 10
+    # /readyz also requires the database at the code's migration head (not ready while behind).
+    READYZ_CHECK_MIGRATIONS = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     MAX_IMPORT_ROWS = 20000
@@ -82,6 +92,7 @@ class TestConfig(Config):
     JOBS_STORAGE_URL = "memory://"
     JOBS_IMMEDIATE = True  # tasks run synchronously when enqueued (after the commit that queued them)
     RATELIMIT_STORAGE_URI = "memory://"
+    READYZ_CHECK_MIGRATIONS = False  # the test schema is made by create_all, not stamped by Alembic
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "localhost"
 
@@ -104,6 +115,9 @@ def load_config(app: Flask, config: dict | type | None) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
     )
+    _redis_timeouts(app)
+    if not app.config.get("SECRET_KEY") and app.config.get("SECRET_KEY_FILE"):
+        app.config["SECRET_KEY"] = Path(app.config["SECRET_KEY_FILE"]).read_text().strip()
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config.get("MAIL_BACKEND") is None:
@@ -122,6 +136,15 @@ def _normalise_durations(app: Flask) -> None:
             app.config[key] = timedelta(seconds=value)
         elif isinstance(value, str) and value.strip().isdigit():
             app.config[key] = timedelta(seconds=int(value))
+
+
+def _redis_timeouts(app: Flask) -> None:
+    """Bounded waits on a Redis rate-limit storage: an unreachable host answers 503 in seconds, not never."""
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis", "rediss")):
+        options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        options.setdefault("socket_connect_timeout", 2)
+        options.setdefault("socket_timeout", 2)
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
 
 
 def engine_options(uri: str, configured: dict | None) -> dict:

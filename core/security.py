@@ -23,6 +23,21 @@ SECURITY_HEADERS = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
 
+
+
+def hsts_header(app) -> tuple[str, str]:
+    return ("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
+
+
+def gate_headers(app, secure: bool) -> list[tuple[str, str]]:
+    """The headers of a response answered before the app (the exercise poll gate): the same
+    ``SECURITY_HEADERS`` as every page, ``Cache-Control: no-store`` and, over HTTPS, HSTS."""
+    headers = [*SECURITY_HEADERS, ("Cache-Control", "no-store")]
+    if secure:
+        headers.append(hsts_header(app))
+    return headers
+
+
 #: Attribute that access decorators (``accounts.permissions``) set on a view function.
 ACCESS_ATTR = "kakehashi_access"
 
@@ -54,7 +69,7 @@ def register_security(app: Flask) -> None:
         present = {name.lower() for name, _value in headers.items()}  # one pass, not one scan per header
         headers.extend([(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present])
         if request.is_secure and "strict-transport-security" not in present:
-            headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
+            headers.set(*hsts_header(current_app))
         if request.endpoint != "static" and "content-disposition" in present:
             # A download (certificate, zip, workbook, AAR, export) may hold personal data: no cache may
             # keep it, whatever the sending code (``send_file`` says ``no-cache``) chose.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -29,6 +29,8 @@ def register_nav(app: Flask, label, endpoint: str, roles: tuple[str, ...], order
 
 
 def _nav_items() -> list[NavItem]:
+    if g.get("kk_db_free"):  # an error page: no user lookup (the database may be why it is shown)
+        return []
     if not current_user or not current_user.is_authenticated:
         return []
     role = current_user.role

@@ -21,7 +21,7 @@ from werkzeug.datastructures import ETags
 from werkzeug.http import parse_etags
 
 from core.db import as_utc, utcnow
-from core.security import CSP
+from core.security import gate_headers
 from exercises.timeline import Clock
 
 log = logging.getLogger("kakehashi.exercises.pollgate")
@@ -70,9 +70,19 @@ class PollGate:
         self.max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
         self.statement = state_statement()
         self._engine = None
-        self.headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-                        ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
-                        ("Cache-Control", "no-store")]
+        # The one list of security headers (core.security), never a copy that can fall behind it.
+        self.headers = gate_headers(app, secure=False)
+        self.secure_headers = gate_headers(app, secure=True)
+        self.proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+
+    def _is_secure(self, environ) -> bool:
+        """HTTPS, as the app would see it (the gate runs before ProxyFix, so read the trusted proxy's header)."""
+        if environ.get("wsgi.url_scheme") == "https":
+            return True
+        if self.proxies:
+            forwarded = [p.strip() for p in environ.get("HTTP_X_FORWARDED_PROTO", "").split(",") if p.strip()]
+            return len(forwarded) >= self.proxies and forwarded[-self.proxies] == "https"
+        return False
 
     def connection(self):
         """A connection for one read (the test suite swaps in its own).
@@ -102,7 +112,8 @@ class PollGate:
                 etag = None
         if etag is None:
             return self.wsgi_app(environ, start_response)
-        start_response("304 NOT MODIFIED", [("ETag", f'W/"{etag}"'), *self.headers])
+        headers = self.secure_headers if self._is_secure(environ) else self.headers
+        start_response("304 NOT MODIFIED", [("ETag", f'W/"{etag}"'), *headers])
         return [b""]
 
     def _check(self, environ) -> str | None:

@@ -131,6 +131,8 @@ def test_matrix_covers_the_accounts_routes(app):
     assert {"accounts.login", "accounts.users", "accounts.user_edit", "accounts.audit"} <= endpoints
     assert access_of(app.view_functions["accounts.users"]) == "roles:admin"
     assert access_of(app.view_functions["accounts.account"]) == "roles:admin,organiser,trainee,focal_point"
+    assert access_of(app.view_functions["health.healthz"]) == "public"  # load-balancer probes
+    assert access_of(app.view_functions["health.readyz"]) == "public"
 
 
 ORGANISERS = "roles:admin,organiser"

@@ -59,13 +59,28 @@ def test_completion_page_shows_rules_and_finalises_with_history(client, db, logi
     assert page.count("not eligible") == 2 and page.count(">eligible<") == 1
     decisions = {f"decision-{people[0][2].id}": "completed", f"decision-{people[1][2].id}": "incomplete",
                  f"decision-{people[2][2].id}": "keep"}
-    client.post(f"/cohorts/{cohort.id}/completion", data={**decisions, "final-reason": "Reviewed", "final-submit": "1"})
+    review = client.post(f"/cohorts/{cohort.id}/completion",
+                         data={**decisions, "final-reason": "Reviewed", "final-submit": "1"})
+    assert review.status_code == 200 and "1 will become incomplete, 1 completed" in review.get_data(as_text=True)
+    db.session.expire_all()
+    assert [db.session.get(Enrolment, p[2].id).status for p in people] == ["confirmed"] * 3  # nothing yet
+    client.post(f"/cohorts/{cohort.id}/completion", data={**decisions, "final-reason": "Reviewed", "final-confirm": "1"})
     db.session.expire_all()
     statuses = [db.session.get(Enrolment, p[2].id).status for p in people]
     assert statuses == ["completed", "incomplete", "confirmed"]
     event = db.session.scalars(select(EnrolmentEvent).where(EnrolmentEvent.enrolment_id == people[0][2].id,
                                                             EnrolmentEvent.to_status == "completed")).one()
     assert event.reason == "Reviewed" and event.actor_id == organiser.id
+
+
+def test_not_eligible_trainees_default_to_keep_as_is(client, db, login_as, cohort_setup):
+    cohort, people = cohort_setup
+    login_as("organiser")
+    client.post(f"/cohorts/{cohort.id}/completion", data={"rules-min_attendance_pct": "75", "rules-submit": "1"})
+    page = client.get(f"/cohorts/{cohort.id}/completion").get_data(as_text=True)
+    selected = dict(re.findall(r'name="decision-(\d+)">.*?<option value="(\w+)"[^>]*selected', page, re.S))
+    assert selected == {str(people[0][2].id): "completed", str(people[1][2].id): "keep",
+                        str(people[2][2].id): "keep"}
 
 
 def test_completion_can_be_finalised_later_from_incomplete(db, cohort_setup):
@@ -182,6 +197,24 @@ def test_followups_scheduled_at_3_6_12_months(db, cohort_setup):
 
 
 # --- action plans -------------------------------------------------------------------------------
+
+def test_action_plan_errors_show_at_their_field_and_draft_keeps_the_valid_parts(client, db, cohort_setup):
+    cohort, people = cohort_setup
+    account, trainee, enrolment = people[0]
+    _login(client, account)
+    form = {"title": "Hospital CSIRT", "goals": "Reporting line", "milestones-0-text": "Charter",
+            "milestones-0-due": "31/09/2024", "milestones-1-text": "Drill", "milestones-1-due": "2024-10-15",
+            "supervisor_email": "not-an-address", "save": "1"}
+    response = client.post(f"/me/action-plans/{enrolment.id}", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="milestones-0-due"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="milestones-0-due"',
+                     page)
+    assert "Write the date as YYYY-MM-DD" in page and 'id="supervisor_email-errors"' in page
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.enrolment_id == enrolment.id))
+    assert plan.title == "Hospital CSIRT" and plan.goals == "Reporting line" and plan.supervisor_email == ""
+    assert plan.milestones == [{"text": "Charter", "due": ""}, {"text": "Drill", "due": "2024-10-15"}]
+
 
 def test_action_plan_supervisor_link_is_single_use_and_expires(client, db, outbox, cohort_setup):
     cohort, people = cohort_setup

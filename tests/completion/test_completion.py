@@ -64,7 +64,8 @@ def test_completion_page_shows_rules_and_finalises_with_history(client, db, logi
     assert review.status_code == 200 and "1 will become incomplete, 1 completed" in review.get_data(as_text=True)
     db.session.expire_all()
     assert [db.session.get(Enrolment, p[2].id).status for p in people] == ["confirmed"] * 3  # nothing yet
-    client.post(f"/cohorts/{cohort.id}/completion", data={**decisions, "final-reason": "Reviewed", "final-confirm": "1"})
+    client.post(f"/cohorts/{cohort.id}/completion",
+                data={**decisions, "final-reason": "Reviewed", "final-confirm": "1"})
     db.session.expire_all()
     statuses = [db.session.get(Enrolment, p[2].id).status for p in people]
     assert statuses == ["completed", "incomplete", "confirmed"]

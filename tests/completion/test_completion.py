@@ -346,3 +346,35 @@ def test_built_in_survey_templates_are_stored_in_english_even_from_a_japanese_re
     with app.test_request_context(headers={"Accept-Language": "ja"}):
         reaction, _followup = services.ensure_default_templates()
     assert reaction.items[0].text == "The course objectives were clear to me from the start."
+
+
+def _embedded_fonts(data: bytes) -> dict[str, bool]:
+    """{base font name: has an embedded font program} for every font the PDF's pages use."""
+    fonts: dict[str, bool] = {}
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
+
+
+def test_certificate_embeds_its_japanese_and_vietnamese_glyphs(db):
+    from completion import pdf
+
+    cohort = factories.cohort(title="CSIRT 構築研修", start_date=date(2026, 6, 1), end_date=date(2026, 6, 12))
+    factories.enrolment(cohort_obj=cohort, status="completed",
+                        trainee_obj=factories.trainee(family_name="Nguyễn", given_names="Văn An"))
+    cert = services.issue_certificates(cohort, "completion")[0]
+    data = pdf.render_certificate(cert, "https://example.org/verify/x")
+    fonts = _embedded_fonts(data)
+    japanese = [name for name in fonts if name.endswith("+IPAexGothic")]
+    assert japanese and all(fonts[name] for name in japanese), fonts
+    # every font that draws text is embedded (Helvetica is only ReportLab's unused initial font)
+    assert all(embedded for name, embedded in fonts.items() if name != "/Helvetica"), fonts
+    text = _pdf_text(data)
+    assert "修了証書" in text and "CSIRT 構築研修" in text and "Signature / 署名" in text and "Seal / 印" in text
+    assert "Ễ" in text.replace("\n", "")  # drawn in the Latin fallback font, which is embedded too

@@ -89,6 +89,41 @@ def build_template() -> bytes:
                 cell.font = bold
     for letter, width in zip("ABCD", (22, 10, 40, 70), strict=True):
         guide.column_dimensions[letter].width = width
+    _add_drop_downs(workbook, sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+DROP_DOWN_ROWS = 5000  # rows of the Trainees sheet that offer the lists
+
+
+def _add_drop_downs(workbook: Workbook, sheet) -> None:
+    """Drop-down lists (data validation) for nationality, sector, org type, gender and status, fed by a
+    hidden "Lists" sheet. They only suggest: other accepted spellings (e.g. "Viet Nam") still go in, with
+    a warning the user can dismiss."""
+    import pycountry
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lists = {
+        "nationality": sorted(c.alpha_2 for c in pycountry.countries),
+        "sector": [s.code for s in SECTORS if s.retired is None],
+        "org_type": [t.code for t in ORG_TYPES],
+        "gender": [code for code in GENDER_NAMES if code != "NS"],
+        "status": list(STATUSES),
+    }
+    source = workbook.create_sheet("Lists")
+    source.sheet_state = "hidden"
+    names = [c.name for c in COLUMNS]
+    for col, (name, values) in enumerate(lists.items(), start=1):
+        source.cell(row=1, column=col, value=name)
+        for row, value in enumerate(values, start=2):
+            source.cell(row=row, column=col, value=value)
+        letter = get_column_letter(col)
+        validation = DataValidation(type="list", formula1=f"Lists!${letter}$2:${letter}${len(values) + 1}",
+                                    allow_blank=True, showErrorMessage=True, errorStyle="warning")
+        validation.error = _("Not in the list; the importer still accepts the other spellings explained on "
+                             "the Columns sheet.")
+        target = get_column_letter(names.index(name) + 1)
+        validation.add(f"{target}2:{target}{DROP_DOWN_ROWS}")
+        sheet.add_data_validation(validation)

@@ -272,8 +272,12 @@ def _read_xlsx(data: bytes, limits: Limits) -> _Table:
     rows = [(index, row) for index, row in enumerate(cells, start=1) if row.count("") != len(row)]
     notes = []
     if sheet_count > 1 and sheet_name.strip().casefold() not in PREFERRED_SHEETS:
-        notes.append(_("The workbook has %(n)d sheets; the first one, “%(sheet)s”, was read.", n=sheet_count,
-                       sheet=sheet_name))
+        if sheet_name == _workbook_sheets(archive)[0][0]:
+            notes.append(_("The workbook has %(n)d sheets; the first one, “%(sheet)s”, was read.", n=sheet_count,
+                           sheet=sheet_name))
+        else:
+            notes.append(_("The workbook has %(n)d sheets; the first one with data, “%(sheet)s”, was read.",
+                           n=sheet_count, sheet=sheet_name))
     return _Table(rows=rows, notes=notes, formulas=formulas)
 
 
@@ -303,23 +307,36 @@ def _workbook_sheets(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
             for sheet in root.iter(f"{{{_MAIN_NS}}}sheet")]
 
 
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)>\s*[^<\s]|<(?:\w+:)?t[ >][^<]*[^<\s]")
+
+
 def _choose_sheet(archive: zipfile.ZipFile) -> tuple[str, str, int]:
     """The sheet called Trainees (or a Japanese equivalent) if there is one, else the first: its name, its XML
     path, and how many sheets the workbook has."""
     sheets = _workbook_sheets(archive)
     if not sheets:
         raise _not_a_workbook()
-    name, rel_id = next(((n, r) for n, r in sheets if n.strip().casefold() in PREFERRED_SHEETS), sheets[0])
     rels = parse_xml(archive.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship"):
-        if rel.get("Id") == rel_id:
-            # Resolved as calamine resolves it, so that the sheet checked is the sheet calamine reads.
-            target = rel.get("Target") or ""
-            path = target[1:] if target.startswith("/") else f"xl/{target}"
-            if path not in archive.namelist():
-                raise _not_a_workbook()
+    targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")}
+
+    def path_of(rel_id: str) -> str:
+        # Resolved as calamine resolves it, so that the sheet checked is the sheet calamine reads.
+        if rel_id not in targets:
+            raise _not_a_workbook()
+        target = targets[rel_id]
+        path = target[1:] if target.startswith("/") else f"xl/{target}"
+        if path not in archive.namelist():
+            raise _not_a_workbook()
+        return path
+
+    preferred = next(((n, r) for n, r in sheets if n.strip().casefold() in PREFERRED_SHEETS), None)
+    if preferred is not None:
+        return preferred[0], path_of(preferred[1]), len(sheets)
+    for name, rel_id in sheets:  # the first sheet with a value in it (an empty first sheet is passed over)
+        path = path_of(rel_id)
+        if _CELL_VALUE.search(archive.read(path)):
             return name, path, len(sheets)
-    raise _not_a_workbook()
+    return sheets[0][0], path_of(sheets[0][1]), len(sheets)
 
 
 def _numbers_above(limit: int) -> bytes:
@@ -601,19 +618,61 @@ class _Cleaner:
             raise ServiceError(_("“%(value)s” is a number, not a date: type the date as YYYY-MM-DD or format the "
                                  "cell as a date.", value=text))
         else:
-            match = _DATE_TEXT.fullmatch(text)
-            if match is None:
-                raise ServiceError(_("“%(value)s” is not a date: use YYYY-MM-DD (for example 1990-05-14).",
-                                     value=text))
-            try:
-                day = date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                raise ServiceError(_("“%(value)s” is not a real date.", value=text)) from None
+            day = parse_date_text(text)
         if day > self.today:
             raise ServiceError(_("%(date)s is in the future.", date=day.isoformat()))
         if day.year < 1900:
             raise ServiceError(_("%(date)s is before 1900; check the year.", date=day.isoformat()))
         return day
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_ERA_TEXT = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?",
+                       re.I)
+_KANJI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+#: Japanese eras: (first day, first day of the next era). Year 1 (元年) is the year of the first day.
+ERAS = {"令和": (date(2019, 5, 1), None), "平成": (date(1989, 1, 8), date(2019, 5, 1)),
+        "昭和": (date(1926, 12, 25), date(1989, 1, 8))}
+_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}
+
+
+def _real_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ServiceError(_("“%(value)s” is not a real date.", value=text)) from None
+
+
+def parse_date_text(text: str) -> date:
+    """A date from text: YYYY-MM-DD (also / or .), 1990年5月14日, Japanese era dates (平成2年5月14日, H2.5.14,
+    令和元年…), and DD/MM/YYYY or MM/DD/YYYY when only one reading is possible (a part above 12, or both
+    parts equal); an ambiguous one is refused with both readings named."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    match = _DATE_TEXT.fullmatch(folded) or _KANJI_DATE.fullmatch(folded)
+    if match:
+        return _real_date(int(match[1]), int(match[2]), int(match[3]), text)
+    match = _ERA_TEXT.fullmatch(folded)
+    if match:
+        era = _ERA_LETTERS.get(match[1].upper(), match[1])
+        first, following = ERAS[era]
+        year = first.year + (1 if match[2] == "元" else int(match[2])) - 1
+        day = _real_date(year, int(match[3]), int(match[4]), text)
+        if day < first or (following is not None and day >= following):
+            raise ServiceError(_("“%(value)s” is outside the %(era)s era; check the era and the year.",
+                                 value=text, era=era))
+        return day
+    match = _DAY_FIRST.fullmatch(folded)
+    if match:
+        a, b, year = int(match[1]), int(match[2]), int(match[3])
+        if a == b or (a > 12 >= b):
+            return _real_date(year, b, a, text)  # day first
+        if b > 12 >= a:
+            return _real_date(year, a, b, text)  # month first
+        if a <= 12 and b <= 12:
+            raise ServiceError(_("“%(value)s” could be %(first)s or %(second)s: write it as YYYY-MM-DD.",
+                                 value=text, first=date(year, b, a).isoformat(), second=date(year, a, b).isoformat()))
+        raise ServiceError(_("“%(value)s” is not a real date.", value=text))
+    raise ServiceError(_("“%(value)s” is not a date: use YYYY-MM-DD (for example 1990-05-14).", value=text))
 
 
 _ATEXT = r"a-z0-9_!#$%&'*+\-/=?^`{|}~"

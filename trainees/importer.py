@@ -627,8 +627,8 @@ class _Cleaner:
 
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_ERA_TEXT = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?",
-                       re.I)
+_ERA_TEXT = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(?:年|[-/.])\s*"
+                       r"(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?", re.I)
 _KANJI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 #: Japanese eras: (first day, first day of the next era). Year 1 (元年) is the year of the first day.
 ERAS = {"令和": (date(2019, 5, 1), None), "平成": (date(1989, 1, 8), date(2019, 5, 1)),

@@ -1,7 +1,7 @@
 """attempts: questions the trainee flagged for review
 
 Revision ID: c41f7a2be901
-Revises: 0a966b627255
+Revises: c1a5e0d1a003
 Create Date: 2026-12-05 10:20:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c41f7a2be901'
-down_revision = '0a966b627255'
+down_revision = 'c1a5e0d1a003'
 branch_labels = None
 depends_on = None
 

@@ -482,7 +482,7 @@ def add_drop_downs(book, ws, lists: Sequence[tuple[str, int, Sequence[Any]]], *,
 
     source = book.create_sheet(source_sheet)
     source.sheet_state = "hidden"
-    quoted = "'" + source_sheet.replace("'", "''") + "'"
+    quoted = source_sheet if source_sheet.isalnum() else "'" + source_sheet.replace("'", "''") + "'"
     for col, (name, column, values) in enumerate(lists, start=1):
         put_cell(source, 1, col, name)
         for row, value in enumerate(values, start=2):

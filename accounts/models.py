@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import TimestampMixin, utcnow
 from core.extensions import db
 
-ROLES = ("admin", "organiser", "trainee")
+#: ``focal_point``: a partner country's national focal point (nominations; bound to one country).
+ROLES = ("admin", "organiser", "trainee", "focal_point")
 ORGANISER_ROLES = ("admin", "organiser")
 
 
@@ -19,7 +20,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     """A person who can sign in. E-mail is stored lower-case, so uniqueness is case-insensitive."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role in ('admin', 'organiser', 'trainee')", name="role_valid"),)
+    __table_args__ = (CheckConstraint("role in ('admin', 'organiser', 'trainee', 'focal_point')", name="role_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -120,3 +120,30 @@ def test_every_attendance_choice_is_visible_on_a_phone_without_scrolling_sideway
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], i
     finally:
         context.close()
+
+
+def test_audit_log_changes_wrap_inside_the_page_and_a_scrolling_table_takes_the_keyboard(live_server, browser):
+    """The changes column used to run off the page (axe scrollable-region-focusable, serious)."""
+    from core.audit import AuditEvent
+
+    with live_server.app.app_context():
+        db.session.add(AuditEvent(action="layout.check", object_type="trainee", object_id="1", summary="long change",
+                                  changes={"notes": ["x" * 40 + "," + "y" * 300, "z" * 200],
+                                           "job_title": ["Incident handler", "Head of incident response " * 6]}))
+        db.session.commit()
+        db.session.remove()
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            _sign_in(page, live_server, _demo_user("admin")[0])
+            page.goto(live_server.url + "/admin/audit?action=layout.check")
+            assert _overflow(page) == 0
+            wrap = page.locator(".table-wrap").first
+            if viewport is DESKTOP:  # the JSON wraps in its column: nothing to scroll sideways
+                assert wrap.evaluate("el => el.scrollWidth - el.clientWidth") == 0
+            # a region that can scroll can be reached and scrolled with the keyboard, and is named
+            assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+            assert wrap.get_attribute("aria-label")
+        finally:
+            context.close()

@@ -147,3 +147,27 @@ def test_audit_log_changes_wrap_inside_the_page_and_a_scrolling_table_takes_the_
             assert wrap.get_attribute("aria-label")
         finally:
             context.close()
+
+
+def test_lesson_tables_never_break_a_word_in_the_middle(browser):
+    """A lesson's table on a phone: every one-word cell stays on one line ("Propert-y" was the bug); a table
+    wider than the screen scrolls sideways inside the lesson instead."""
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[2] / "static" / "css"
+    css = (static / "kakehashi.css").read_text() + (static / "courses.css").read_text()
+    words = ["Property", "Confidentiality", "Availability", "Responsibility", "Accountability", "Authenticity"]
+    rows = "".join("<tr>" + "".join(f"<td>{w}</td>" for w in words) + "</tr>" for _ in range(3))
+    html = (f"<style>{css}</style><main><div class='lesson-body'><p>Intro.</p><table><thead><tr>"
+            + "".join(f"<th>{w}</th>" for w in words) + f"</tr></thead><tbody>{rows}</tbody></table></div></main>")
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        broken = page.evaluate("""() => [...document.querySelectorAll('.lesson-body td, .lesson-body th')]
+            .filter(cell => { const r = document.createRange(); r.selectNodeContents(cell);
+                              return r.getClientRects().length > 1; }).map(cell => cell.textContent)""")
+        assert broken == []
+        assert _overflow(page) == 0  # the table scrolls inside the lesson, not the page
+    finally:
+        context.close()

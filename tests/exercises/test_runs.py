@@ -228,3 +228,20 @@ def test_teams_and_run_pages_warn_about_players_without_account_and_invite_them(
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/exercises/runs/{run.id}/teams")
     db.session.expire_all()
     assert "no portal account" not in client.get(f"/exercises/runs/{run.id}/teams").get_data(as_text=True)
+
+
+def test_the_audit_log_names_a_run_with_its_placeholders_filled(db):
+    """Raw "{HOLIDAY}" placeholders used to appear in the audit log's summaries of a run."""
+    from core.audit import AuditEvent
+
+    scenario = builders.scenario(title="Outage during {HOLIDAY} in {COUNTRY}")
+    cohort, people = builders.cohort_with_players()  # host country TH
+    run = runs.create_run(scenario.id, cohort)
+    runs.set_placeholders(run, {**run.placeholder_values, "HOLIDAY": "Songkran"})
+    runs.add_team(run, "Blue")
+    db.session.flush()
+    summaries = db.session.scalars(select(AuditEvent.summary).where(AuditEvent.action.like("exercise_run%"))
+                                   .order_by(AuditEvent.id)).all()
+    assert summaries and all("{" not in s for s in summaries), summaries
+    assert summaries[0].startswith(f"Outage during Songkran in Thailand — {cohort.code} (scenario")
+    assert f"Outage during Songkran in Thailand — {cohort.code}: Blue" in summaries

@@ -171,3 +171,25 @@ def test_lesson_tables_never_break_a_word_in_the_middle(browser):
         assert _overflow(page) == 0  # the table scrolls inside the lesson, not the page
     finally:
         context.close()
+
+
+def test_organiser_header_is_one_row_at_1280_px_and_its_menu_one_row_on_a_phone(live_server, browser):
+    """The header used to wrap to two rows at 1280 px and four on a phone."""
+    rows = """() => new Set([...document.querySelectorAll(
+                  '.site-header .brand, .site-header .nav li, .site-header .user-menu > *')]
+                  .map(e => Math.round(e.getBoundingClientRect().top / 8))).size"""
+    menu_rows = """() => new Set([...document.querySelectorAll('.site-header .nav li')]
+                       .map(e => e.getBoundingClientRect().top)).size"""
+    for viewport, most in ((DESKTOP, 1), (PHONE, 3)):
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            _sign_in(page, live_server, _demo_user("organiser")[0])
+            assert page.evaluate(rows) <= most, viewport
+            assert page.evaluate(menu_rows) == 1  # on a phone the menu scrolls sideways within its row
+            assert _overflow(page) == 0
+            page.get_by_role("link", name="Notifications").click()  # the bell keeps its name
+            expect_url = live_server.url + "/notifications"
+            assert page.url.startswith(expect_url)
+        finally:
+            context.close()

@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from core.forms import BaseForm
 from core.i18n import _l
@@ -31,7 +31,8 @@ class PolicyForm(BaseForm):
 class FinaliseForm(BaseForm):
     reason = StringField(_l("Reason recorded in each trainee's history"), validators=[DataRequired(), Length(max=300)],
                          default="Completion rules reviewed by the programme office")
-    submit = SubmitField(_l("Confirm completion decisions"))
+    submit = SubmitField(_l("Review completion decisions"))
+    confirm = SubmitField(_l("Confirm and update the enrolments"))
 
 
 class SurveyCreateForm(BaseForm):
@@ -47,9 +48,21 @@ class FollowupForm(BaseForm):
     submit = SubmitField(_l("Schedule 3-, 6- and 12-month follow-ups"))
 
 
+def _iso_date(form, field):
+    """A milestone date must be a real calendar date written YYYY-MM-DD (the error shows at the field)."""
+    from datetime import date
+
+    value = (field.data or "").strip()
+    if value:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(_l("Write the date as YYYY-MM-DD, e.g. 2026-03-31.")) from None
+
+
 class MilestoneForm(Form):
     text = StringField(_l("Milestone"), validators=[Optional(), Length(max=500)])
-    due = StringField(_l("Due (YYYY-MM-DD)"), validators=[Optional(), Length(max=10)])
+    due = StringField(_l("Due (YYYY-MM-DD)"), validators=[Optional(), Length(max=10), _iso_date])
 
 
 class ActionPlanForm(BaseForm):

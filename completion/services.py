@@ -69,6 +69,21 @@ def update_policy(cohort: Cohort, actor: User | None = None, **values) -> Comple
     return policy
 
 
+def completion_summary(cohort: Cohort, decisions: dict[int, str]) -> dict:
+    """What ``finalise_completion`` would change: {"completed": [...], "incomplete": [...], "unchanged": n}
+    (lists of enrolments that would move to that status)."""
+    enrolments = db.session.scalars(
+        select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.id.in_(list(decisions)))).all()
+    summary: dict = {"completed": [], "incomplete": [], "unchanged": 0}
+    for enrolment in enrolments:
+        target = decisions.get(enrolment.id)
+        if target in ("completed", "incomplete") and enrolment.status != target:
+            summary[target].append(enrolment)
+        else:
+            summary["unchanged"] += 1
+    return summary
+
+
 def finalise_completion(cohort: Cohort, decisions: dict[int, str], reason: str, actor: User | None = None
                         ) -> tuple[int, list[str]]:
     """Set each listed enrolment to completed or incomplete (with a history event); returns (changed, problems)."""

@@ -66,9 +66,12 @@ def cohort_completion(cohort_id: int):
         with unit_of_work(form, success=_("Completion rules saved.")):
             services.update_policy(cohort, current_user, **{k: getattr(form, k).data for k in services.POLICY_FIELDS})
             return redirect(url_for("completion.cohort_completion", cohort_id=cohort.id))
-    elif finalise.submit.data and finalise.validate_on_submit():
+    elif (finalise.submit.data or finalise.confirm.data) and finalise.validate_on_submit():
         decisions = {int(k.split("-", 1)[1]): v for k, v in request.form.items()
                      if k.startswith("decision-") and k.split("-", 1)[1].isdigit()}
+        if not finalise.confirm.data:  # first step: say what would change and ask to confirm
+            return render_template("completion/cohort_completion_confirm.html", cohort=cohort, finalise=finalise,
+                                   decisions=decisions, summary=services.completion_summary(cohort, decisions))
         with unit_of_work() as work:
             changed, problems = services.finalise_completion(cohort, decisions, finalise.reason.data, current_user)
             work.success = _("%(n)d enrolments updated.", n=changed)
@@ -262,7 +265,15 @@ def my_action_plan(enrolment_id: int):
     if request.method == "GET" and plan is not None:
         for entry, milestone in zip(form.milestones.entries, plan.milestones, strict=False):
             entry.form.text.data, entry.form.due.data = milestone.get("text"), milestone.get("due")
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if not valid and form.save.data and form.is_submitted() and not form.errors.get("csrf_token"):
+        # A draft keeps whatever is valid; the invalid fields stay marked on the page.
+        if plan is None or plan.acknowledged_at is None:
+            with unit_of_work(form, "title") as work:
+                _save_partial_draft(enrolment, plan, form)
+                work.flash(_("Draft saved without the marked fields; correct them and save again."), "warning")
+        return render_template("completion/my_action_plan.html", form=form, plan=plan, enrolment=enrolment), 422
+    if valid:
         with unit_of_work(form, "title") as work:
             plan = services.save_action_plan(
                 enrolment, title=form.title.data, goals=form.goals.data or "",
@@ -287,6 +298,20 @@ def my_action_plan(enrolment_id: int):
                 flash(_("Draft saved."), "success")
             return redirect(url_for("completion.my_action_plan", enrolment_id=enrolment.id))
     return render_template("completion/my_action_plan.html", form=form, plan=plan, enrolment=enrolment)
+
+
+def _save_partial_draft(enrolment: Enrolment, plan: ActionPlan | None, form: ActionPlanForm) -> None:
+    """Save the valid parts of an action-plan form (the draft button never loses work)."""
+    def ok(field, fallback):
+        return field.data if not field.errors and field.data else fallback
+
+    milestones = [{"text": "" if entry.form.text.errors else entry.form.text.data,
+                   "due": "" if entry.form.due.errors else entry.form.due.data} for entry in form.milestones.entries]
+    services.save_action_plan(
+        enrolment, title=ok(form.title, plan.title if plan else _("My action plan")),
+        goals=ok(form.goals, plan.goals if plan else ""), milestones=milestones,
+        supervisor_name=ok(form.supervisor_name, plan.supervisor_name if plan else ""),
+        supervisor_email=ok(form.supervisor_email, plan.supervisor_email if plan else ""))
 
 
 @bp.route("/me/certificates/<int:cert_id>.pdf")

@@ -150,6 +150,16 @@ def save_answers(attempt: Attempt, values: dict[int, list[str]], now: datetime |
     return saved
 
 
+def set_flags(attempt: Attempt, question_ids: list[int], flagged: set[int]) -> None:
+    """Flag for review exactly ``flagged`` among ``question_ids`` (the questions of one page); flags on
+    other pages stay. Flags are a reminder for the trainee only and never change the score."""
+    if attempt.submitted_at is not None:
+        return
+    shown = set(question_ids) & set(attempt.question_ids)
+    keep = set(attempt.flagged or []) - shown
+    attempt.flagged = [qid for qid in attempt.question_ids if qid in keep or qid in (flagged & shown)]
+
+
 def saved_responses(attempt: Attempt) -> dict[int, object]:
     rows = db.session.execute(select(Answer.question_id, Answer.response).where(Answer.attempt_id == attempt.id))
     return {qid: load_response(text) for qid, text in rows}

@@ -1,26 +1,37 @@
 """Moodle GIFT import and export of questions (pure logic: no Flask, no database).
 
-Supported on import:
+The parser follows Moodle's own GIFT importer (``question/format/gift/format.php``) step by step, so a
+file imports here with the same answers, weights and feedback as in Moodle:
 
-* multiple choice, one right answer: ``{=right ~wrong ~wrong}`` → ``single_choice``
-* multiple answers with weights: ``{~%50%a ~%50%b ~%-100%c}`` → ``multiple_choice`` (options with a
-  positive weight are the correct ones)
-* true/false: ``{T}``, ``{TRUE}``, ``{F}``, ``{FALSE}``
-* numeric: ``{#3.5:0.1}``, ranges ``{#1..5}``, several answers ``{#=3:0 =%50%3:1}`` (the first one worth
-  full credit is used)
-* short answer: ``{=statement of applicability =soa}`` → ``short_text``
-* ``//`` comment lines, with Moodle's ``// [id:…]`` and ``// [tag:…]`` conventions (and our own
-  ``// [difficulty:1-3]``); ``::title::``; per-answer feedback ``#…`` and general feedback ``####…``
-  (the general feedback, or failing that the right answer's feedback, becomes the explanation);
-  ``[markdown]``/``[plain]``/``[html]``/``[moodle]`` format prefixes; ``$CATEGORY:`` lines (ignored);
-  escapes ``\\~ \\= \\# \\{ \\} \\: \\n``; "missing word" questions (text after the answers).
+* Questions are separated by blank lines. ``//`` comment lines are set aside; in them ``[id:…]`` (the
+  first one) and every ``[tag:…]`` count, several on one line too, with ``\\]`` for a literal ``]``
+  (plus our own ``[difficulty:1-3]``). A block starting with ``$CATEGORY:`` is skipped.
+* Escapes: ``\\\\`` is a backslash; ``\\: \\# \\= \\{ \\} \\~`` the character itself; ``\\n`` a line break.
+  Any other backslash stays as it is.
+* ``::name::`` names the question (the name gives the key unless an ``[id:]`` does; a name or id that
+  appears twice in one file is refused for the later question instead of overwriting the first).
+* The answer block is the text from the first ``{`` to the first ``}``. Text after it ("missing word")
+  puts ``_____`` where the block was. Each text piece may start with a format tag ``[moodle]``,
+  ``[html]``, ``[plain]`` or ``[markdown]``, which is removed (stems are stored as Markdown, which
+  passes HTML through the sanitiser).
+* Type, in Moodle's order: no block → description; ``{}`` → essay; ``{#…}`` → numeric; any ``~`` →
+  multiple choice (*one* answer if some answer starts with ``=``, several otherwise); ``=`` with ``->``
+  → matching; ``T``/``TRUE``/``F``/``FALSE`` (capitals, before any ``#``) → true/false; anything else →
+  short answer.
+* Weights ``%50%``/``%-100%`` (Moodle's pattern: 1–2 integer digits, optional decimals) follow ``~`` in
+  multiple choice and ``=`` in short answers and numbers; ``=`` in multiple choice is always 100 %.
+  ``#`` starts an answer's feedback, ``####`` the general feedback (it becomes the explanation). A
+  true/false block may carry ``#feedback when wrong#feedback when right``; a numeric block
+  ``~#feedback`` for any other number.
+* Numbers: ``3``, ``3:0.5`` (tolerance), ``1..5`` (range), several ``=%50%3:2 =%100%3:0`` answers.
 
-Matching (``->``), essay (``{}``) and description questions (no answer block) are reported per question
-as unsupported; nothing is imported for them and the other questions still are.
+Essay, matching, description and several answer blocks are reported per question as unsupported;
+nothing is imported for them and the other questions still are.
 
-Export writes every question in a form this parser (and Moodle) reads back: multiple-choice weights are
-``100/c`` for each of the c correct options and ``−100/c`` for each wrong one, which is exactly the
-partial-credit rule of ``question_types`` (Moodle also floors the sum at 0).
+Export writes each question in the form Moodle writes it back (``// [id:…] [tag:…]`` comment,
+``::key::[markdown]text{…}``), escapes ``\\ ~ = # { } :`` and line breaks, writes numbers exactly
+(``9.5e-07``), and writes weights only where they differ from the plain rule, so every imported question
+reads back unchanged.
 """
 
 from __future__ import annotations
@@ -31,8 +42,20 @@ from dataclasses import dataclass, field
 from courses.question_types import N_, SpecError, check_spec
 
 SPECIALS = "~=#{}:"
-_META = re.compile(r"^//\s*\[(id|tag|difficulty):(.*)\]\s*$", re.I)
 _KEY_OK = re.compile(r"[^A-Za-z0-9._:-]+")
+_ID = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
+_TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>\x00-\x1f\x7f])+)\]")
+_DIFFICULTY = re.compile(r"\[difficulty:\s*(\d+)\s*\]", re.I)
+_WEIGHT = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+FORMATS = ("moodle", "html", "plain", "markdown")
+
+# Escaped characters are swapped for private-use placeholders before the structure is read (as Moodle
+# swaps them for "&&058;" etc.) and swapped back in each text piece.
+_ESCAPES = {":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\ue004", "}": "\ue005", "~": "\ue006",
+            "n": "\ue007"}
+_BACKSLASH = "\ue000"
+_RESTORE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
 
 
 @dataclass
@@ -70,9 +93,10 @@ class _Unsupported(ValueError):
 # --- escaping --------------------------------------------------------------------------------------
 
 def escape(text: str) -> str:
+    """GIFT text for ``text`` (Moodle's ``repchar``): backslash, ``~=#{}:`` and line breaks escaped."""
     out = []
     for ch in text:
-        if ch in SPECIALS:
+        if ch == "\\" or ch in SPECIALS:
             out.append("\\" + ch)
         elif ch == "\n":
             out.append("\\n")
@@ -83,110 +107,88 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
+def _protect(text: str) -> str:
+    text = text.translate({ord(c): None for c in (_BACKSLASH, *_ESCAPES.values())})
+    text = text.replace("\\\\", _BACKSLASH)
+    for ch, placeholder in _ESCAPES.items():
+        text = text.replace("\\" + ch, placeholder)
+    return text.replace(_BACKSLASH, "\\")
+
+
+def _restore(text: str) -> str:
+    return "".join(_RESTORE.get(ch, ch) for ch in text)
+
+
 def unescape(text: str) -> str:
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            if nxt in SPECIALS:
-                out.append(nxt)
-                i += 2
-                continue
-            if nxt == "n":
-                out.append("\n")
-                i += 2
-                continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return _restore(_protect(text))
 
 
-def _find(text: str, token: str, start: int = 0) -> int:
-    """Index of the first unescaped ``token`` in ``text`` at or after ``start``, or -1."""
-    i = start
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text.startswith(token, i):
-            return i
-        i += 1
-    return -1
+def _piece(text: str) -> str:
+    """One text piece: an optional leading format tag removed, escapes restored, trimmed."""
+    text = text.strip()
+    if text.startswith("["):
+        end = text.find("]")
+        if end > 0 and text[1:end] in FORMATS:
+            text = text[end + 1:]
+    return _restore(text).strip()
 
 
-def _split_items(block: str) -> list[tuple[str, str]]:
-    """Split an answer block at unescaped ``~``/``=`` into (marker, raw text) pairs."""
-    items: list[tuple[str, str]] = []
-    current: list[str] | None = None
-    marker = ""
-    i = 0
-    while i < len(block):
-        ch = block[i]
-        if ch == "\\" and i + 1 < len(block):
-            if current is not None:
-                current.append(block[i:i + 2])
-            i += 2
-            continue
-        if ch in "~=":
-            if current is not None:
-                items.append((marker, "".join(current)))
-            marker, current = ch, []
-        elif current is not None:
-            current.append(ch)
-        elif not ch.isspace():
-            raise ValueError(N_("Answers must start with = or ~."))
-        i += 1
-    if current is not None:
-        items.append((marker, "".join(current)))
+def _split_feedback(raw: str) -> tuple[str, str]:
+    text, _sep, feedback = raw.partition("#")
+    return _piece(text), _piece(feedback)
+
+
+def _weight(raw: str) -> tuple[float | None, str]:
+    """(fraction, rest) for an answer starting with a Moodle weight ``%…%``, else (None, raw)."""
+    if not _WEIGHT.match(raw):
+        return None, raw
+    body = raw[1:]
+    end = body.find("%")
+    number = body[:end]
+    sign = -1.0 if number.startswith("-") else 1.0
+    return sign * float(number.lstrip("-") or 0) / 100.0, body[end + 1:]
+
+
+def _head(items: list[str]) -> list[str]:
+    """Moodle drops the text before the first separator when it is blank."""
+    if items:
+        items[0] = items[0].strip()
+        if not items[0]:
+            items.pop(0)
     return items
-
-
-def _weight_and_feedback(raw: str) -> tuple[float | None, str, str]:
-    raw = raw.strip()
-    weight = None
-    m = re.match(r"^%(-?\d+(?:\.\d+)?)%", raw)
-    if m:
-        weight = float(m.group(1))
-        raw = raw[m.end():]
-    cut = _find(raw, "#")
-    feedback = ""
-    if cut >= 0:
-        feedback = unescape(raw[cut + 1:]).strip()
-        raw = raw[:cut]
-    return weight, unescape(raw).strip(), feedback
 
 
 # --- parsing ----------------------------------------------------------------------------------------
 
+def comment_meta(comments: str) -> tuple[str, list[str], int | None]:
+    """(id, tags, difficulty) declared in a question's ``//`` comment lines."""
+    m = _ID.search(comments)
+    idnumber = m.group(1).strip().replace("\\]", "]") if m else ""
+    tags = [t.strip().replace("\\]", "]") for t in _TAG.findall(comments)]
+    d = _DIFFICULTY.search(comments)
+    return idnumber, [t for t in tags if t], int(d.group(1)) if d else None
+
+
 def _blocks(text: str):
-    """Yield (first line number, metadata dict, question text) for each blank-line separated block."""
-    meta: dict = {"tags": []}
+    """Yield (first line number, comment text, question text) for each blank-line separated block."""
+    comments: list[str] = []
     lines: list[str] = []
     start = 0
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         stripped = line.strip()
         if not stripped:
             if lines:
-                yield start, meta, "\n".join(lines)
-                meta, lines = {"tags": []}, []
+                yield start, "\n".join(comments), "\n".join(lines)
+            comments, lines = [], []
             continue
         if stripped.startswith("//"):
-            m = _META.match(stripped)
-            if m:
-                kind, value = m.group(1).lower(), m.group(2).strip()
-                if kind == "tag":
-                    meta["tags"].append(value)
-                else:
-                    meta[kind] = value
-            continue
-        if stripped.startswith("$CATEGORY:") and not lines:
+            comments.append(stripped)
             continue
         if not lines:
             start = number
         lines.append(line)
     if lines:
-        yield start, meta, "\n".join(lines)
+        yield start, "\n".join(comments), "\n".join(lines)
 
 
 def _slug(title: str) -> str | None:
@@ -195,125 +197,160 @@ def _slug(title: str) -> str | None:
 
 
 def _title_of(block: str) -> str:
-    body = block.strip()
-    end = _find(body, "::", 2) if body.startswith("::") else -1
-    return unescape(body[2:end]).strip() if end > 0 else ""
-
-
-def _parse_block(block: str) -> tuple[str, ParsedQuestion]:
-    title = ""
-    body = block.strip()
+    body = _protect(block.strip())
     if body.startswith("::"):
-        end = _find(body, "::", 2)
-        if end < 0:
-            raise ValueError(N_("The title is not closed with ::."))
-        title = unescape(body[2:end]).strip()
-        body = body[end + 2:].strip()
-    open_at = _find(body, "{")
-    if open_at < 0:
+        end = body.find("::", 2)
+        if end > 0:
+            return _restore(body[2:end]).strip()
+    return ""
+
+
+def _parse_block(block: str) -> ParsedQuestion:
+    text = _protect(block.strip())
+    title = ""
+    if text.startswith("::"):
+        text = text[2:]
+        end = text.find("::")
+        if end >= 0:
+            title = _restore(text[:end]).strip()
+            text = text[end + 2:].strip()
+    start, finish = text.find("{"), text.find("}")
+    if start < 0 and finish < 0:
         raise _Unsupported(N_("Description items (no answer block) are not supported."))
-    close_at = _find(body, "}", open_at + 1)
-    if close_at < 0:
+    if start < 0 or finish < 0 or finish < start:
         raise ValueError(N_("The answer block is not closed with }."))
-    before, block_text, after = body[:open_at], body[open_at + 1:close_at], body[close_at + 1:]
-    if _find(after, "{") >= 0:
+    answers = text[start + 1:finish].strip()
+    if text.endswith("}") and finish == len(text) - 1:
+        stem = text[:start]
+    else:
+        stem = text[:start] + "_____" + text[finish + 1:]
+    if "{" in stem or "}" in stem:
         raise _Unsupported(N_("Questions with several answer blocks (cloze) are not supported."))
-    before = re.sub(r"^\[(markdown|plain|html|moodle)\]", "", before.strip(), flags=re.I)
-    stem = unescape(before).strip()
-    tail = unescape(after).strip()
-    if tail:
-        stem = f"{stem} _____ {tail}".strip()
+    general = ""
+    cut = answers.rfind("####")
+    if cut >= 0:
+        general = _piece(answers[cut + 4:])
+        answers = answers[:cut].strip()
+    stem = _piece(stem)
     if not stem:
         raise ValueError(N_("The question text is empty."))
-    qtype, spec, explanation = _parse_answers(block_text)
-    return title, ParsedQuestion(qtype=qtype, text=stem, spec=spec, explanation=explanation, title=title)
+    qtype, spec = _parse_answers(answers)
+    return ParsedQuestion(qtype=qtype, text=stem, spec=spec, explanation=general, title=title)
 
 
-def _parse_answers(block: str) -> tuple[str, dict, str]:
-    general = ""
-    cut = _find(block, "####")
-    if cut >= 0:
-        general = unescape(block[cut + 4:]).strip()
-        block = block[:cut]
-    stripped = block.strip()
-    if not stripped:
+def _parse_answers(answers: str) -> tuple[str, dict]:
+    if answers == "":
         raise _Unsupported(N_("Essay questions are not supported."))
-    if stripped.startswith("#"):
-        return _parse_numeric(stripped[1:], general)
-    head = stripped.split("#", 1)[0].strip().upper()
-    if head in ("T", "TRUE", "F", "FALSE"):
-        parts = [unescape(p).strip() for p in stripped.split("#")[1:]]
-        explanation = general or (parts[1] if len(parts) > 1 else "")
-        return "true_false", {"answer": head.startswith("T")}, explanation
-    items = [(marker, *_weight_and_feedback(raw)) for marker, raw in _split_items(block)]
-    if any("->" in text for _m, _w, text, _f in items):
+    if answers.startswith("#"):
+        return "numeric", _parse_numeric(answers[1:])
+    if "~" in answers:
+        return _parse_choice(answers)
+    if "=" in answers and "->" in answers:
         raise _Unsupported(N_("Matching questions are not supported."))
+    check = answers.split("#", 1)[0].strip() if answers.find("#") > 0 else answers
+    if check in ("T", "TRUE", "F", "FALSE"):
+        bits = answers.split("#", 2) + ["", ""]
+        wrong, right = _piece(bits[1]), _piece(bits[2])
+        value = check.startswith("T")
+        return "true_false", {"answer": value, "feedback_true": right if value else wrong,
+                              "feedback_false": wrong if value else right}
+    items = _head(answers.split("="))
     if not items:
         raise ValueError(N_("No answers were found."))
-    markers = {m for m, *_ in items}
-    texts = [t for _m, _w, t, _f in items]
-    if markers == {"="}:
-        return "short_text", {"answers": texts}, general or items[0][3]
-    if "=" in markers:
-        correct = [i for i, (m, *_rest) in enumerate(items) if m == "="]
-        if len(correct) != 1:
-            raise ValueError(N_("A multiple-choice question may mark only one answer with =; "
-                                "use ~%50% weights for several right answers."))
-        return "single_choice", {"options": texts, "correct": correct}, general or items[correct[0]][3]
-    weighted = [i for i, (_m, w, _t, _f) in enumerate(items) if w is not None and w > 0]
-    if not weighted:
-        raise ValueError(N_("No answer is marked right (use = or a positive %weight%)."))
-    penalties = any(w is not None and w < 0 for _m, w, _t, _f in items)
-    if len(weighted) == 1 and items[weighted[0]][1] == 100 and not penalties:
-        return "single_choice", {"options": texts, "correct": weighted}, general or items[weighted[0]][3]
-    return "multiple_choice", {"options": texts, "correct": weighted}, general
+    texts, weights, feedback = [], [], []
+    for raw in items:
+        weight, rest = _weight(raw.strip())
+        text, fb = _split_feedback(rest)
+        texts.append(text)
+        weights.append(1.0 if weight is None else weight)
+        feedback.append(fb)
+    return "short_text", {"answers": texts, "weights": weights, "feedback": feedback}
 
 
-def _parse_numeric(block: str, general: str) -> tuple[str, dict, str]:
-    candidates = []
-    if _find(block, "=") >= 0:
-        for _marker, raw in _split_items(block):
-            weight, text, _fb = _weight_and_feedback(raw)
-            candidates.append((100.0 if weight is None else weight, text))
-    else:
-        _w, text, _fb = _weight_and_feedback(block)
-        candidates.append((100.0, text))
-    for weight, text in candidates:
-        if weight < 100:
-            continue
-        text = text.replace(" ", "")
-        try:
-            if ".." in text:
-                low, high = (float(x) for x in text.split("..", 1))
-                return "numeric", {"answer": (low + high) / 2, "tolerance": abs(high - low) / 2}, general
-            if ":" in text:
-                answer, tolerance = text.split(":", 1)
-                return "numeric", {"answer": float(answer), "tolerance": abs(float(tolerance))}, general
-            return "numeric", {"answer": float(text), "tolerance": 0.0}, general
-        except ValueError:
-            raise ValueError(N_("The numeric answer is not a number.")) from None
-    raise ValueError(N_("No numeric answer is worth full credit."))
+def _parse_choice(answers: str) -> tuple[str, dict]:
+    single = "=" in answers
+    items = _head(answers.replace("=", "~=").split("~"))
+    if len(items) < 2:
+        raise ValueError(N_("A choice question needs at least two options."))
+    options, weights, feedback = [], [], []
+    for raw in items:
+        raw = raw.strip()
+        if raw.startswith("="):
+            weight, raw = 1.0, raw[1:]
+        else:
+            weight, raw = _weight(raw)
+            weight = 0.0 if weight is None else weight
+        text, fb = _split_feedback(raw)
+        options.append(text)
+        weights.append(weight)
+        feedback.append(fb)
+    spec = {"options": options, "weights": weights, "feedback": feedback}
+    return ("single_choice" if single else "multiple_choice"), spec
+
+
+def _number(text: str) -> float:
+    text = text.strip()
+    if not _NUMBER.match(text):
+        raise ValueError(N_("The numeric answer is not a number."))
+    return float(text)
+
+
+def _parse_numeric(answers: str) -> dict:
+    wrong = ""
+    pos = answers.find("~")
+    if pos >= 0:
+        wrong = _split_feedback(answers[pos:])[1]
+        answers = answers[:pos]
+    items = _head(answers.split("="))
+    if not items:
+        raise ValueError(N_("No numeric answer was found."))
+    rows = []
+    for raw in items:
+        weight, rest = _weight(raw.strip())
+        text, fb = _split_feedback(rest)
+        if text.find("..") > 0:
+            low, high = (_number(x) for x in text.split("..", 1))
+            value = (low + high) / 2
+            tolerance = high - value
+        elif text.find(":") > 0:
+            value_text, tolerance_text = text.split(":", 1)
+            value, tolerance = _number(value_text), _number(tolerance_text)
+        else:
+            value, tolerance = _number(text), 0.0
+        rows.append({"answer": value, "tolerance": abs(tolerance), "weight": 1.0 if weight is None else weight,
+                     "feedback": fb})
+    best = max(rows, key=lambda r: r["weight"])
+    return {"answer": best["answer"], "tolerance": best["tolerance"], "answers": rows, "wrong_feedback": wrong}
 
 
 def parse(text: str) -> GiftResult:
     """Parse GIFT text into questions and per-question problems (never raises on bad input)."""
     questions: list[ParsedQuestion] = []
     problems: list[GiftProblem] = []
-    for number, (line, meta, block) in enumerate(_blocks(text), start=1):
+    seen: dict[str, int] = {}
+    number = 0
+    for line, comments, block in _blocks(text or ""):
+        if block.strip().startswith("$CATEGORY:"):
+            continue
+        number += 1
         title = _title_of(block)
         try:
-            title, question = _parse_block(block)
+            question = _parse_block(block)
             question.spec = check_spec(question.qtype, question.spec)
         except (ValueError, SpecError) as exc:
             snippet = title or block.strip().splitlines()[0][:60]
             problems.append(GiftProblem(number, snippet, str(exc), line))
             continue
-        question.key = _slug(meta.get("id") or "") or _slug(question.title)
-        question.tags = [t for t in dict.fromkeys(meta["tags"]) if t]
-        try:
-            question.difficulty = min(3, max(1, int(meta.get("difficulty", 2))))
-        except ValueError:
-            question.difficulty = 2
+        idnumber, tags, difficulty = comment_meta(comments)
+        question.key = _slug(idnumber) or _slug(question.title)
+        if question.key and question.key in seen:
+            problems.append(GiftProblem(number, question.title or question.key, N_(
+                "Another question in this file has the same name or id; this one was not imported."), line))
+            continue
+        if question.key:
+            seen[question.key] = line
+        question.tags = list(dict.fromkeys(tags))
+        question.difficulty = min(3, max(1, difficulty)) if difficulty is not None else 2
         questions.append(question)
     return GiftResult(questions, problems)
 
@@ -321,34 +358,90 @@ def parse(text: str) -> GiftResult:
 # --- export ------------------------------------------------------------------------------------------
 
 def _num(value: float) -> str:
-    text = f"{value:.5f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """A number written exactly (shortest text that reads back as the same float)."""
+    text = repr(float(value))
+    if text.endswith(".0"):
+        text = text[:-2]
+    return "0" if text == "-0" else text
+
+
+def _pct(fraction: float) -> str:
+    return _num(round(fraction * 100, 5))
+
+
+def _text(text: str) -> str:
+    """An escaped text piece; a leading ``[html]``-like tag that is content gets an explicit format tag."""
+    out = escape(text)
+    if out.startswith("[") and out[1:].split("]", 1)[0] in FORMATS:
+        out = "[markdown]" + out
+    return out
+
+
+def _fb(text: str) -> str:
+    return f"#{_text(text)}" if text else ""
+
+
+def _choice(spec: dict, single: bool) -> list[str]:
+    n = len(spec["options"])
+    feedback = spec.get("feedback") or [""] * n
+    weights = spec.get("weights")
+    if weights is None:
+        c = len(spec["correct"])
+        weights = ([1.0 if i in spec["correct"] else 0.0 for i in range(n)] if single
+                   else [1.0 / c if i in spec["correct"] else -1.0 / c for i in range(n)])
+    lines, marked = [], False
+    for option, weight, fb in zip(spec["options"], weights, feedback, strict=True):
+        if single and weight == 1.0 and not marked:
+            prefix, marked = "=", True
+        elif weight == 0.0 and not _WEIGHT.match(option):
+            prefix = "~"
+        else:
+            prefix = f"~%{_pct(weight)}%"
+        lines.append(f"\t{prefix}{_text(option)}{_fb(fb)}")
+    return lines
 
 
 def export_question(key: str, qtype: str, text: str, spec: dict, explanation: str = "",
                     tags: list[str] | None = None, difficulty: int = 2) -> str:
-    """One question in GIFT (with ``// [id:]``, ``// [tag:]`` and ``// [difficulty:]`` comment lines)."""
-    lines = [f"// [id:{key}]"] + [f"// [tag:{t}]" for t in tags or []] + [f"// [difficulty:{difficulty}]"]
-    general = f"\n####{escape(explanation)}" if explanation else ""
+    """One question in GIFT, preceded by a ``// [id:…] [tag:…]`` and a ``// [difficulty:…]`` comment."""
+    meta = [f"[id:{key.replace(']', chr(92) + ']')}]"] + [f"[tag:{t.replace(']', chr(92) + ']')}]"
+                                                        for t in tags or []]
+    lines = ["// " + " ".join(meta), f"// [difficulty:{difficulty}]"]
+    general = f"####{_text(explanation)}" if explanation else ""
     head = f"::{escape(key)}::[markdown]{escape(text)}"
-    if qtype == "single_choice":
-        answers = "\n".join(("=" if i in spec["correct"] else "~") + escape(o) for i, o in enumerate(spec["options"]))
-        body = f"{{\n{answers}{general}\n}}"
-    elif qtype == "multiple_choice":
-        n = len(spec["correct"])
-        right, wrong = _num(100 / n), _num(-100 / n)
-        answers = "\n".join(f"~%{right if i in spec['correct'] else wrong}%{escape(o)}"
-                            for i, o in enumerate(spec["options"]))
-        body = f"{{\n{answers}{general}\n}}"
+    if qtype in ("single_choice", "multiple_choice"):
+        body = _choice(spec, qtype == "single_choice")
     elif qtype == "true_false":
-        body = "{" + ("T" if spec["answer"] else "F") + general + "}"
+        value = spec["answer"]
+        right = spec.get("feedback_true" if value else "feedback_false", "")
+        wrong = spec.get("feedback_false" if value else "feedback_true", "")
+        fb = (f"#{_text(wrong)}" if wrong or right else "") + (f"#{_text(right)}" if right else "")
+        return "\n".join(lines) + "\n" + head + "{" + ("TRUE" if value else "FALSE") + fb + general + "}"
     elif qtype == "numeric":
-        body = f"{{#{_num(spec['answer'])}:{_num(spec.get('tolerance', 0.0))}{general}}}"
+        rows = spec.get("answers")
+        if not rows:
+            body = [f"\t={_num(spec['answer'])}:{_num(spec.get('tolerance', 0.0))}"]
+        else:
+            body = [f"\t=%{_pct(r['weight'])}%{_num(r['answer'])}:{_num(r.get('tolerance', 0.0))}"
+                    f"{_fb(r.get('feedback'))}" for r in rows]
+        if spec.get("wrong_feedback"):
+            body.append(f"\t~#{_text(spec['wrong_feedback'])}")
+        if general:
+            body.append("\t" + general)
+        return "\n".join(lines) + "\n" + head + "{#\n" + "\n".join(body) + "\n}"
     elif qtype == "short_text":
-        body = "{" + " ".join("=" + escape(a) for a in spec["answers"]) + general + "}"
+        n = len(spec["answers"])
+        weights = spec.get("weights") or [1.0] * n
+        feedback = spec.get("feedback") or [""] * n
+        body = []
+        for answer, weight, fb in zip(spec["answers"], weights, feedback, strict=True):
+            prefix = "=" if weight == 1.0 and not answer.startswith("%") else f"=%{_pct(weight)}%"
+            body.append(f"\t{prefix}{_text(answer)}{_fb(fb)}")
     else:  # pragma: no cover - every registered type is handled above
         raise ValueError(qtype)
-    return "\n".join(lines) + "\n" + head + body
+    if general:
+        body.append("\t" + general)
+    return "\n".join(lines) + "\n" + head + "{\n" + "\n".join(body) + "\n}"
 
 
 def export(questions) -> str:

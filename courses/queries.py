@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
 
 from core.extensions import db
+from core.i18n import _
 from courses import grading
 from courses.models import (
     Answer,
@@ -438,6 +439,21 @@ class ItemStats:
     discrimination: float | None
     options: list[tuple[str, int]] = field(default_factory=list)
     blank: int = 0
+    correct: list[bool] = field(default_factory=list)  # per entry of ``options``: a right answer (✓)
+
+    @property
+    def rows(self) -> list[tuple[str, int, bool]]:
+        """(answer label, times chosen, right answer) for the page."""
+        return [(label, count, right) for (label, count), right in zip(self.options, self.correct, strict=True)]
+
+
+def response_label(response) -> str:
+    """An answer as a person reads it: True/False in the page's language, 14 for 14.0, text as given."""
+    if isinstance(response, bool):
+        return _("True") if response else _("False")
+    if isinstance(response, float):
+        return str(int(response)) if response.is_integer() and abs(response) < 1e15 else repr(response)
+    return str(response)
 
 
 def item_analysis(quiz: Quiz) -> tuple[int, float | None, list[ItemStats]]:
@@ -469,6 +485,7 @@ def item_analysis(quiz: Quiz) -> tuple[int, float | None, list[ItemStats]]:
         options = question.spec.get("options")
         counts = [0] * len(options) if options else []
         labels: dict[str, int] = {}
+        right_labels: set[str] = set()
         for text, c in freq.get(qid, {}).items():
             response = load_response(text)
             if response is None:
@@ -478,10 +495,17 @@ def item_analysis(quiz: Quiz) -> tuple[int, float | None, list[ItemStats]]:
                     if isinstance(index, int) and 0 <= index < len(counts):
                         counts[index] += c
             else:
-                label = str(response)
+                label = response_label(response)
                 labels[label] = labels.get(label, 0) + c
-        item.options = list(zip(options, counts, strict=True)) if options else \
-            sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+                if grading.score_item(question.qtype, question.spec, response) >= 1.0 - 1e-9:
+                    right_labels.add(label)
+        if options:
+            item.options = list(zip(options, counts, strict=True))
+            keys = set(question.spec.get("correct") or [])
+            item.correct = [index in keys for index in range(len(options))]
+        else:
+            item.options = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+            item.correct = [label in right_labels for label, _count in item.options]
         stats.append(item)
     order = {qid: i for i, qid in enumerate(item.question_id for item in quiz.items)}
     stats.sort(key=lambda s: (order.get(s.question.id, len(order)), s.question.key))

@@ -12,6 +12,21 @@ Specs and responses per type::
     numeric          spec {"answer": float, "tolerance": float}            response float
     short_text       spec {"answers": [str, ...]}                          response str
 
+Optional keys, written only when they differ from the defaults (so a plain spec stays plain), carry
+what Moodle's GIFT format can express:
+
+* ``weights`` (choice and short-text types): one fraction −1..1 per option/answer, rounded to 7 decimals
+  like Moodle's ``fraction``. Single choice scores the chosen option's weight (floored at 0); multiple
+  choice the sum of the chosen options' weights, clamped to 0..1; short text the weight of the first
+  accepted answer that matches.
+* ``feedback`` (choice and short-text types): one text per option/answer, shown for the chosen one.
+* ``feedback_true`` / ``feedback_false`` (true/false): shown when the trainee answered true / false.
+* ``answers`` (numeric): ``[{"answer", "tolerance", "weight", "feedback"}, ...]``; the first answer
+  whose range contains the response gives its weight; ``answer``/``tolerance`` then repeat the first
+  full-credit one. ``wrong_feedback``: shown when no answer matches.
+
+Short-text answers follow Moodle: ``*`` is a wildcard (any run of characters) and ``\\*`` a literal star.
+
 Partial credit (multiple choice only): ``(correct options selected − wrong options selected) / number
 of correct options``, floored at 0. Selecting everything therefore never earns full credit: with 2
 correct options out of 4, ticking all four scores (2 − 2)/2 = 0; ticking one right one scores 0.5.
@@ -27,6 +42,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -92,6 +108,47 @@ class QuestionType(ABC):
         ...
 
 
+WEIGHT_DECIMALS = 7
+
+
+def _weights(spec: Mapping, n: int) -> list[float] | None:
+    """The cleaned per-option weights of ``spec`` (fractions −1..1), or None when it has none."""
+    weights = spec.get("weights")
+    if weights is None:
+        return None
+    if not isinstance(weights, list) or len(weights) != n:
+        raise SpecError(N_("Give one weight per answer."))
+    cleaned = []
+    for w in weights:
+        number = parse_number(w)
+        if number is None or not -1.0 - 1e-9 <= number <= 1.0 + 1e-9:
+            raise SpecError(N_("Answer weights must be between -100 and 100 per cent."))
+        cleaned.append(round(number, WEIGHT_DECIMALS) + 0.0)
+    return cleaned
+
+
+def _feedback(spec: Mapping, n: int) -> list[str] | None:
+    feedback = spec.get("feedback")
+    if feedback is None:
+        return None
+    if not isinstance(feedback, list) or len(feedback) != n:
+        raise SpecError(N_("Give one feedback text per answer."))
+    cleaned = [str(f or "").strip() for f in feedback]
+    return cleaned if any(cleaned) else None
+
+
+def _with_extras(spec: dict, weights: list[float] | None, default: list[float], feedback: list[str] | None) -> dict:
+    if weights is not None and any(abs(w - d) > 1e-7 for w, d in zip(weights, default, strict=True)):
+        spec["weights"] = weights
+    if feedback:
+        spec["feedback"] = feedback
+    return spec
+
+
+def _clamp(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
 def _options(spec: Mapping) -> list[str]:
     options = spec.get("options")
     if not isinstance(options, list) or len(options) < 2:
@@ -129,16 +186,32 @@ class SingleChoice(QuestionType):
 
     def check_spec(self, spec):
         options = _options(spec)
-        correct = _indices(spec, len(options))
-        if len(correct) != 1:
-            raise SpecError(N_("A single-choice question has exactly one correct option."))
-        return {"options": options, "correct": correct}
+        weights = _weights(spec, len(options))
+        if weights is not None:
+            best = max(weights)
+            if best <= 0:
+                raise SpecError(N_("Mark at least one option as correct."))
+            correct = [i for i, w in enumerate(weights) if w == best]
+        else:
+            correct = _indices(spec, len(options))
+            if len(correct) != 1:
+                raise SpecError(N_("A single-choice question has exactly one correct option."))
+        # several right options need their weights spelled out (the plain form has exactly one)
+        default = ([1.0 if i in correct else 0.0 for i in range(len(options))] if len(correct) == 1
+                   else [2.0] * len(options))
+        return _with_extras({"options": options, "correct": correct}, weights, default,
+                            _feedback(spec, len(options)))
 
     def response_from_values(self, values):
         return _index(values[0]) if values else None
 
     def score(self, spec, response):
-        return 1.0 if response is not None and response in spec["correct"] else 0.0
+        if response is None or isinstance(response, bool) or not isinstance(response, int):
+            return 0.0
+        weights = spec.get("weights")
+        if weights is not None:
+            return _clamp(weights[response]) if 0 <= response < len(weights) else 0.0
+        return 1.0 if response in spec["correct"] else 0.0
 
     def correct_response(self, spec):
         return spec["correct"][0]
@@ -150,7 +223,17 @@ class MultipleChoice(QuestionType):
 
     def check_spec(self, spec):
         options = _options(spec)
-        return {"options": options, "correct": _indices(spec, len(options))}
+        weights = _weights(spec, len(options))
+        if weights is not None:
+            correct = [i for i, w in enumerate(weights) if w > 0]
+            if not correct:
+                raise SpecError(N_("Mark at least one option as correct."))
+        else:
+            correct = _indices(spec, len(options))
+        n = len(correct)
+        default = [1.0 / n if i in correct else -1.0 / n for i in range(len(options))]
+        return _with_extras({"options": options, "correct": correct}, weights, default,
+                            _feedback(spec, len(options)))
 
     def response_from_values(self, values):
         chosen = sorted({i for i in (_index(v) for v in values) if i is not None})
@@ -159,6 +242,10 @@ class MultipleChoice(QuestionType):
     def score(self, spec, response):
         if not response:
             return 0.0
+        weights = spec.get("weights")
+        if weights is not None:
+            chosen = {i for i in response if isinstance(i, int) and 0 <= i < len(weights)}
+            return _clamp(sum(weights[i] for i in chosen))
         correct = set(spec["correct"])
         chosen = set(response)
         earned = len(chosen & correct) - len(chosen - correct)
@@ -175,7 +262,12 @@ class TrueFalse(QuestionType):
         answer = spec.get("answer")
         if not isinstance(answer, bool):
             raise SpecError(N_("A true/false question needs the answer true or false."))
-        return {"answer": answer}
+        cleaned = {"answer": answer}
+        for key in ("feedback_true", "feedback_false"):
+            text = str(spec.get(key) or "").strip()
+            if text:
+                cleaned[key] = text
+        return cleaned
 
     def response_from_values(self, values):
         if not values:
@@ -204,7 +296,36 @@ class Numeric(QuestionType):
         tolerance = parse_number(spec.get("tolerance", 0) or 0)
         if tolerance is None or tolerance < 0:
             raise SpecError(N_("The tolerance must be zero or a positive number."))
-        return {"answer": answer, "tolerance": tolerance}
+        cleaned: dict = {"answer": answer, "tolerance": tolerance}
+        answers = spec.get("answers")
+        if answers:
+            if not isinstance(answers, list):
+                raise SpecError(N_("A numeric question needs a numeric answer."))
+            rows = []
+            for row in answers:
+                if not isinstance(row, Mapping):
+                    raise SpecError(N_("A numeric question needs a numeric answer."))
+                value, tol = parse_number(row.get("answer")), parse_number(row.get("tolerance", 0) or 0)
+                weight = parse_number(row.get("weight", 1))
+                if value is None:
+                    raise SpecError(N_("A numeric question needs a numeric answer."))
+                if tol is None or tol < 0:
+                    raise SpecError(N_("The tolerance must be zero or a positive number."))
+                if weight is None or not -1.0 - 1e-9 <= weight <= 1.0 + 1e-9:
+                    raise SpecError(N_("Answer weights must be between -100 and 100 per cent."))
+                rows.append({"answer": value, "tolerance": tol, "weight": round(weight, WEIGHT_DECIMALS) + 0.0,
+                             "feedback": str(row.get("feedback") or "").strip()})
+            best = max(r["weight"] for r in rows)
+            if best <= 0:
+                raise SpecError(N_("No numeric answer earns credit."))
+            first = next(r for r in rows if r["weight"] == best)
+            cleaned = {"answer": first["answer"], "tolerance": first["tolerance"]}
+            if len(rows) > 1 or rows[0]["weight"] != 1.0 or rows[0]["feedback"]:
+                cleaned["answers"] = rows
+        wrong = str(spec.get("wrong_feedback") or "").strip()
+        if wrong:
+            cleaned["wrong_feedback"] = wrong
+        return cleaned
 
     def response_from_values(self, values):
         return parse_number(values[0]) if values and str(values[0]).strip() else None
@@ -212,6 +333,11 @@ class Numeric(QuestionType):
     def score(self, spec, response):
         number = parse_number(response)
         if number is None:
+            return 0.0
+        for row in spec.get("answers") or ():
+            if abs(number - row["answer"]) <= row.get("tolerance", 0.0) + 1e-9:
+                return _clamp(row.get("weight", 1.0))
+        if spec.get("answers"):
             return 0.0
         return 1.0 if abs(number - spec["answer"]) <= spec.get("tolerance", 0.0) + 1e-9 else 0.0
 
@@ -226,10 +352,17 @@ class ShortText(QuestionType):
         answers = spec.get("answers")
         if not isinstance(answers, list):
             raise SpecError(N_("A short-text question needs at least one accepted answer."))
-        cleaned = [str(a).strip() for a in answers if str(a).strip()]
+        weights = _weights(spec, len(answers))
+        feedback = _feedback(spec, len(answers))
+        keep = [i for i, a in enumerate(answers) if str(a).strip()]
+        cleaned = [str(answers[i]).strip() for i in keep]
         if not cleaned:
             raise SpecError(N_("A short-text question needs at least one accepted answer."))
-        return {"answers": cleaned}
+        weights = [weights[i] for i in keep] if weights is not None else None
+        feedback = [feedback[i] for i in keep] if feedback is not None else None
+        if weights is not None and max(weights) <= 0:
+            raise SpecError(N_("No accepted answer earns credit."))
+        return _with_extras({"answers": cleaned}, weights, [1.0] * len(cleaned), feedback)
 
     def response_from_values(self, values):
         text = str(values[0]).strip() if values else ""
@@ -238,11 +371,40 @@ class ShortText(QuestionType):
     def score(self, spec, response):
         if not isinstance(response, str) or not response.strip():
             return 0.0
-        accepted = {normalise_text(a) for a in spec["answers"]}
-        return 1.0 if normalise_text(response) in accepted else 0.0
+        index = matching_answer(spec["answers"], response)
+        if index is None:
+            return 0.0
+        weights = spec.get("weights")
+        return _clamp(weights[index]) if weights else 1.0
 
     def correct_response(self, spec):
-        return spec["answers"][0]
+        weights = spec.get("weights") or [1.0] * len(spec["answers"])
+        answer = spec["answers"][weights.index(max(weights))]
+        if _pattern(answer) is None:
+            return answer.replace("\\*", "*")
+        return re.sub(r"(\\\*)|\*", lambda m: "*" if m.group(1) else "", answer) or "x"
+
+
+def _pattern(answer: str) -> re.Pattern | None:
+    """A regular expression for a short-text answer with Moodle's ``*`` wildcard, or None without one."""
+    if "*" not in answer.replace("\\*", ""):
+        return None
+    parts = re.split(r"(\\\*|\*)", normalise_text(answer))
+    regex = "".join(".*" if p == "*" else re.escape("*") if p == "\\*" else re.escape(p) for p in parts)
+    return re.compile(regex, re.S)
+
+
+def matching_answer(answers: Sequence[str], response: str) -> int | None:
+    """The index of the first accepted answer that ``response`` matches (normalised; ``*`` wildcard)."""
+    folded = normalise_text(response)
+    for i, answer in enumerate(answers):
+        pattern = _pattern(answer)
+        if pattern is not None:
+            if pattern.fullmatch(folded):
+                return i
+        elif normalise_text(answer.replace("\\*", "*")) == folded:
+            return i
+    return None
 
 
 TYPES: dict[str, QuestionType] = {t.key: t for t in (SingleChoice(), MultipleChoice(), TrueFalse(), Numeric(),
@@ -261,6 +423,27 @@ def get_type(key: str) -> QuestionType:
 def check_spec(qtype: str, spec: Mapping) -> dict:
     """A cleaned spec for a question of type ``qtype`` (raises SpecError)."""
     return get_type(qtype).check_spec(spec)
+
+
+EXTRA_KEYS = ("weights", "feedback", "feedback_true", "feedback_false", "answers", "wrong_feedback")
+
+
+def keep_extras(old: Mapping, new: Mapping, qtype: str) -> dict:
+    """``new`` plus the weights/feedback of ``old`` when the editor left the plain part unchanged.
+
+    The question form edits options, right answers and numbers only; saving it must not silently drop
+    the weights and per-answer feedback an imported GIFT question carries."""
+    merged = dict(new)
+    if qtype == "numeric":
+        same = (parse_number(old.get("answer")), parse_number(old.get("tolerance") or 0)) == (
+            parse_number(new.get("answer")), parse_number(new.get("tolerance") or 0))
+    else:
+        core = {"single_choice": ("options", "correct"), "multiple_choice": ("options", "correct"),
+                "true_false": ("answer",), "short_text": ("answers",)}.get(qtype, ())
+        same = all(old.get(k) == new.get(k) for k in core)
+    if same:
+        merged.update({k: old[k] for k in EXTRA_KEYS if k in old and k not in new})
+    return merged
 
 
 def dump_response(response: Any) -> str | None:

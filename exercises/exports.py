@@ -17,6 +17,7 @@ from sqlalchemy import Select, case, func, select
 from core.extensions import db
 from core.spreadsheets import DATE, INTEGER, Column, Table
 from exercises.models import ExerciseRun, ImprovementItem, ObjectiveRating, RunObjective, Scenario, Team, TeamMember
+from exercises.placeholders import fill
 from trainees.models import Cohort, Enrolment
 
 #: (key, English header) in sheet order.
@@ -69,7 +70,7 @@ def exercise_rows(cohort_ids: Iterable[int] | None = None) -> list[dict]:
         select(ExerciseRun.id, ExerciseRun.title, Scenario.title, Cohort.code, Cohort.fiscal_year, ExerciseRun.status,
                ExerciseRun.started_at, func.coalesce(teams.c.n, 0), func.coalesce(players.c.n, 0),
                func.coalesce(objectives.c.n, 0), *[func.coalesce(getattr(ratings.c, r), 0) for r in "PSMU"],
-               func.coalesce(items.c.n, 0), func.coalesce(items.c.open, 0))
+               func.coalesce(items.c.n, 0), func.coalesce(items.c.open, 0), ExerciseRun.placeholder_values)
         .join(Cohort, Cohort.id == ExerciseRun.cohort_id)
         .outerjoin(Scenario, Scenario.id == ExerciseRun.scenario_id)
         .outerjoin(teams, teams.c.run_id == ExerciseRun.id)
@@ -85,9 +86,11 @@ def exercise_rows(cohort_ids: Iterable[int] | None = None) -> list[dict]:
         stmt = stmt.where(ExerciseRun.cohort_id.in_(ids))
     keys = [k for k, _header in COLUMNS]
     rows = []
-    for values in db.session.execute(stmt):
+    for *values, placeholder_values in db.session.execute(stmt):
         row = dict(zip(keys, values, strict=True))
         row["scenario"] = row["scenario"] or row["run"]  # the library scenario may have been deleted
+        # titles as people read them: the run's placeholder values filled in ({HOLIDAY} → Songkran)
+        row["run"], row["scenario"] = fill(row["run"], placeholder_values), fill(row["scenario"], placeholder_values)
         rows.append(row)
     return rows
 

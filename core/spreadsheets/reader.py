@@ -242,6 +242,8 @@ _SPACED_ATTRIBUTE = re.compile(rb"r\s+=|r=\s")
 _WHITESPACE = frozenset(b" \t\r\n")
 _ANY_REFERENCE = re.compile(rb"(?<![\w:.-])r\s*=\s*[\"']([A-Za-z]*)(\d*)")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+#: A cell with a value: ``<v>`` / ``<is>`` with text, or a non-blank ``<t>`` (inline or shared string).
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)>\s*[^<\s]|<(?:\w+:)?t[ >][^<]*[^<\s]")
 
 
 def _attribute_match(pattern: re.Pattern, xml: bytes) -> bool:
@@ -306,7 +308,8 @@ def _limits(limits: ReadLimits | None, overrides: dict) -> ReadLimits:
 
 
 def read_workbook_upload(source: bytes | IO[bytes], *, sheets: Sequence[str] = (), first_if_missing: bool = True,
-                         also_first: bool = False, formulas: bool = False, limits: ReadLimits | None = None,
+                         also_first: bool = False, first_with_data: bool = False, formulas: bool = False,
+                         limits: ReadLimits | None = None,
                          max_bytes: int | None = None, max_rows: int | None = None,
                          max_cols: int | None = None) -> UploadedWorkbook:
     """Check and read an uploaded .xlsx; raise :class:`WorkbookUploadError` with a message for the user.
@@ -314,7 +317,9 @@ def read_workbook_upload(source: bytes | IO[bytes], *, sheets: Sequence[str] = (
     ``sheets``: names of the sheets wanted (case- and space-insensitive); every sheet of the workbook
     with one of these names is read. When ``first_if_missing`` and the workbook has none of them (or
     ``sheets`` is empty), its first sheet is read instead; ``also_first`` reads the first sheet in any
-    case. Each sheet read gives its non-blank rows with their spreadsheet row numbers; cells are plain
+    case. ``first_with_data``: "the first sheet" means the first one with a value in a cell (an empty
+    first sheet is passed over; a workbook without any value gives its first sheet). Each sheet read
+    gives its non-blank rows with their spreadsheet row numbers; cells are plain
     values (``""`` when empty, ``float``/``int``, ``bool``, ``str``, ``date``/``datetime``/``time``).
     ``formulas``: also report which cells are formulas (their value is the saved result, as Excel
     shows it).
@@ -324,9 +329,18 @@ def read_workbook_upload(source: bytes | IO[bytes], *, sheets: Sequence[str] = (
     package = _open_package(data, limits)
     wanted = {_name_key(n) for n in sheets}
     chosen = [(name, path) for name, path in package.sheets if _name_key(name) in wanted]
-    if (also_first or (first_if_missing and not chosen)) and package.sheets[0] not in chosen:
-        chosen.insert(0, package.sheets[0])
-    xml = _unpack(package, {path for _n, path in chosen})
+    first_needed = also_first or (first_if_missing and not chosen)
+    if first_needed and first_with_data:
+        xml = _unpack(package, {path for _n, path in package.sheets})
+        first = next((sheet for sheet in package.sheets if _CELL_VALUE.search(xml[sheet[1]])), package.sheets[0])
+        xml = {path: xml[path] for path in {path for _n, path in [*chosen, first]}}
+    else:
+        first = package.sheets[0]
+        xml = None
+    if first_needed and first not in chosen:
+        chosen.insert(0, first)
+    if xml is None:
+        xml = _unpack(package, {path for _n, path in chosen})
     for name, path in chosen:
         check_sheet_extent(xml[path], name, limits)
     formula_cells = {name: _formula_cells(data, name) if formulas and b"f>" in xml[path] else set()

@@ -466,3 +466,32 @@ def workbook_bytes(book) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def add_drop_downs(book, ws, lists: Sequence[tuple[str, int, Sequence[Any]]], *, last_row: int = 5000,
+                   first_row: int = 2, error: str = "", source_sheet: str = "Lists") -> None:
+    """Drop-down lists (data validation) on columns of ``ws``, fed by a hidden sheet ``source_sheet``.
+
+    ``lists``: ``(name, column, values)`` — ``column`` (1-based) of ``ws`` offers ``values`` in rows
+    ``first_row``..``last_row``; ``name`` heads the list's column on the hidden sheet. The lists only
+    suggest (error style "warning" with ``error`` as its text): a value not in the list can still be kept.
+    The values are written with :func:`put_cell` (never a formula).
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    source = book.create_sheet(source_sheet)
+    source.sheet_state = "hidden"
+    quoted = source_sheet if source_sheet.isalnum() else "'" + source_sheet.replace("'", "''") + "'"
+    for col, (name, column, values) in enumerate(lists, start=1):
+        put_cell(source, 1, col, name)
+        for row, value in enumerate(values, start=2):
+            put_cell(source, row, col, value)
+        letter = get_column_letter(col)
+        validation = DataValidation(type="list", formula1=f"{quoted}!${letter}$2:${letter}${max(len(values), 1) + 1}",
+                                    allow_blank=True, showErrorMessage=True, errorStyle="warning")
+        if error:
+            validation.error = error
+        target = get_column_letter(column)
+        validation.add(f"{target}{first_row}:{target}{last_row}")
+        ws.add_data_validation(validation)

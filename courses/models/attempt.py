@@ -34,6 +34,7 @@ class Attempt(db.Model):
     auto_submitted: Mapped[bool] = mapped_column(default=False)
     score: Mapped[float | None]
     layout: Mapped[list] = mapped_column(JSON, default=list)
+    flagged: Mapped[list | None] = mapped_column(JSON)  # question ids the trainee flagged for review
 
     quiz = relationship("Quiz")
     enrolment = relationship("Enrolment")

@@ -27,7 +27,7 @@ from courses.forms import (
 )
 from courses.markdown import render_markup
 from courses.models import Course, CourseAssignment, Lesson, Module, Question, Quiz
-from courses.question_types import TYPE_KEYS
+from courses.question_types import TYPE_KEYS, keep_extras
 from trainees.models import Cohort
 
 
@@ -291,7 +291,10 @@ def _question_form_page(course: Course, question: Question | None):
                     question = services.create_question(course, form.fields_dict(), split_tags(form.tags.data),
                                                         actor=current_user)
                 else:
-                    services.update_question(question, form.fields_dict(), split_tags(form.tags.data),
+                    fields = form.fields_dict()
+                    if fields["qtype"] == question.qtype:  # keep imported weights/feedback the form cannot show
+                        fields["spec"] = keep_extras(question.spec, fields["spec"], question.qtype)
+                    services.update_question(question, fields, split_tags(form.tags.data),
                                              actor=current_user)
                 return redirect(url_for("courses.questions", course_id=course.id))
             if work.error.field == "spec":

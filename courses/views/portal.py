@@ -181,42 +181,95 @@ def _values_from_form(attempt, only: list[int] | None = None) -> dict[int, list[
     return {qid: request.form.getlist(f"q-{qid}") for qid in ids}
 
 
+QUESTIONS_PER_PAGE = 10
+
+
+def _pages(attempt) -> list[list[int]]:
+    ids = attempt.question_ids
+    return [ids[i:i + QUESTIONS_PER_PAGE] for i in range(0, len(ids), QUESTIONS_PER_PAGE)] or [[]]
+
+
+def _page_of(attempt, question_id: int) -> int:
+    return next((n for n, ids in enumerate(_pages(attempt), start=1) if question_id in ids), 1)
+
+
 @bp.route("/learn/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @trainee_required
 def attempt(attempt_id: int):
-    """Take a quiz: answers are autosaved by script, or saved/submitted with the buttons (no script needed)."""
+    """Take a quiz, one page of questions at a time: answers are autosaved by script, or saved with the
+    navigation buttons (no script needed); flags for review; "Finish attempt" leads to the summary, where
+    the trainee confirms the final submission."""
     current = _owned(attempt_id)
+    pages = _pages(current)
+    page = min(max(request.values.get("page", 1, type=int) or 1, 1), len(pages))
     if request.method == "POST":
         if current.submitted_at is not None or not ConfirmForm().validate_on_submit():
             return redirect(url_for("courses.attempt_result", attempt_id=current.id))
+        action, goto = request.form.get("action", "save"), request.form.get("goto", type=int)
         with unit_of_work() as work:
             try:
-                attempts.save_answers(current, _values_from_form(current))
-                if request.form.get("action") == "submit":
+                if action == "submit" and request.form.get("all") == "1":
+                    page_ids = []  # the summary's final button carries no answers
+                else:
+                    page_ids = pages[page - 1]
+                    attempts.save_answers(current, _values_from_form(current, page_ids))
+                    flagged = {int(v) for v in request.form.getlist("flag") if v.isdigit()}
+                    attempts.set_flags(current, page_ids, flagged)
+                if action == "submit":
                     attempts.submit_attempt(current)
                     return redirect(url_for("courses.attempt_result", attempt_id=current.id))
-                work.success = _("Your answers are saved.")
             except attempts.AttemptClosed as exc:  # the service submitted the expired attempt: the work keeps it
                 work.flash(exc.message, "warning")
                 return redirect(url_for("courses.attempt_result", attempt_id=current.id))
-        return redirect(url_for("courses.attempt", attempt_id=current.id))
+        if work.ok:
+            if action == "summary":
+                return redirect(url_for("courses.attempt_summary", attempt_id=current.id))
+            if goto is not None and goto in current.question_ids:
+                return redirect(url_for("courses.attempt", attempt_id=current.id, page=_page_of(current, goto),
+                                        _anchor=f"question-{goto}"))
+            flash(_("Your answers are saved."), "success")
+        return redirect(url_for("courses.attempt", attempt_id=current.id, page=page))
     if attempts.due_for_auto_submit(current):
         with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
             attempts.finalise_if_expired(current)
     if current.submitted_at is not None:
         return redirect(url_for("courses.attempt_result", attempt_id=current.id))
-    return _render_attempt(current)
+    return _render_attempt(current, page)
 
 
-def _render_attempt(current):
-    questions = queries.attempt_questions(current)
+def _render_attempt(current, page: int = 1):
+    pages = _pages(current)
+    on_page = set(pages[page - 1])
+    all_questions = queries.attempt_questions(current)
+    questions = [q for q in all_questions if q.id in on_page]
     responses = attempts.saved_responses(current)
     visibility = grading.feedback_visibility(current.quiz.feedback, False, False)
     item_feedback = {q.id: grading.score_item(q.qtype, q.spec, responses[q.id]) for q in questions
                      if visibility.items and responses.get(q.id) is not None}
+    numbers = {qid: n for n, qid in enumerate(current.question_ids, start=1)}
     return render_template("courses/portal/attempt.html", attempt=current, quiz=current.quiz, questions=questions,
                            layout=dict((qid, order) for qid, order in current.layout), responses=responses,
-                           item_feedback=item_feedback, form=ConfirmForm(),
+                           item_feedback=item_feedback, form=ConfirmForm(), page=page, pages=pages,
+                           numbers=numbers, flagged=set(current.flagged or []),
+                           seconds_left=grading.seconds_left(as_utc(current.deadline), utcnow()))
+
+
+@bp.route("/learn/attempts/<int:attempt_id>/summary")
+@trainee_required
+def attempt_summary(attempt_id: int):
+    """Before the final submission: every question answered or not, flagged or not, with a way back."""
+    current = _owned(attempt_id)
+    if attempts.due_for_auto_submit(current):
+        with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
+            attempts.finalise_if_expired(current)
+    if current.submitted_at is not None:
+        return redirect(url_for("courses.attempt_result", attempt_id=current.id))
+    responses = attempts.saved_responses(current)
+    flagged = set(current.flagged or [])
+    rows = [{"number": n, "id": qid, "page": _page_of(current, qid), "answered": responses.get(qid) is not None,
+             "flagged": qid in flagged} for n, qid in enumerate(current.question_ids, start=1)]
+    return render_template("courses/portal/summary.html", attempt=current, quiz=current.quiz, rows=rows,
+                           unanswered=sum(not r["answered"] for r in rows), form=ConfirmForm(),
                            seconds_left=grading.seconds_left(as_utc(current.deadline), utcnow()))
 
 
@@ -231,6 +284,8 @@ def attempt_autosave(attempt_id: int):
     with unit_of_work():
         try:
             saved = attempts.save_answers(current, _values_from_form(current, [qid]))
+            if request.form.get("flag") in ("0", "1"):
+                attempts.set_flags(current, [qid], {qid} if request.form["flag"] == "1" else set())
         except attempts.AttemptClosed as exc:  # the service submitted the expired attempt: the work keeps it
             return jsonify(ok=False, message=exc.message,
                            redirect=url_for("courses.attempt_result", attempt_id=current.id)), 409

@@ -8,6 +8,13 @@ from core.i18n import _
 from exercises.timeline import OffsetError
 
 
+def run_label(run) -> str:
+    """A run's title as people read it (placeholders such as {HOLIDAY} filled), for audit summaries."""
+    from exercises.placeholders import fill
+
+    return fill(run.title, run.placeholder_values)
+
+
 def snapshot(obj, fields: Iterable[str]) -> dict:
     return {f: getattr(obj, f) for f in fields}
 

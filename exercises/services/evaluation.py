@@ -14,7 +14,7 @@ from core.extensions import db
 from core.i18n import _
 from exercises import lifecycle
 from exercises.models import ExerciseRun, ImprovementItem, ObjectiveRating, Observation, RunInject, RunObjective, Team
-from exercises.services.common import snapshot
+from exercises.services.common import run_label, snapshot
 from exercises.vocab import IMPROVEMENT_STATUSES, OBSERVATION_KINDS, POETE, RATINGS
 
 IMPROVEMENT_FIELDS = ("objective_id", "issue", "corrective_action", "poete", "owner_organisation",
@@ -103,7 +103,8 @@ def save_ratings(run: ExerciseRun, ratings: dict[tuple[int, int | None], tuple[s
             changed += 1
     db.session.flush()
     if changed:
-        audit.record("exercise_run.ratings", obj=run, actor=actor, summary=f"{run.title}: {changed} ratings changed")
+        audit.record("exercise_run.ratings", obj=run, actor=actor,
+                     summary=f"{run_label(run)}: {changed} ratings changed")
     return changed
 
 
@@ -114,7 +115,7 @@ def save_hotwash(run: ExerciseRun, notes: str, actor: User | None = None) -> Non
     before = run.hotwash_notes
     run.hotwash_notes = notes or ""
     db.session.flush()
-    audit.record("exercise_run.hotwash", obj=run, actor=actor, summary=run.title,
+    audit.record("exercise_run.hotwash", obj=run, actor=actor, summary=run_label(run),
                  before={"length": len(before or "")}, after={"length": len(run.hotwash_notes)})
 
 

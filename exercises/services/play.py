@@ -19,7 +19,7 @@ from core.extensions import db
 from core.i18n import _
 from exercises import lifecycle, timeline
 from exercises.models import ExerciseRun, RunInject, RunModule, Team, TeamResponse
-from exercises.services.common import offset_message
+from exercises.services.common import offset_message, run_label
 from exercises.vocab import CHANNELS, RESPONSE_KINDS
 
 RESPONSE_MAX_CHARS = 5000
@@ -117,7 +117,7 @@ def release(run: ExerciseRun, inject_id: int, actor: User | None = None, now: da
         raise ServiceError(_("That inject has already been released or skipped."), "inject")
     refresh_next_due(run)
     db.session.flush()
-    audit.record("exercise_run.inject.release", obj=inject, actor=actor, summary=f"{run.title}: {inject.title}")
+    audit.record("exercise_run.inject.release", obj=inject, actor=actor, summary=f"{run_label(run)}: {inject.title}")
     return inject
 
 
@@ -134,7 +134,7 @@ def skip(run: ExerciseRun, inject_id: int, actor: User | None = None, now: datet
     db.session.expire(inject)
     refresh_next_due(run)
     db.session.flush()
-    audit.record("exercise_run.inject.skip", obj=inject, actor=actor, summary=f"{run.title}: {inject.title}")
+    audit.record("exercise_run.inject.skip", obj=inject, actor=actor, summary=f"{run_label(run)}: {inject.title}")
     return inject
 
 
@@ -182,7 +182,7 @@ def add_adhoc(run: ExerciseRun, actor: User | None = None, now: datetime | None 
     db.session.flush()
     _mark_released(run, inject, now, "manual", actor)
     db.session.flush()
-    audit.record("exercise_run.inject.adhoc", obj=inject, actor=actor, summary=f"{run.title}: {title}")
+    audit.record("exercise_run.inject.adhoc", obj=inject, actor=actor, summary=f"{run_label(run)}: {title}")
     return inject
 
 
@@ -196,7 +196,7 @@ def open_module(run: ExerciseRun, module_id: int, actor: User | None = None, now
     module.opened_at = module.opened_at or now or utcnow()
     bump_run(run)
     db.session.flush()
-    audit.record("exercise_run.module.open", obj=run, actor=actor, summary=f"{run.title}: {module.title}")
+    audit.record("exercise_run.module.open", obj=run, actor=actor, summary=f"{run_label(run)}: {module.title}")
 
 
 def post_response(run: ExerciseRun, team: Team, author: User, now: datetime | None = None,

@@ -28,7 +28,7 @@ from exercises.models import (
     Team,
     TeamMember,
 )
-from exercises.services.common import snapshot
+from exercises.services.common import run_label, snapshot
 from exercises.services.play import bump_run, refresh_next_due, release_due
 from exercises.vocab import RUN_STATUS_NAMES
 from trainees.models import Cohort, Enrolment, Trainee
@@ -110,7 +110,7 @@ def create_run(scenario_id: int, cohort: Cohort, title: str = "", actor: User | 
     refresh_next_due(run)
     db.session.flush()
     audit.record("exercise_run.create", obj=run, actor=actor,
-                 summary=f"{run.title} (scenario {scenario.id} v{scenario.version}, cohort {cohort.code})")
+                 summary=f"{run_label(run)} (scenario {scenario.id} v{scenario.version}, cohort {cohort.code})")
     return run
 
 
@@ -128,13 +128,13 @@ def update_run(run: ExerciseRun, title: str, stall_minutes: int, actor: User | N
     bump_run(run)
     db.session.flush()
     old, new = audit.diff(before, snapshot(run, ("title", "stall_minutes")))
-    audit.record("exercise_run.update", obj=run, actor=actor, summary=run.title, before=old, after=new)
+    audit.record("exercise_run.update", obj=run, actor=actor, summary=run_label(run), before=old, after=new)
 
 
 def delete_run(run: ExerciseRun, actor: User | None = None) -> None:
     """Delete a run that has not started (a started run is evidence for the report)."""
     _require_setup(run)
-    audit.record("exercise_run.delete", obj=run, actor=actor, summary=run.title)
+    audit.record("exercise_run.delete", obj=run, actor=actor, summary=run_label(run))
     db.session.delete(run)
     db.session.flush()
 
@@ -153,7 +153,7 @@ def set_placeholders(run: ExerciseRun, values: dict[str, str], actor: User | Non
     bump_run(run)  # players of a ready run already see the situation text
     db.session.flush()
     old, new = audit.diff(before, clean)
-    audit.record("exercise_run.placeholders", obj=run, actor=actor, summary=run.title, before=old, after=new)
+    audit.record("exercise_run.placeholders", obj=run, actor=actor, summary=run_label(run), before=old, after=new)
 
 
 # --- teams ------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def form_teams(run: ExerciseRun, mode: str, actor: User | None = None) -> list[T
         teams.append(team)
     db.session.flush()
     audit.record("exercise_run.teams.form", obj=run, actor=actor,
-                 summary=f"{run.title}: {len(teams)} teams by {mode}, {len(people)} players")
+                 summary=f"{run_label(run)}: {len(teams)} teams by {mode}, {len(people)} players")
     return teams
 
 
@@ -224,7 +224,7 @@ def add_team(run: ExerciseRun, name: str, country: str | None = None, actor: Use
     team = Team(run_id=run.id, name=name, country=country or None, position=position)
     db.session.add(team)
     db.session.flush()
-    audit.record("exercise_run.team.create", obj=team, actor=actor, summary=f"{run.title}: {name}")
+    audit.record("exercise_run.team.create", obj=team, actor=actor, summary=f"{run_label(run)}: {name}")
     return team
 
 
@@ -374,7 +374,7 @@ def transition(run: ExerciseRun, action: str, actor: User | None = None, now: da
             run.current_module_position, first.opened_at = first.position, now
     bump_run(run)
     db.session.flush()
-    audit.record(f"exercise_run.{action}", obj=run, actor=actor, summary=run.title,
+    audit.record(f"exercise_run.{action}", obj=run, actor=actor, summary=run_label(run),
                  before={"status": before}, after={"status": new_status})
     if action in ("start", "resume"):
         release_due(run, now)

@@ -61,7 +61,13 @@ def console(run_id: int):
     adhoc = AdhocForm()
     adhoc.team_id.choices = [("", _("every team"))] + [(t.id, t.name) for t in ctx["teams"]]
     module_form = ModuleOpenForm()
-    module_form.module_id.choices = [(m.id, f"{m.position}. {m.title}") for m in ctx["content"].modules]
+    modules = ctx["content"].modules
+    module_form.module_id.choices = [(m.id, f"{m.position}. {m.title}") for m in modules]
+    # the selector follows the run: the module after the current one, or the current one when it is the last
+    following = [m for m in modules if m.position > (run.current_module_position or 0)]
+    preset = following[0] if following else ctx["current_module"]
+    if preset is not None:
+        module_form.module_id.data = preset.id
     return render_template("exercises/console.html", roles=roles, may_control=lifecycle.may_control(roles),
                            action_form=ActionForm(), adhoc=adhoc, module_form=module_form, **ctx)
 

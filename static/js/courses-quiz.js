@@ -14,7 +14,9 @@
 
   function valuesOf(fieldset) {
     var out = [];
+    var name = "q-" + fieldset.getAttribute("data-question");
     fieldset.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (el.name !== name) { return; }
       if (el.type === "radio" || el.type === "checkbox") { if (el.checked) { out.push(el.value); } }
       else { out.push(el.value); }
     });
@@ -26,6 +28,12 @@
     var body = new FormData();
     body.append("question", qid);
     valuesOf(fieldset).forEach(function (v) { body.append("q-" + qid, v); });
+    var flag = fieldset.querySelector("input[data-flag]");
+    if (flag) {
+      body.append("flag", flag.checked ? "1" : "0");
+      var nav = form.querySelector(".quiz-nav-item[value='" + qid + "']");
+      if (nav) { nav.classList.toggle("flagged", flag.checked); }
+    }
     say("saving");
     return fetch(url, {
       method: "POST", body: body, credentials: "same-origin",

@@ -10,8 +10,10 @@
   var interval = parseInt(room.getAttribute("data-interval") || "5000", 10);
   var list = document.getElementById("injects");
   var announce = document.getElementById("room-announce");
-  var status = null;
-  var accepting = null;
+  // What the page was rendered with: the first poll that differs (e.g. the run has started since)
+  // must update the room, not just be remembered.
+  var status = room.getAttribute("data-status");
+  var accepting = room.getAttribute("data-accepting") === "true";
   var timer = null;
 
   function keepInput(oldNode, newNode) {
@@ -32,14 +34,14 @@
   }
 
   function update(data) {
-    if (status !== null && data.accepting !== accepting) { window.location.reload(); return; }
+    if (data.accepting !== accepting) { window.location.reload(); return; }  // response forms come or go
     status = data.status;
     accepting = data.accepting;
     var badge = document.querySelector("#room-status-badge .badge");
     if (badge) { badge.textContent = data.status_label; }
     var situation = document.getElementById("situation");
-    if (situation.getAttribute("data-html") !== data.situation) {
-      if (situation.getAttribute("data-html") !== null) { situation.innerHTML = data.situation; }
+    if (situation.getAttribute("data-html") !== data.situation) {  // a 200 answer means something changed
+      situation.innerHTML = data.situation;
       situation.setAttribute("data-html", data.situation);
     }
     var fresh = [];

@@ -51,7 +51,10 @@ def test_survey_action_plan_completion_and_certificate(live_server, context):
     page.get_by_role("link", name="Completion").first.click()
     page.get_by_role("row", name=re.compile("AHRD-2026-TH")).get_by_role("link", name="Completion", exact=True).click()
     page.get_by_label(re.compile("Decision for PHAN Somchai")).select_option("completed")
-    page.get_by_role("button", name="Confirm completion decisions").click()
+    page.get_by_role("button", name="Review completion decisions").click()  # a summary before anything changes
+    expect(page.locator("#completion-summary")).to_contain_text("completed; ")
+    expect(page.get_by_role("listitem").filter(has_text="PHAN Somchai")).to_be_visible()
+    page.get_by_role("button", name="Confirm and update the enrolments").click()
     expect(page.get_by_role("status").first).to_contain_text("enrolments updated")
     page.get_by_role("link", name="Certificates").first.click()
     page.get_by_label("Certificate").select_option("completion")

@@ -45,7 +45,9 @@ def _answer_and_submit(page, choices: list[tuple[str, str]], texts: dict[str, st
     for stem, value in (texts or {}).items():
         page.locator("fieldset", has_text=stem).get_by_role("textbox").fill(value)
     page.locator("#save-status").filter(has_text="All answers saved").wait_for(timeout=10000)
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Finish attempt…").click()
+    page.wait_for_url("**/summary")
+    page.get_by_role("button", name="Submit all and finish").click()
     page.wait_for_url("**/result")
 
 
@@ -65,8 +67,17 @@ def test_trainee_journey(live, context):
     page.get_by_role("link", name="Sample pre-test").click()
     page.get_by_role("button", name="Start the quiz").click()
     expect(page.locator("#timer")).to_be_visible()
+    # flag a question, look at the summary, go back to it, then submit from the summary
+    page.locator("fieldset", has_text="TLP label").get_by_label("Flag for review").check()
+    page.locator("#save-status").filter(has_text="All answers saved").wait_for(timeout=10000)
+    page.get_by_role("button", name="Finish attempt…").click()
+    expect(page.locator("#summary-counts")).to_contain_text("0 answered")
+    expect(page.locator("#summary-counts")).to_contain_text("1 flagged for review")
+    page.get_by_role("link", name="Go to question 1").click()
+    expect(page.locator(".quiz-nav-item.flagged")).to_have_count(1)
     _answer_and_submit(page, [("Annex A controls", "Risk register"), ("TLP label", "TLP:CLEAR")])
     expect(page.locator("#score")).to_have_text("25.0 %")
+    expect(page.get_by_text("Not passed")).to_have_count(0)
 
     page.get_by_role("link", name="Back to the course").click()
     page.get_by_role("link", name="Information assets").click()

@@ -126,6 +126,22 @@ def test_release_reaches_the_player_who_responds_and_the_console_sees_it(live, b
             pass
 
 
+def test_waiting_banner_goes_when_the_run_starts_without_a_manual_reload(live, browser):
+    from playwright.sync_api import expect
+
+    base, run_id = live["url"], live["run"]
+    player = _sign_in(browser, base, live["player"])
+    player.goto(f"{base}/exercises/play/{run_id}")
+    banner = player.get_by_text("The exercise has not started yet.")
+    expect(banner).to_be_visible()
+    controller = _sign_in(browser, base, live["facilitator"])
+    controller.goto(f"{base}/exercises/runs/{run_id}/console")
+    controller.get_by_role("button", name="Start").click()
+    expect(controller.locator("#run-status")).to_contain_text("running")
+    expect(banner).to_have_count(0, timeout=30_000)  # the player did nothing
+    expect(player.get_by_role("heading", name="1. Ransom note")).to_be_visible(timeout=30_000)
+
+
 @pytest.fixture
 def live_seeded(tmp_path):
     """A live server with the seeded scenarios, a facilitator, and a cohort of two nationalities."""

@@ -120,3 +120,76 @@ def test_every_attendance_choice_is_visible_on_a_phone_without_scrolling_sideway
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], i
     finally:
         context.close()
+
+
+def test_audit_log_changes_wrap_inside_the_page_and_a_scrolling_table_takes_the_keyboard(live_server, browser):
+    """The changes column used to run off the page (axe scrollable-region-focusable, serious)."""
+    from core.audit import AuditEvent
+
+    with live_server.app.app_context():
+        db.session.add(AuditEvent(action="layout.check", object_type="trainee", object_id="1", summary="long change",
+                                  changes={"notes": ["x" * 40 + "," + "y" * 300, "z" * 200],
+                                           "job_title": ["Incident handler", "Head of incident response " * 6]}))
+        db.session.commit()
+        db.session.remove()
+    for viewport in (DESKTOP, PHONE):
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            _sign_in(page, live_server, _demo_user("admin")[0])
+            page.goto(live_server.url + "/admin/audit?action=layout.check")
+            assert _overflow(page) == 0
+            wrap = page.locator(".table-wrap").first
+            if viewport is DESKTOP:  # the JSON wraps in its column: nothing to scroll sideways
+                assert wrap.evaluate("el => el.scrollWidth - el.clientWidth") == 0
+            # a region that can scroll can be reached and scrolled with the keyboard, and is named
+            assert wrap.get_attribute("tabindex") == "0" and wrap.get_attribute("role") == "region"
+            assert wrap.get_attribute("aria-label")
+        finally:
+            context.close()
+
+
+def test_lesson_tables_never_break_a_word_in_the_middle(browser):
+    """A lesson's table on a phone: every one-word cell stays on one line ("Propert-y" was the bug); a table
+    wider than the screen scrolls sideways inside the lesson instead."""
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[2] / "static" / "css"
+    css = (static / "kakehashi.css").read_text() + (static / "courses.css").read_text()
+    words = ["Property", "Confidentiality", "Availability", "Responsibility", "Accountability", "Authenticity"]
+    rows = "".join("<tr>" + "".join(f"<td>{w}</td>" for w in words) + "</tr>" for _ in range(3))
+    html = (f"<style>{css}</style><main><div class='lesson-body'><p>Intro.</p><table><thead><tr>"
+            + "".join(f"<th>{w}</th>" for w in words) + f"</tr></thead><tbody>{rows}</tbody></table></div></main>")
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        broken = page.evaluate("""() => [...document.querySelectorAll('.lesson-body td, .lesson-body th')]
+            .filter(cell => { const r = document.createRange(); r.selectNodeContents(cell);
+                              return r.getClientRects().length > 1; }).map(cell => cell.textContent)""")
+        assert broken == []
+        assert _overflow(page) == 0  # the table scrolls inside the lesson, not the page
+    finally:
+        context.close()
+
+
+def test_organiser_header_is_one_row_at_1280_px_and_its_menu_one_row_on_a_phone(live_server, browser):
+    """The header used to wrap to two rows at 1280 px and four on a phone."""
+    rows = """() => new Set([...document.querySelectorAll(
+                  '.site-header .brand, .site-header .nav li, .site-header .user-menu > *')]
+                  .map(e => Math.round(e.getBoundingClientRect().top / 8))).size"""
+    menu_rows = """() => new Set([...document.querySelectorAll('.site-header .nav li')]
+                       .map(e => e.getBoundingClientRect().top)).size"""
+    for viewport, most in ((DESKTOP, 1), (PHONE, 3)):
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            _sign_in(page, live_server, _demo_user("organiser")[0])
+            assert page.evaluate(rows) <= most, viewport
+            assert page.evaluate(menu_rows) == 1  # on a phone the menu scrolls sideways within its row
+            assert _overflow(page) == 0
+            page.get_by_role("link", name="Notifications").click()  # the bell keeps its name
+            expect_url = live_server.url + "/notifications"
+            assert page.url.startswith(expect_url)
+        finally:
+            context.close()

@@ -109,29 +109,39 @@ def _is_autosave(response) -> bool:
 
 def _take_quiz(page, title: str) -> str:
     """From the course outline: open the quiz, start it, answer every question generically (first option /
-    "1" for numbers / "x" for text), wait for each autosave, submit; returns the shown score."""
+    "1" for numbers / "x" for text) page by page, wait for each autosave, submit from the summary page; returns the
+    shown score."""
     from playwright.sync_api import expect
 
     page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     page.get_by_role("button", name="Start the quiz").click()
-    questions = page.locator("fieldset.question")
-    expect(questions.first).to_be_visible()
-    count = questions.count()
-    assert count > 0
-    for i in range(count):
-        question = questions.nth(i)
-        with page.expect_response(_is_autosave) as saved:
-            choices = question.locator("input[type=radio], input[type=checkbox]")
-            if choices.count():
-                choices.first.check()
-            else:
-                box = question.get_by_role("textbox")
-                box.fill("1" if box.get_attribute("inputmode") == "decimal" else "x")
-                box.press("Tab")  # change event: saved at once instead of after the typing pause
-        assert saved.value.ok, f"autosave failed on question {i + 1} of {title}"
-    expect(page.locator("#save-status")).to_have_text("All answers saved")
-    page.get_by_role("button", name="Submit").click()
+    while True:  # pages of 10 questions
+        questions = page.locator("fieldset.question")
+        expect(questions.first).to_be_visible()
+        count = questions.count()
+        assert count > 0
+        for i in range(count):
+            question = questions.nth(i)
+            with page.expect_response(_is_autosave) as saved:
+                choices = question.locator("input[type=radio]:not([name=flag]), input[type=checkbox]:not([name=flag])")
+                if choices.count():
+                    choices.first.check()
+                else:
+                    box = question.get_by_role("textbox")
+                    box.fill("1" if box.get_attribute("inputmode") == "decimal" else "x")
+                    box.press("Tab")  # change event: saved at once instead of after the typing pause
+            assert saved.value.ok, f"autosave failed on question {i + 1} of {title}"
+        expect(page.locator("#save-status")).to_have_text("All answers saved")
+        next_page = page.get_by_role("button", name="Next page")
+        if not next_page.count():
+            break
+        with page.expect_navigation():
+            next_page.click()
+    page.get_by_role("button", name="Finish attempt…").click()
+    page.wait_for_url("**/summary")
+    expect(page.locator("#summary-counts")).to_contain_text(" 0 not answered")
+    page.get_by_role("button", name="Submit all and finish").click()
     page.wait_for_url("**/result")
     score = page.locator("#score")
     expect(score).to_have_text(re.compile(r"^\d+\.\d %$"))

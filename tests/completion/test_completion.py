@@ -59,13 +59,29 @@ def test_completion_page_shows_rules_and_finalises_with_history(client, db, logi
     assert page.count("not eligible") == 2 and page.count(">eligible<") == 1
     decisions = {f"decision-{people[0][2].id}": "completed", f"decision-{people[1][2].id}": "incomplete",
                  f"decision-{people[2][2].id}": "keep"}
-    client.post(f"/cohorts/{cohort.id}/completion", data={**decisions, "final-reason": "Reviewed", "final-submit": "1"})
+    review = client.post(f"/cohorts/{cohort.id}/completion",
+                         data={**decisions, "final-reason": "Reviewed", "final-submit": "1"})
+    assert review.status_code == 200 and "1 will become incomplete, 1 completed" in review.get_data(as_text=True)
+    db.session.expire_all()
+    assert [db.session.get(Enrolment, p[2].id).status for p in people] == ["confirmed"] * 3  # nothing yet
+    client.post(f"/cohorts/{cohort.id}/completion",
+                data={**decisions, "final-reason": "Reviewed", "final-confirm": "1"})
     db.session.expire_all()
     statuses = [db.session.get(Enrolment, p[2].id).status for p in people]
     assert statuses == ["completed", "incomplete", "confirmed"]
     event = db.session.scalars(select(EnrolmentEvent).where(EnrolmentEvent.enrolment_id == people[0][2].id,
                                                             EnrolmentEvent.to_status == "completed")).one()
     assert event.reason == "Reviewed" and event.actor_id == organiser.id
+
+
+def test_not_eligible_trainees_default_to_keep_as_is(client, db, login_as, cohort_setup):
+    cohort, people = cohort_setup
+    login_as("organiser")
+    client.post(f"/cohorts/{cohort.id}/completion", data={"rules-min_attendance_pct": "75", "rules-submit": "1"})
+    page = client.get(f"/cohorts/{cohort.id}/completion").get_data(as_text=True)
+    selected = dict(re.findall(r'name="decision-(\d+)">.*?<option value="(\w+)"[^>]*selected', page, re.S))
+    assert selected == {str(people[0][2].id): "completed", str(people[1][2].id): "keep",
+                        str(people[2][2].id): "keep"}
 
 
 def test_completion_can_be_finalised_later_from_incomplete(db, cohort_setup):
@@ -183,6 +199,24 @@ def test_followups_scheduled_at_3_6_12_months(db, cohort_setup):
 
 
 # --- action plans -------------------------------------------------------------------------------
+
+def test_action_plan_errors_show_at_their_field_and_draft_keeps_the_valid_parts(client, db, cohort_setup):
+    cohort, people = cohort_setup
+    account, trainee, enrolment = people[0]
+    _login(client, account)
+    form = {"title": "Hospital CSIRT", "goals": "Reporting line", "milestones-0-text": "Charter",
+            "milestones-0-due": "31/09/2024", "milestones-1-text": "Drill", "milestones-1-due": "2024-10-15",
+            "supervisor_email": "not-an-address", "save": "1"}
+    response = client.post(f"/me/action-plans/{enrolment.id}", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r'id="milestones-0-due"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="milestones-0-due"',
+                     page)
+    assert "Write the date as YYYY-MM-DD" in page and 'id="supervisor_email-errors"' in page
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.enrolment_id == enrolment.id))
+    assert plan.title == "Hospital CSIRT" and plan.goals == "Reporting line" and plan.supervisor_email == ""
+    assert plan.milestones == [{"text": "Charter", "due": ""}, {"text": "Drill", "due": "2024-10-15"}]
+
 
 def test_action_plan_supervisor_link_is_single_use_and_expires(client, db, outbox, cohort_setup):
     cohort, people = cohort_setup
@@ -313,3 +347,35 @@ def test_built_in_survey_templates_are_stored_in_english_even_from_a_japanese_re
     with app.test_request_context(headers={"Accept-Language": "ja"}):
         reaction, _followup = services.ensure_default_templates()
     assert reaction.items[0].text == "The course objectives were clear to me from the start."
+
+
+def _embedded_fonts(data: bytes) -> dict[str, bool]:
+    """{base font name: has an embedded font program} for every font the PDF's pages use."""
+    fonts: dict[str, bool] = {}
+    for page in pypdf.PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
+
+
+def test_certificate_embeds_its_japanese_and_vietnamese_glyphs(db):
+    from completion import pdf
+
+    cohort = factories.cohort(title="CSIRT 構築研修", start_date=date(2026, 6, 1), end_date=date(2026, 6, 12))
+    factories.enrolment(cohort_obj=cohort, status="completed",
+                        trainee_obj=factories.trainee(family_name="Nguyễn", given_names="Văn An"))
+    cert = services.issue_certificates(cohort, "completion")[0]
+    data = pdf.render_certificate(cert, "https://example.org/verify/x")
+    fonts = _embedded_fonts(data)
+    japanese = [name for name in fonts if name.endswith("+IPAexGothic")]
+    assert japanese and all(fonts[name] for name in japanese), fonts
+    # every font that draws text is embedded (Helvetica is only ReportLab's unused initial font)
+    assert all(embedded for name, embedded in fonts.items() if name != "/Helvetica"), fonts
+    text = _pdf_text(data)
+    assert "修了証書" in text and "CSIRT 構築研修" in text and "Signature / 署名" in text and "Seal / 印" in text
+    assert "Ễ" in text.replace("\n", "")  # drawn in the Latin fallback font, which is embedded too

@@ -147,3 +147,43 @@ def test_set_cell_in_an_existing_workbook_never_makes_a_formula():
     assert again["A2"].number_format == "0.0%"  # General cell gets the suggested format
     assert again["B2"].number_format == "0.00%"  # the template's own format wins
     assert again["A3"].value == "plain" and not again["A3"].quotePrefix
+
+
+def test_drop_downs_come_from_a_hidden_sheet_and_only_warn():
+    from core.spreadsheets import add_drop_downs, new_workbook, workbook_bytes
+
+    book = new_workbook()
+    sheet = book.create_sheet("Data")
+    add_drop_downs(book, sheet, [("colour", 2, ["red", "=1+1"]), ("size", 4, ["S", "M", "L"])], last_row=50,
+                   error="Not in the list.")
+    read = load_workbook(io.BytesIO(workbook_bytes(book)))
+    lists = read["Lists"]
+    assert lists.sheet_state == "hidden"
+    assert [lists.cell(r, 1).value for r in (1, 2, 3)] == ["colour", "red", "=1+1"]
+    assert lists["A3"].data_type == "s"  # a value in a list never becomes a formula
+    rules = {str(v.sqref): v for v in read["Data"].data_validations.dataValidation}
+    assert set(rules) == {"B2:B50", "D2:D50"}
+    assert rules["B2:B50"].formula1 == "Lists!$A$2:$A$3" and rules["D2:D50"].formula1 == "Lists!$B$2:$B$4"
+    assert all(v.type == "list" and v.errorStyle == "warning" and v.error == "Not in the list."
+               for v in rules.values())
+
+
+def test_reader_passes_over_empty_first_sheets_only_when_asked():
+    from core.spreadsheets import read_workbook_upload
+
+    book = Workbook()
+    book.active.title = "Cover"
+    book.active["A1"] = "   "  # blank text is no data
+    data_sheet = book.create_sheet("Data")
+    data_sheet.append(["name"])
+    data_sheet.append(["An"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    assert read_workbook_upload(data).sheets[0].name == "Cover"
+    found = read_workbook_upload(data, first_with_data=True)
+    assert [s.name for s in found.sheets] == ["Data"] and found.sheets[0].rows[1] == (2, ["An"])
+    empty = Workbook()
+    buffer = io.BytesIO()
+    empty.save(buffer)
+    assert read_workbook_upload(buffer.getvalue(), first_with_data=True).sheets[0].name == "Sheet"

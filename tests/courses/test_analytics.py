@@ -56,16 +56,25 @@ def test_item_analysis_hand_computed(db):
     assert by_key["t-002"].options == [("Confidentiality", 3), ("Integrity", 2), ("Auditability", 1),
                                        ("Availability", 1)]
     assert by_key["t-002"].blank == 1
-    assert by_key["t-004"].options == [("93.0", 2), ("90.0", 1)] and by_key["t-004"].blank == 1
+    assert by_key["t-004"].options == [("93", 2), ("90", 1)] and by_key["t-004"].blank == 1  # 93, not 93.0
+    # the right answer is marked for every type, also true/false and numeric keys
+    assert by_key["t-001"].correct == [False, True, False, False]
+    assert by_key["t-002"].correct == [True, True, False, True]
+    assert by_key["t-003"].rows == [("False", 3, True), ("True", 1, False)]
+    assert by_key["t-004"].rows == [("93", 2, True), ("90", 1, False)]
 
 
 def test_item_analysis_view(client, db, login_as):
     course = sample_course()
     p = enrolled(course=course, pre_post=False)
-    _take(p, "t-m1", {"t-001": ["1"]}, 0)
+    _db.session.get(Question, _qid("t-001", course)).text = "Which **document** lists the Annex A controls?"
+    _take(p, "t-m1", {"t-001": ["1"], "t-003": ["false"], "t-004": ["93"]}, 0)
     login_as("organiser")
     page = client.get(f"/courses/quizzes/{quiz(course, 't-m1').id}/analysis").get_data(as_text=True)
     assert "Item analysis" in page and "t-001" in page and "Statement of Applicability" in page
+    assert "Which document lists the Annex A controls?" in page and "**" not in page  # the stem as read, not Markdown
+    assert '<strong>False</strong> <span aria-label="correct">✓</span>: 1' in page  # true/false key marked
+    assert '<strong>93</strong> <span aria-label="correct">✓</span>: 1' in page and "93.0" not in page
     empty = client.get(f"/courses/quizzes/{quiz(course, 't-m2').id}/analysis").get_data(as_text=True)
     assert "No submitted attempts yet" in empty
 

@@ -49,3 +49,19 @@ def test_timed_out_attempt_is_submitted_once_whichever_page_is_opened(client, db
     for url in pages * 2:
         assert client.get(url).status_code in (200, 302)
     assert changed_tables(first, db_snapshot(db)) == []
+
+
+def test_the_summary_page_submits_a_timed_out_attempt_once(client, db, login_as):
+    p = enrolled()
+    login_as(user=p.user)
+    attempt = _expired_attempt(client, db, p)
+    before = db_snapshot(db)
+    url = f"/learn/attempts/{attempt.id}/summary"
+    response = client.get(url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/learn/attempts/{attempt.id}/result")
+    first = db_snapshot(db)
+    assert "attempts" in changed_tables(before, first)
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).submitted_at is not None
+    assert client.get(url).status_code == 302
+    assert changed_tables(first, db_snapshot(db)) == []

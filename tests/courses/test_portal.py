@@ -283,3 +283,56 @@ def test_course_not_open_yet(client, db, login_as):
     client.post(f"/learn/{p.assignment.id}/quizzes/{quiz(p.course, 't-m1').id}/start")
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
     assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 0
+
+
+def test_pages_flags_summary_and_confirmed_submit(client, db, login_as, monkeypatch):
+    from courses.views import portal
+
+    monkeypatch.setattr(portal, "QUESTIONS_PER_PAGE", 2)
+    p = enrolled()
+    login_as(user=p.user)
+    attempt_id = _start(client, p, "t-pre")
+    att = db.session.get(Attempt, attempt_id)
+    ids = list(att.question_ids)
+    assert len(ids) >= 3
+    first = client.get(f"/learn/attempts/{attempt_id}").get_data(as_text=True)
+    assert f'id="question-{ids[0]}"' in first and f'id="question-{ids[2]}"' not in first
+    assert "Page 1 of" in first and 'name="goto"' in first
+    # answer the first question, flag the second, go to the next page: both are saved
+    moved = client.post(f"/learn/attempts/{attempt_id}", data={
+        "page": "1", f"q-{ids[0]}": "1", "flag": str(ids[1]), "goto": str(ids[2])})
+    assert moved.status_code == 302 and "page=2" in moved.headers["Location"]
+    assert moved.headers["Location"].endswith(f"#question-{ids[2]}")
+    second = client.get(f"/learn/attempts/{attempt_id}?page=2").get_data(as_text=True)
+    assert f'id="question-{ids[2]}"' in second and f'id="question-{ids[0]}"' not in second
+    # saving page 2 keeps page 1's answer and flag
+    client.post(f"/learn/attempts/{attempt_id}", data={"page": "2", "action": "save"})
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).flagged == [ids[1]]
+    summary = client.post(f"/learn/attempts/{attempt_id}", data={"page": "2", "action": "summary"})
+    assert summary.headers["Location"].endswith(f"/learn/attempts/{attempt_id}/summary")
+    page = client.get(f"/learn/attempts/{attempt_id}/summary").get_data(as_text=True)
+    assert f"1 answered, {len(ids) - 1} not answered, 1 flagged for review." in page
+    assert f"page=2#question-{ids[2]}" in page and "Submit all and finish" in page
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).submitted_at is None  # nothing submitted yet
+    done = client.post(f"/learn/attempts/{attempt_id}", data={"action": "submit", "all": "1"})
+    assert done.headers["Location"].endswith("/result")
+    db.session.expire_all()
+    saved = db.session.scalar(select(Answer.response).where(Answer.attempt_id == attempt_id,
+                                                            Answer.question_id == ids[0]))
+    assert db.session.get(Attempt, attempt_id).submitted_at is not None and saved == "1"
+
+
+def test_flag_by_autosave_and_pre_test_never_says_not_passed(client, db, login_as):
+    p = enrolled()
+    login_as(user=p.user)
+    attempt_id = _start(client, p, "t-pre")
+    qid = db.session.get(Attempt, attempt_id).question_ids[0]
+    assert client.post(f"/learn/attempts/{attempt_id}/autosave",
+                       data={"question": qid, f"q-{qid}": "0", "flag": "1"}).get_json()["ok"]
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).flagged == [qid]
+    client.post(f"/learn/attempts/{attempt_id}", data={"action": "submit", "all": "1"})
+    result = client.get(f"/learn/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "Not passed" not in result and "no pass or fail" in result

@@ -52,3 +52,12 @@ def test_participation_by_enrolment_and_report_hooks(db):
     sheet = exports.exercises_sheet(scope)
     assert [c.header for c in sheet.columns][:3] == ["演習ID", "演習", "シナリオ"]
     assert list(sheet.rows)[0][0] == run.id
+
+
+def test_exercise_rows_show_titles_with_the_runs_placeholders_filled(db):
+    """The report's Exercises sheet used to show raw "{HOLIDAY}"-style placeholders in run and scenario titles."""
+    run, _people, scenario = builders.started_run()
+    run.title, scenario.title = "Drill in {COUNTRY} — {UNSET}", "Outage in {COUNTRY}"
+    db.session.flush()
+    (row,) = exports.exercise_rows([run.cohort_id])
+    assert (row["run"], row["scenario"]) == ("Drill in Thailand — {UNSET}", "Outage in Thailand")  # unset stays

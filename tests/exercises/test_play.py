@@ -277,3 +277,21 @@ def test_poll_gate_stops_answering_when_the_player_leaves_the_team_or_an_inject_
     assert anonymous.get(url2, headers={"If-None-Match": etag2, "X-Poll-Token": token2}).status_code == 302
     due = player2.get(url2, headers={"If-None-Match": etag2, "X-Poll-Token": token2})
     assert due.status_code == 200 and "Demand arrives" in due.get_data(as_text=True)
+
+
+def test_console_module_selector_offers_the_module_after_the_current_one(client, db, signed_in):
+    """The selector used to stay on module 1 whatever was open; it now follows the run: the next module
+    is preselected, or the current one when it is the last."""
+    import re
+
+    facilitator = factories.user(role="organiser")
+    run, _people, _s = builders.started_run(facilitator=facilitator)
+    db.session.commit()
+    page = signed_in(facilitator).get(f"/exercises/runs/{run.id}/console").get_data(as_text=True)
+    selected = re.findall(r'<option selected value="\d+">([^<]*)</option>', page)
+    assert selected == ["2. Day two"]
+    play.release(run, _inject(db, run, builders.UNRELEASED_TITLE).id)  # opens module 2, the last one
+    db.session.commit()
+    page = signed_in(facilitator).get(f"/exercises/runs/{run.id}/console").get_data(as_text=True)
+    assert re.findall(r'<option selected value="\d+">([^<]*)</option>', page) == ["2. Day two"]
+    assert "<strong>2. Day two</strong>" in page

@@ -206,3 +206,42 @@ def test_deleting_a_draft_run_removes_its_copy_teams_and_staff(client, db, login
         assert db.session.scalar(select(func.count()).select_from(model).where(model.run_id == run_id)) == 0
     assert db.session.scalar(select(func.count(ScenarioInject.id))
                              .where(ScenarioInject.scenario_id == scenario_id)) == 4  # the library is untouched
+
+
+def test_teams_and_run_pages_warn_about_players_without_account_and_invite_them(client, db, login_as):
+    from tests.exercises import builders
+
+    organiser = login_as("organiser")
+    s = builders.scenario()
+    cohort, people = builders.cohort_with_players(("VN", "TH"), per_team=1)
+    lonely = factories.trainee(nationality="VN", email="no.account@example.org")
+    factories.enrolment(lonely, cohort, status="confirmed")
+    run = runs.create_run(s.id, cohort, actor=organiser)
+    runs.form_teams(run, "nationality", actor=organiser)
+    db.session.commit()
+    for path in (f"/exercises/runs/{run.id}/teams", f"/exercises/runs/{run.id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Players without a portal account, who cannot open the player room: 1." in page, path
+    teams_page = client.get(f"/exercises/runs/{run.id}/teams").get_data(as_text=True)
+    assert f"/trainees/{lonely.id}/invite" in teams_page
+    response = client.post(f"/trainees/{lonely.id}/invite", data={"next": f"/exercises/runs/{run.id}/teams"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/exercises/runs/{run.id}/teams")
+    db.session.expire_all()
+    assert "no portal account" not in client.get(f"/exercises/runs/{run.id}/teams").get_data(as_text=True)
+
+
+def test_the_audit_log_names_a_run_with_its_placeholders_filled(db):
+    """Raw "{HOLIDAY}" placeholders used to appear in the audit log's summaries of a run."""
+    from core.audit import AuditEvent
+
+    scenario = builders.scenario(title="Outage during {HOLIDAY} in {COUNTRY}")
+    cohort, people = builders.cohort_with_players()  # host country TH
+    run = runs.create_run(scenario.id, cohort)
+    runs.set_placeholders(run, {**run.placeholder_values, "HOLIDAY": "Songkran"})
+    runs.add_team(run, "Blue")
+    db.session.flush()
+    summaries = db.session.scalars(select(AuditEvent.summary).where(AuditEvent.action.like("exercise_run%"))
+                                   .order_by(AuditEvent.id)).all()
+    assert summaries and all("{" not in s for s in summaries), summaries
+    assert summaries[0].startswith(f"Outage during Songkran in Thailand — {cohort.code} (scenario")
+    assert f"Outage during Songkran in Thailand — {cohort.code}: Blue" in summaries

@@ -287,3 +287,22 @@ def test_import_writes_the_same_audit_events_as_the_page_services_with_the_actor
     assert by_action["enrolment.create"].summary == f"page@example.vn → {cohort.code} (accepted)"
     for action in batch:
         assert batch[action].object_type == by_action[action].object_type
+
+
+def test_a_name_damaged_by_a_code_page_round_trip_is_not_written(db):
+    cohort = factories.cohort()
+    person = factories.trainee(email="an@example.vn", family_name="Nguyễn", given_names="Văn An")
+    factories.enrolment(person, cohort)
+    db.session.commit()
+    plan = _plan(cohort, [row(email="an@example.vn", family_name="Nguy?n", given_names="V\ufffdn An",
+                              job_title="Team lead", nationality=person.nationality,
+                              organisation=person.organisation.name,
+                              organisation_country=person.organisation.country)])
+    (row_plan,) = plan.rows
+    assert "family_name" not in row_plan.changes and "given_names" not in row_plan.changes
+    assert {p.column for p in row_plan.notes} >= {"family_name", "given_names"}
+    assert "the stored name was kept" in next(p.message for p in row_plan.notes if p.column == "family_name")
+    apply_import(plan)
+    db.session.expire_all()
+    stored = db.session.get(Trainee, person.id)
+    assert (stored.family_name, stored.given_names, stored.job_title) == ("Nguyễn", "Văn An", "Team lead")

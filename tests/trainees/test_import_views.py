@@ -90,7 +90,8 @@ def test_template_download(client, login_as, imports_dir):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert "attachment" in response.headers["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["Trainees", "Columns"]
+    assert workbook.sheetnames == ["Trainees", "Columns", "Lists"]
+    assert workbook["Lists"].sheet_state == "hidden"
     sheet = workbook["Trainees"]
     assert [c.value for c in sheet[1]] == [c.name for c in COLUMNS]
     assert sheet.max_row == 2 and sheet["C2"].value == "an.nguyen@example.vn"
@@ -99,6 +100,18 @@ def test_template_download(client, login_as, imports_dir):
     listed = {r[0] for r in guide}
     assert {c.name for c in COLUMNS} <= listed
     assert {"ICT", "FIN", "OTH", "national_csirt", "academia"} <= listed
+    # drop-down lists for the coded columns, fed by the hidden Lists sheet
+    header = [c.name for c in COLUMNS]
+    validated = {}
+    for validation in sheet.data_validations.dataValidation:
+        column = openpyxl.utils.column_index_from_string(str(validation.sqref).split(":")[0].rstrip("0123456789"))
+        validated[header[column - 1]] = validation.formula1
+    assert set(validated) == {"nationality", "sector", "org_type", "gender", "status"}
+    lists = workbook["Lists"]
+    codes = {lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)]
+             for c in range(1, 6)}
+    assert "VN" in codes["nationality"] and "national_csirt" in codes["org_type"] and "confirmed" in codes["status"]
+    assert validated["nationality"].startswith("Lists!$A$2:$A$")
 
 
 def test_upload_preview_confirm(client, db, login_as, cohort, imports_dir):
@@ -117,7 +130,7 @@ def test_upload_preview_confirm(client, db, login_as, cohort, imports_dir):
     assert _previews(db) == [token]  # kept in the database's file store …
     assert not imports_dir.exists()  # … not in this machine's instance folder
     done = _confirm(client, cohort, token)
-    assert done.status_code == 302 and done.headers["Location"] == f"/cohorts/{cohort.id}/import"
+    assert done.status_code == 302 and done.headers["Location"] == f"/cohorts/{cohort.id}"  # the cohort page
     assert "Import finished: 1 new, 1 updated, 0 invalid rows skipped." in client.get(done.headers["Location"]) \
         .get_data(as_text=True)
     db.session.expire_all()
@@ -140,7 +153,7 @@ def test_invalid_rows_block_the_import_without_skip(client, db, login_as, cohort
     assert "email: “broken” is not a valid e-mail address." in html
     assert "nationality: “Atlantis” is not a country" in html
     assert 'class="badge badge-err">invalid' in html
-    assert not TOKEN.search(html)  # no confirm button
+    assert "Confirm import" not in html  # no plain confirm button
     assert "Upload a corrected file" in html
     [token] = _previews(db)
     forced = _confirm(client, cohort, token)  # even if the token is sent, nothing is written
@@ -148,6 +161,14 @@ def test_invalid_rows_block_the_import_without_skip(client, db, login_as, cohort
     assert "Nothing was imported: some rows are invalid now." in forced.get_data(as_text=True)
     assert _counts(db) == before
     assert _previews(db) == [token]  # the refused import rolled back: the preview is still there
+    # …but the valid rows can be imported from the same stored file, without uploading it again
+    assert 'id="import-valid-rows"' in html and "1 new and 0 updated trainees; the 1 invalid rows" in html
+    done = client.post(f"/cohorts/{cohort.id}/import/confirm", data={"token": _token(preview), "valid_only": "1"})
+    assert done.headers["Location"] == f"/cohorts/{cohort.id}"
+    assert "Import finished: 1 new, 0 updated, 1 invalid rows skipped." in client.get(done.headers["Location"]) \
+        .get_data(as_text=True)
+    assert _counts(db)[0] == before[0] + 1
+    assert _previews(db) == []  # the preview went with the import
 
 
 def test_skip_invalid_imports_the_valid_rows(client, db, login_as, cohort, imports_dir):

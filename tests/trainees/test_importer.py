@@ -170,7 +170,7 @@ def test_status_codes_and_names(text, status):
 
 def test_every_bad_cell_gets_a_message_with_its_row_and_column():
     bad = row(email="not-an-email", gender="maybe", nationality="Atlantis", sector="Spaceflight",
-              org_type="guild", status="graduated", given_names="", date_of_birth="14/05/1990")
+              org_type="guild", status="graduated", given_names="", date_of_birth="03/04/1990")  # ambiguous
     parsed = parse(csv_bytes([row(), bad]), "a.csv")
     assert parsed.rows[0].is_valid
     problems = messages(parsed.rows[1])
@@ -225,7 +225,34 @@ def test_impossible_future_and_numeric_dates_are_refused():
     ]
 
 
+def test_day_first_month_first_and_japanese_era_dates_where_unambiguous():
+    cases = {
+        "14/05/1990": date(1990, 5, 14), "05/14/1990": date(1990, 5, 14), "7.7.1990": date(1990, 7, 7),
+        "平成2年5月14日": date(1990, 5, 14), "H2.5.14": date(1990, 5, 14), "令和元年5月1日": date(2019, 5, 1),
+        "昭和64年1月7日": date(1989, 1, 7), "１９９０年５月１４日": date(1990, 5, 14), "r1/5/1": date(2019, 5, 1),
+    }
+    parsed = parse(xlsx_bytes([row(date_of_birth=text) for text in cases]))
+    assert [r.values.get("date_of_birth") for r in parsed.rows] == list(cases.values())
+    refused = parse(xlsx_bytes([row(date_of_birth="03/04/1990"), row(date_of_birth="平成31年5月1日"),
+                                row(date_of_birth="31/02/1990")]))
+    assert [messages(r)["date_of_birth"] for r in refused.rows] == [
+        "“03/04/1990” could be 1990-04-03 or 1990-03-04: write it as YYYY-MM-DD.",
+        "“平成31年5月1日” is outside the 平成 era; check the era and the year.",
+        "“31/02/1990” is not a real date.",
+    ]
+
+
 # --- duplicates, row numbers, sheets -------------------------------------------------------------
+
+def test_an_empty_first_sheet_is_passed_over_for_the_first_sheet_with_data():
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([row(email="s@example.org")], sheet_title="Data")))
+    workbook.create_sheet("Cover", 0)  # empty, and first
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = parse(buffer.getvalue())
+    assert parsed.rows[0].values["email"] == "s@example.org"
+    assert any("first one with data, “Data”" in note for note in parsed.notes)
+
 
 def test_each_duplicate_email_row_is_reported():
     rows = [row(email="dup@example.org"), row(), row(email="DUP@example.org"), row(email="Dup@Example.org")]

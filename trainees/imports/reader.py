@@ -217,19 +217,24 @@ def _megabytes(size: int) -> str:
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> _Table:
-    """The sheet called Trainees (or a Japanese equivalent), else the first, through the one guarded
+    """The sheet called Trainees (or a Japanese equivalent), else the first with data, through the one guarded
     reader (``core.spreadsheets.read_workbook_upload``: zip-bomb, macro, size and extent checks)."""
     try:
-        book = read_workbook_upload(data, sheets=PREFERRED_SHEETS, formulas=True, limits=ReadLimits(
-            max_bytes=limits.max_bytes, max_rows=limits.max_rows, max_cols=MAX_COLUMNS,
-            max_unpacked=limits.max_unpacked, max_ratio=limits.max_ratio, max_members=limits.max_members))
+        book = read_workbook_upload(
+            data, sheets=PREFERRED_SHEETS, first_with_data=True, formulas=True, limits=ReadLimits(
+                max_bytes=limits.max_bytes, max_rows=limits.max_rows, max_cols=MAX_COLUMNS,
+                max_unpacked=limits.max_unpacked, max_ratio=limits.max_ratio, max_members=limits.max_members))
     except WorkbookUploadError as exc:
         raise ImportFileError(exc.message) from None
     sheet = book.sheets[0]
     notes = []
     if len(book.sheet_names) > 1 and sheet.name.strip().casefold() not in PREFERRED_SHEETS:
-        notes.append(_("The workbook has %(n)d sheets; the first one, “%(sheet)s”, was read.",
-                       n=len(book.sheet_names), sheet=sheet.name))
+        if sheet.name == book.sheet_names[0]:
+            notes.append(_("The workbook has %(n)d sheets; the first one, “%(sheet)s”, was read.",
+                           n=len(book.sheet_names), sheet=sheet.name))
+        else:
+            notes.append(_("The workbook has %(n)d sheets; the first one with data, “%(sheet)s”, was read.",
+                           n=len(book.sheet_names), sheet=sheet.name))
     return _Table(rows=sheet.rows, notes=notes, formulas=sheet.formulas)
 
 
@@ -445,19 +450,61 @@ class _Cleaner:
             raise ServiceError(_("“%(value)s” is a number, not a date: type the date as YYYY-MM-DD or format the "
                                  "cell as a date.", value=text))
         else:
-            match = _DATE_TEXT.fullmatch(text)
-            if match is None:
-                raise ServiceError(_("“%(value)s” is not a date: use YYYY-MM-DD (for example 1990-05-14).",
-                                     value=text))
-            try:
-                day = date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                raise ServiceError(_("“%(value)s” is not a real date.", value=text)) from None
+            day = parse_date_text(text)
         if day > self.today:
             raise ServiceError(_("%(date)s is in the future.", date=day.isoformat()))
         if day.year < 1900:
             raise ServiceError(_("%(date)s is before 1900; check the year.", date=day.isoformat()))
         return day
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_ERA_TEXT = re.compile(r"(令和|平成|昭和|[RHS])\s*(元|\d{1,2})\s*(?:年|[-/.])\s*"
+                       r"(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?", re.I)
+_KANJI_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+#: Japanese eras: (first day, first day of the next era). Year 1 (元年) is the year of the first day.
+ERAS = {"令和": (date(2019, 5, 1), None), "平成": (date(1989, 1, 8), date(2019, 5, 1)),
+        "昭和": (date(1926, 12, 25), date(1989, 1, 8))}
+_ERA_LETTERS = {"R": "令和", "H": "平成", "S": "昭和"}
+
+
+def _real_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ServiceError(_("“%(value)s” is not a real date.", value=text)) from None
+
+
+def parse_date_text(text: str) -> date:
+    """A date from text: YYYY-MM-DD (also / or .), 1990年5月14日, Japanese era dates (平成2年5月14日, H2.5.14,
+    令和元年…), and DD/MM/YYYY or MM/DD/YYYY when only one reading is possible (a part above 12, or both
+    parts equal); an ambiguous one is refused with both readings named."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    match = _DATE_TEXT.fullmatch(folded) or _KANJI_DATE.fullmatch(folded)
+    if match:
+        return _real_date(int(match[1]), int(match[2]), int(match[3]), text)
+    match = _ERA_TEXT.fullmatch(folded)
+    if match:
+        era = _ERA_LETTERS.get(match[1].upper(), match[1])
+        first, following = ERAS[era]
+        year = first.year + (1 if match[2] == "元" else int(match[2])) - 1
+        day = _real_date(year, int(match[3]), int(match[4]), text)
+        if day < first or (following is not None and day >= following):
+            raise ServiceError(_("“%(value)s” is outside the %(era)s era; check the era and the year.",
+                                 value=text, era=era))
+        return day
+    match = _DAY_FIRST.fullmatch(folded)
+    if match:
+        a, b, year = int(match[1]), int(match[2]), int(match[3])
+        if a == b or (a > 12 >= b):
+            return _real_date(year, b, a, text)  # day first
+        if b > 12 >= a:
+            return _real_date(year, a, b, text)  # month first
+        if a <= 12 and b <= 12:
+            raise ServiceError(_("“%(value)s” could be %(first)s or %(second)s: write it as YYYY-MM-DD.",
+                                 value=text, first=date(year, b, a).isoformat(), second=date(year, a, b).isoformat()))
+        raise ServiceError(_("“%(value)s” is not a real date.", value=text))
+    raise ServiceError(_("“%(value)s” is not a date: use YYYY-MM-DD (for example 1990-05-14).", value=text))
 
 
 _ATEXT = r"a-z0-9_!#$%&'*+\-/=?^`{|}~"

@@ -222,6 +222,11 @@ def _plan_organisation(plan: RowPlan, orgs: dict, new_orgs: dict) -> None:
             name=spec["name"], sector=spec["sector_code"], type=spec["org_type"], row=spec["row"])))
 
 
+def _damaged(new: str | None, old: str | None) -> bool:
+    """True when a name update brings a ? or U+FFFD the stored name does not have (character loss)."""
+    return bool(new and old) and any(ch in new and ch not in old for ch in ("?", "\ufffd"))
+
+
 def _plan_existing(plan: RowPlan, trainee: Trainee, orgs: dict, enrolment: Enrolment | None) -> None:
     values = plan.row.values
     for name in PERSON_FIELDS:
@@ -229,6 +234,12 @@ def _plan_existing(plan: RowPlan, trainee: Trainee, orgs: dict, enrolment: Enrol
         if new is None and name in KEEP_WHEN_EMPTY:
             continue
         old = getattr(trainee, name)
+        if new != old and name in ("family_name", "given_names") and _damaged(new, old):
+            plan.notes.append(Problem(name, _(
+                "“%(new)s” contains ? or � where “%(old)s” has a letter (a typical loss when a file is saved as "
+                "Shift_JIS/CP932); the stored name was kept. Correct the file if the name really changed.",
+                new=new, old=old)))
+            continue
         if new != old:
             plan.changes[name] = (old, new)
     org = orgs.get(plan.org_key)

@@ -9,7 +9,7 @@ from openpyxl.styles import Font
 
 from core.i18n import _
 from core.refdata import GENDER_NAMES, ORG_TYPES, SECTORS, org_type_bucket
-from core.spreadsheets import XLSX_MIME, new_workbook, put_cell, workbook_bytes, write_sheet
+from core.spreadsheets import XLSX_MIME, add_drop_downs, new_workbook, put_cell, workbook_bytes, write_sheet
 from trainees.imports.reader import COLUMNS
 from trainees.status import STATUSES
 
@@ -81,4 +81,28 @@ def build_template() -> bytes:
                 cell.font = bold
     for letter, width in zip("ABCD", (22, 10, 40, 70), strict=True):
         guide.column_dimensions[letter].width = width
+    _add_drop_downs(workbook, sheet)
     return workbook_bytes(workbook)
+
+
+DROP_DOWN_ROWS = 5000  # rows of the Trainees sheet that offer the lists
+
+
+def _add_drop_downs(workbook, sheet) -> None:
+    """Drop-down lists for nationality, sector, org type, gender and status, fed by a hidden "Lists" sheet.
+    They only suggest: other accepted spellings (e.g. "Viet Nam") still go in, with a warning the user can
+    dismiss."""
+    import pycountry
+
+    lists = {
+        "nationality": sorted(c.alpha_2 for c in pycountry.countries),
+        "sector": [s.code for s in SECTORS if s.retired is None],
+        "org_type": [t.code for t in ORG_TYPES],
+        "gender": [code for code in GENDER_NAMES if code != "NS"],
+        "status": list(STATUSES),
+    }
+    names = [c.name for c in COLUMNS]
+    add_drop_downs(workbook, sheet, [(name, names.index(name) + 1, values) for name, values in lists.items()],
+                   last_row=DROP_DOWN_ROWS,
+                   error=_("Not in the list; the importer still accepts the other spellings explained on "
+                           "the Columns sheet."))

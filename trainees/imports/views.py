@@ -40,6 +40,7 @@ def _preview(cohort: Cohort, plan, token: str, skip_invalid: bool, status: int =
     rows.sort(key=lambda r: r.number)
     return render_template("trainees/import_preview.html", cohort=cohort, plan=plan, rows=rows,
                            result=preview_result(plan, skip_invalid), skip_invalid=skip_invalid,
+                           valid_only=preview_result(plan, True),
                            confirm=ImportConfirmForm(token=token), upload=ImportUploadForm(),
                            counts=plan.counts), status
 
@@ -77,13 +78,15 @@ def import_confirm(cohort_id: int):
         stored = import_store.load_upload(form.token.data if form.validate_on_submit() else None,
                                           current_user.id, cohort.id)
         plan = _plan(cohort, stored.data, stored.filename)
+        # "Import the valid rows" on a refused preview: the same stored file, invalid rows skipped
+        skip_invalid = stored.skip_invalid or request.form.get("valid_only") == "1"
         with unit_of_work() as work:
-            result = apply_import(plan, current_user, stored.skip_invalid, ip=request.remote_addr)
+            result = apply_import(plan, current_user, skip_invalid, ip=request.remote_addr)
             if result.refused:
                 raise ServiceError(_("Nothing was imported: some rows are invalid now. Check the preview below."))
             import_store.delete_upload(stored.token)  # gone with the import's commit, kept if it rolls back
         if not work.ok:
-            return _preview(cohort, plan, stored.token, stored.skip_invalid, 422)
+            return _preview(cohort, plan, stored.token, skip_invalid, 422)
     except import_store.StaleUpload:
         flash(_("This preview has expired or does not belong to you. Upload the file again."), "error")
         return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))
@@ -99,7 +102,7 @@ def import_confirm(cohort_id: int):
                 new=result.imported, updated=result.updated, invalid=result.invalid), "success")
     else:
         flash(_("Nothing to change: every row is already up to date."), "info")
-    return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))
+    return redirect(url_for("trainees.cohort_detail", cohort_id=cohort.id))
 
 
 @bp.route("/import/template.xlsx")

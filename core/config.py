@@ -59,6 +59,11 @@ class Config:
     PER_PAGE = 50
     # Survey results and comments are shown (pages, dashboard, workbook) only from this many responses.
     SURVEY_MIN_RESPONSES = 5
+    # Privacy notice (accounts/consent.py): {"en": "...", "ja": "..."} replaces the built-in text; a new
+    # version asks every user again. REQUIRED: a signed-in user sees the notice until they decide.
+    PRIVACY_NOTICE: dict | str | None = None
+    PRIVACY_NOTICE_VERSION = "1"
+    PRIVACY_NOTICE_REQUIRED = True
     # Task queue (Huey, see core/jobs.py): sqlite:///… (default instance/jobs.sqlite3), redis://…/DB,
     # memory://. The in-process consumer: "auto" = started by `flask run`; True = by any app process;
     # False = run `flask --app app worker` processes instead (production with Redis).
@@ -84,6 +89,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "localhost"
+    PRIVACY_NOTICE_REQUIRED = False  # the consent tests switch it on
 
 
 def load_config(app: Flask, config: dict | type | None) -> None:

@@ -131,6 +131,10 @@ def test_matrix_covers_the_accounts_routes(app):
     assert {"accounts.login", "accounts.users", "accounts.user_edit", "accounts.audit"} <= endpoints
     assert access_of(app.view_functions["accounts.users"]) == "roles:admin"
     assert access_of(app.view_functions["accounts.account"]) == "roles:admin,organiser,trainee"
+    # issue 13 item 10: the notice is public; recording or withdrawing consent needs a signed-in user
+    assert access_of(app.view_functions["accounts.privacy"]) == "public"
+    for endpoint in ("accounts.privacy_accept", "accounts.privacy_withdraw"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee"
 
 
 def test_route_without_access_decision_is_refused(database_url):

@@ -59,6 +59,7 @@ def register_features(app: Flask) -> None:
     import courses
     import exercises
     import notifications
+    import privacy
     import reports
     import trainees
 
@@ -69,3 +70,4 @@ def register_features(app: Flask) -> None:
     completion.register(app)
     notifications.register(app)
     reports.register(app)
+    privacy.register(app)

@@ -64,6 +64,9 @@ class Config:
     PRIVACY_NOTICE: dict | str | None = None
     PRIVACY_NOTICE_VERSION = "1"
     PRIVACY_NOTICE_REQUIRED = True
+    # Retention (privacy/jobs.py): personal data is erased this many years after a person's last cohort
+    # ended (aggregates are kept); None keeps it. `flask privacy retention --dry-run` lists who would go.
+    RETENTION_YEARS: int | None = None
     # Task queue (Huey, see core/jobs.py): sqlite:///… (default instance/jobs.sqlite3), redis://…/DB,
     # memory://. The in-process consumer: "auto" = started by `flask run`; True = by any app process;
     # False = run `flask --app app worker` processes instead (production with Redis).

@@ -135,6 +135,11 @@ def test_matrix_covers_the_accounts_routes(app):
     assert access_of(app.view_functions["accounts.privacy"]) == "public"
     for endpoint in ("accounts.privacy_accept", "accounts.privacy_withdraw"):
         assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee"
+    # issue 13 item 9: everyone may download their own data; only an admin exports or erases a person
+    for endpoint in ("privacy.my_data", "privacy.my_data_json"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee"
+    for endpoint in ("privacy.trainee_export", "privacy.trainee_erase"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin"
 
 
 def test_route_without_access_decision_is_refused(database_url):

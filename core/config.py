@@ -57,6 +57,8 @@ class Config:
     TRUSTED_PROXIES = 0
     HSTS_SECONDS = 31536000
     PER_PAGE = 50
+    # "For publication" report downloads: figures about fewer than this many people are suppressed.
+    PUBLICATION_MIN_PEOPLE = 5
     # Survey results and comments are shown (pages, dashboard, workbook) only from this many responses.
     SURVEY_MIN_RESPONSES = 5
     # Privacy notice (accounts/consent.py): {"en": "...", "ja": "..."} replaces the built-in text; a new

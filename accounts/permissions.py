@@ -42,7 +42,7 @@ def role_required(*roles: str) -> Callable:
 
 def signed_in(view: Callable) -> Callable:
     """Any signed-in user, whatever the role."""
-    return role_required("admin", "organiser", "trainee")(view)
+    return role_required("admin", "organiser", "trainee", "observer")(view)
 
 
 organiser_required = role_required(*ORGANISER_ROLES)

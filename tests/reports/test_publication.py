@@ -34,7 +34,7 @@ def _check_grid(data, k=K):
     return grid, hidden
 
 
-def _people_in_book(content: bytes, data, k=K) -> None:
+def _people_in_book(content: bytes, data=None, k=K) -> None:
     """No integer cell of 1..k-1 in any people-count column of the workbook."""
     book = open_book(content)
     assert "Participants" not in book.sheetnames

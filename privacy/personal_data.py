@@ -44,6 +44,8 @@ from trainees.models import Attendance, Cohort, Enrolment, EnrolmentEvent, Train
 #: Columns never included in an export: secrets, not data about the person.
 SECRET_COLUMNS = {"password_hash", "token_hash", "ack_token_hash", "claim_token", "data"}
 ERASED_DOMAIN = "erased.invalid"
+#: One-time links in mail bodies (password, acknowledgement) are not repeated in an export.
+_LINK_TOKEN = re.compile(r"(/(?:password/set|ack)/)[A-Za-z0-9_\-]+")
 ERASED_REASON = "erased"
 
 
@@ -115,7 +117,8 @@ def collect(trainee: Trainee | None, user: User | None = None) -> dict:
     if user is not None:
         data["privacy_consents"] = _rows(PrivacyConsent, PrivacyConsent.user_id == user.id)
         data["notifications"] = _rows(Notification, Notification.user_id == user.id)
-        data["mail"] = _rows(OutgoingMail, OutgoingMail.user_id == user.id)
+        data["mail"] = [{**row, "body": _LINK_TOKEN.sub(r"\1[link removed]", row["body"] or "")}
+                        for row in _rows(OutgoingMail, OutgoingMail.user_id == user.id)]
     else:
         data["privacy_consents"], data["notifications"], data["mail"] = [], [], []
     about = _audit_about(trainee, user)

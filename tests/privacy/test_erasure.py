@@ -40,7 +40,8 @@ def _add_traces(db, ds, person="A"):
     db.session.add(EnrolmentEvent(enrolment_id=enrolment.id, from_status="confirmed", to_status="completed",
                                   reason=f"Confirmed by e-mail from {trainee.email}"))
     db.session.add(Notification(user_id=user.id, kind="general", title="Hello Thi Anh Nguyen", body="x"))
-    queue_mail(trainee.email, "Welcome", f"Dear {trainee.full_name},", kind="invite", user=user)
+    queue_mail(trainee.email, "Welcome", f"Dear {trainee.full_name}, http://x/password/set/SECRETTOKEN123",
+               kind="invite", user=user)
     queue_mail("boss@vncert.example", "Plan", "NGUYEN Thi Anh asks you to acknowledge the plan", kind="ack")
     audit.record("trainee.update", obj=trainee, summary=f"{trainee.full_name} <{trainee.email}>",
                  before={"email": trainee.email}, after={"family_name": "Nguyen", "given_names": "Thi Anh"})
@@ -139,6 +140,7 @@ def test_trainee_downloads_all_their_data(client, db, ds, login_as):
     assert data["action_plans"][0]["supervisor_email"] == "boss@vncert.example"
     assert any(e["action"] == "trainee.update" for e in data["audit_entries"])
     assert "password_hash" not in data["account"] and "ack_token_hash" not in data["action_plans"][0]
+    assert data["mail"] and "SECRETTOKEN123" not in response.get_data(as_text=True)  # no live one-time link
     other = ds.trainees["B"].email
     assert other not in response.get_data(as_text=True)  # nobody else's data
 
@@ -225,3 +227,18 @@ def test_retention_dry_run_lists_the_right_people_and_the_job_erases_them(db, ds
     assert personal_data.retention_candidates(date(2026, 6, 8), 2) == []
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "trainee.erased")).all()
     assert len(events) == 3 and all("retention" in e.summary for e in events)
+
+
+def test_my_data_page_query_count_does_not_grow_with_the_record(client, db, ds, login_as, count_queries):
+    trainee, user = _add_traces(db, ds)
+    login_as(user=user)
+    client.get("/me/data")
+    with count_queries() as first:
+        client.get("/me/data")
+    for cohort in ("C3", "C4", "C5"):
+        factories.enrolment(db.session.get(Trainee, trainee.id), ds.cohorts[cohort], "completed")
+    db.session.commit()
+    with count_queries() as second:
+        assert client.get("/me/data").status_code == 200
+    assert second.count == first.count
+    assert first.count <= 30

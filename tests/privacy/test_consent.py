@@ -147,3 +147,22 @@ def test_notice_gate_costs_no_query_once_answered(client, db, login_as, notice_o
     with count_queries() as first:
         client.get("/account")
     assert not any("privacy_consents" in s for s in first.statements)
+
+
+def test_cohort_page_marks_participants_without_consent(client, db, login_as, notice_on):
+    cohort = factories.cohort()
+    declined, accepted = factories.trainee(given_names="Declining"), factories.trainee(given_names="Agreeing")
+    for person, withdrawn in ((declined, True), (accepted, False)):
+        user = factories.user(role="trainee")
+        person.user_id = user.id
+        factories.enrolment(person, cohort)
+        db.session.flush()
+        db.session.add(PrivacyConsent(user_id=user.id, version="2026-12", accepted_at=None if withdrawn else
+                                      declined.created_at, withdrawn_at=declined.created_at if withdrawn else None))
+    boss = factories.user(role="organiser")
+    db.session.add(PrivacyConsent(user_id=boss.id, version="2026-12", accepted_at=declined.created_at))
+    db.session.commit()
+    login_as(user=boss)
+    page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    rows = {name: page.split(name, 1)[1].split("</tr>", 1)[0] for name in ("Declining", "Agreeing")}
+    assert "no privacy consent" in rows["Declining"] and "no privacy consent" not in rows["Agreeing"]

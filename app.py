@@ -58,6 +58,7 @@ def register_features(app: Flask) -> None:
     import completion
     import courses
     import exercises
+    import nominations
     import notifications
     import privacy
     import reports
@@ -69,5 +70,6 @@ def register_features(app: Flask) -> None:
     exercises.register(app)
     completion.register(app)
     notifications.register(app)
+    nominations.register(app)
     reports.register(app)
     privacy.register(app)

@@ -20,7 +20,7 @@ def users_cli() -> None:
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="admin, organiser or trainee")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="admin, organiser, trainee or focal_point")
 @click.option("--name", default="", help="Display name (defaults to the part before @).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext

@@ -11,7 +11,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from accounts.models import ORGANISER_ROLES
+from accounts.models import ORGANISER_ROLES, ROLES
 from core.extensions import login_manager
 from core.security import ACCESS_ATTR
 
@@ -42,12 +42,13 @@ def role_required(*roles: str) -> Callable:
 
 def signed_in(view: Callable) -> Callable:
     """Any signed-in user, whatever the role."""
-    return role_required("admin", "organiser", "trainee", "observer")(view)
+    return role_required(*ROLES)(view)
 
 
 organiser_required = role_required(*ORGANISER_ROLES)
 admin_required = role_required("admin")
 trainee_required = role_required("trainee")
+focal_point_required = role_required("focal_point")
 
 
 def ensure_owner(owner_user_id: int | None) -> None:

@@ -34,3 +34,24 @@ def load_content_command(directory: Path | None) -> None:
     click.echo(f"loaded: {len(results)}, errors: {len(errors)}")
     if errors:
         raise SystemExit(1)
+
+
+@courses_cli.command("import-attachments")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The old attachment folder (default: COURSE_FILES_DIR or <instance>/course_files).")
+@click.option("--keep", is_flag=True, help="Leave the files on disk after copying them into the store.")
+@with_appcontext
+def import_attachments_command(directory: Path | None, keep: bool) -> None:
+    """Move lesson attachments from the old instance folder into the file store (once, after upgrading)."""
+    from flask import current_app
+
+    from courses.disk_files import default_folder, import_attachments
+
+    folder = directory or default_folder(current_app)
+    if not folder.is_dir():
+        click.echo(f"{folder} does not exist: nothing to move.")
+        return
+    result = import_attachments(folder, keep=keep)
+    click.echo(f"moved: {result.moved}, already in the store: {result.already}, missing: {len(result.missing)}")
+    for lesson_id in result.missing:
+        click.echo(f"missing file for lesson {lesson_id}: upload it again", err=True)

@@ -7,7 +7,6 @@ every write, and raise ``ServiceError`` (message, field) when a rule is broken â
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import delete, exists, func, select
 
-from core import audit
+from core import audit, filestore
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
@@ -131,6 +130,7 @@ def delete_course(course: Course, actor=None) -> None:
     db.session.execute(delete(Quiz).where(Quiz.course_id == course.id))
     for question in db.session.scalars(select(Question).where(Question.course_id == course.id)):
         db.session.delete(question)
+    _delete_lesson_files(Module.course_id == course.id)
     db.session.delete(course)
     db.session.flush()
 
@@ -165,6 +165,7 @@ def delete_module(module: Module, actor=None) -> None:
     audit.record("course.module_delete", obj=module, summary=module.title, actor=actor)
     for quiz in db.session.scalars(select(Quiz).where(Quiz.module_id == module.id)):
         db.session.delete(quiz)
+    _delete_lesson_files(Module.id == module.id)
     db.session.delete(module)
     db.session.flush()
 
@@ -216,7 +217,7 @@ def update_lesson(lesson: Lesson, fields: dict, actor=None) -> Lesson:
 
 def delete_lesson(lesson: Lesson, actor=None) -> None:
     audit.record("course.lesson_delete", obj=lesson, summary=lesson.title, actor=actor)
-    _remove_file(lesson.attachment_path)
+    filestore.delete(lesson.attachment_key)
     db.session.delete(lesson)
     db.session.flush()
 
@@ -229,19 +230,21 @@ def move_lesson(lesson: Lesson, direction: str, actor=None) -> bool:
     return moved
 
 
-def attachment_dir() -> Path:
-    path = Path(current_app.config.get("COURSE_FILES_DIR") or Path(current_app.instance_path) / "course_files")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+ATTACHMENT_KIND = "lesson_attachment"
 
 
-def _remove_file(stored: str | None) -> None:
-    if stored:
-        (attachment_dir() / stored).unlink(missing_ok=True)
+def _delete_lesson_files(where) -> None:
+    """Remove the stored attachments of the lessons of the modules matching ``where`` (same transaction)."""
+    for key in list(db.session.scalars(select(Lesson.attachment_key).join(Module)
+                                       .where(where, Lesson.attachment_key.is_not(None)))):
+        filestore.delete(key)
 
 
 def set_attachment(lesson: Lesson, filename: str, data: bytes, actor=None) -> Lesson:
-    """Store an uploaded file for a lesson after checking its size, extension and leading bytes."""
+    """Store an uploaded file for a lesson after checking its size, extension and leading bytes.
+
+    The file goes into the file store in the caller's transaction: a failed commit leaves no file.
+    """
     limit = current_app.config.get("COURSE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
     name = Path(filename or "").name.strip()
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -260,10 +263,9 @@ def set_attachment(lesson: Lesson, filename: str, data: bytes, actor=None) -> Le
             data.decode("utf-8")
         except UnicodeDecodeError:
             raise ServiceError(_("A .txt attachment must be UTF-8 text."), "attachment") from None
-    stored = f"{secrets.token_hex(16)}.{ext}"
-    (attachment_dir() / stored).write_bytes(data)
-    _remove_file(lesson.attachment_path)
-    lesson.attachment_name, lesson.attachment_path = name[:200], stored
+    stored = filestore.put(data, name=name[:200], content_type=mime, kind=ATTACHMENT_KIND)
+    filestore.delete(lesson.attachment_key)
+    lesson.attachment_name, lesson.attachment_key = name[:200], stored
     lesson.attachment_type, lesson.attachment_size = mime, len(data)
     db.session.flush()
     audit.record("course.lesson_attach", obj=lesson, summary=f"{lesson.title}: {name}", actor=actor)
@@ -271,11 +273,11 @@ def set_attachment(lesson: Lesson, filename: str, data: bytes, actor=None) -> Le
 
 
 def remove_attachment(lesson: Lesson, actor=None) -> None:
-    if lesson.attachment_path:
+    if lesson.attachment_key:
         audit.record("course.lesson_detach", obj=lesson, summary=f"{lesson.title}: {lesson.attachment_name}",
                      actor=actor)
-        _remove_file(lesson.attachment_path)
-        lesson.attachment_name = lesson.attachment_path = lesson.attachment_type = None
+        filestore.delete(lesson.attachment_key)
+        lesson.attachment_name = lesson.attachment_key = lesson.attachment_type = None
         lesson.attachment_size = None
         db.session.flush()
 
@@ -517,7 +519,7 @@ def new_edition(course: Course, edition: str, actor=None) -> Course:
                 position=lesson.position, key=lesson.key, title=lesson.title, body_md=lesson.body_md,
                 body_html=lesson.body_html, minutes=lesson.minutes, tags=list(lesson.tags or []),
                 attachment_name=lesson.attachment_name, attachment_type=lesson.attachment_type,
-                attachment_size=lesson.attachment_size, attachment_path=_copy_file(lesson.attachment_path)))
+                attachment_size=lesson.attachment_size, attachment_key=_copy_file(lesson.attachment_key)))
     db.session.flush()
     question_map: dict[int, Question] = {}
     for question in db.session.scalars(select(Question).where(Question.course_id == course.id)):
@@ -540,15 +542,12 @@ def new_edition(course: Course, edition: str, actor=None) -> Course:
     return copy
 
 
-def _copy_file(stored: str | None) -> str | None:
-    if not stored:
+def _copy_file(key: str | None) -> str | None:
+    """A copy of a lesson attachment for a new edition (each lesson owns its file; deleting one keeps the other)."""
+    blob = filestore.get(key, kind=ATTACHMENT_KIND)
+    if blob is None:
         return None
-    source = attachment_dir() / stored
-    if not source.exists():
-        return None
-    target = f"{secrets.token_hex(16)}.{stored.rsplit('.', 1)[-1]}"
-    (attachment_dir() / target).write_bytes(source.read_bytes())
-    return target
+    return filestore.put(blob.data, name=blob.name, content_type=blob.content_type, kind=ATTACHMENT_KIND)
 
 
 # --- cohort assignments --------------------------------------------------------------------------

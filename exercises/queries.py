@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Integer, String, and_, bindparam, cast, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import ORGANISER_ROLES, User
 from core.db import as_utc
@@ -94,8 +94,7 @@ def organiser_choices() -> list[tuple[int, str]]:
 
 
 def attachment_data(attachment_id: int) -> Attachment | None:
-    return db.session.scalar(select(Attachment).where(Attachment.id == attachment_id)
-                             .options(undefer(Attachment.data)))
+    return db.session.scalar(select(Attachment).where(Attachment.id == attachment_id))
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -350,8 +349,7 @@ def player_attachment(run_id: int, team_id: int, inject_id: int) -> Attachment |
     return db.session.scalar(
         select(Attachment).join(RunInject, RunInject.attachment_id == Attachment.id)
         .where(RunInject.id == inject_id, RunInject.run_id == run_id, RunInject.status == "released",
-               or_(RunInject.team_id.is_(None), RunInject.team_id == team_id))
-        .options(undefer(Attachment.data)))
+               or_(RunInject.team_id.is_(None), RunInject.team_id == team_id)))
 
 
 # --- evaluation -------------------------------------------------------------------------------

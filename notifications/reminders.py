@@ -191,14 +191,14 @@ def milestone_rules(today: date) -> Outcome:
 
 
 def cleanup(now=None) -> dict[str, int]:
-    """Delete expired one-time password links and expired import previews."""
+    """Delete expired one-time password links and expired stored files (import previews, downloads)."""
     from accounts.models import PasswordToken
-    from trainees.imports import store as import_store
+    from core import filestore
 
     now = now or utcnow()
     tokens = db.session.execute(delete(PasswordToken).where(PasswordToken.expires_at < now)).rowcount
-    previews = import_store.purge_expired()
-    return {"password_links": tokens or 0, "import_previews": previews}
+    previews = filestore.purge_expired(now)
+    return {"password_links": tokens or 0, "expired_files": previews}
 
 
 def run_all(today: date) -> dict[str, int]:

@@ -18,6 +18,7 @@ from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob
 from courses.models import CourseAssignment
+from nominations.models import Candidate, FocalPoint, NominationCall
 from trainees.models import Cohort, Enrolment, Trainee
 from trainees.status import COUNTED_STATUSES
 
@@ -99,6 +100,16 @@ def organiser_items(is_admin: bool, today: date | None = None) -> list[Item]:
             .group_by(Cohort.id, Cohort.code, Cohort.start_date).order_by(Cohort.start_date)):
         items.append(Item(4, _("%(code)s starts soon: %(n)d trainees have no portal account", code=code, n=n),
                           url_for("trainees.cohort_detail", cohort_id=cid), _("Invite them")))
+    # closed calls for nominations with candidates still waiting for a decision
+    for call_id, title, closes, n in db.session.execute(
+            select(NominationCall.id, NominationCall.title, NominationCall.closes_on, func.count(Candidate.id))
+            .join(Candidate, Candidate.call_id == NominationCall.id)
+            .where(NominationCall.closes_on < today, Candidate.status == "submitted")
+            .group_by(NominationCall.id, NominationCall.title, NominationCall.closes_on)
+            .order_by(NominationCall.closes_on)):
+        items.append(Item(2, _("Call “%(title)s” closed on %(date)s: %(n)d candidates await a decision",
+                               title=title, date=closes.isoformat(), n=n),
+                          url_for("nominations.selection", call_id=call_id), _("Select")))
     if is_admin:
         failed = db.session.scalar(select(func.count(FailedJob.id)).where(FailedJob.retried_at.is_(None)))
         if failed:
@@ -137,3 +148,21 @@ def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
         items.append(Item(3, _("Submit your action plan for %(code)s", code=code),
                           url_for("completion.my_action_plan", enrolment_id=eid), _("Write the plan")))
     return sorted(items, key=lambda i: i.rank)
+
+
+def focal_point_items(user_id: int, today: date | None = None) -> list[Item]:
+    """A focal point's to-do: self-applications waiting for their endorsement in calls still open."""
+    today = today or date.today()
+    items: list[Item] = []
+    for cid, family, given, title in db.session.execute(
+            select(Candidate.id, Candidate.family_name, Candidate.given_names, NominationCall.title)
+            .join(FocalPoint, FocalPoint.id == Candidate.focal_point_id)
+            .join(NominationCall, NominationCall.id == Candidate.call_id)
+            .where(FocalPoint.user_id == user_id, Candidate.status == "awaiting_endorsement",
+                   NominationCall.closes_on >= today)
+            .order_by(NominationCall.closes_on, Candidate.id)):
+        name = f"{family.upper()} {given}".strip() if family else given
+        items.append(Item(1, _("%(name)s applied for “%(title)s” and waits for your endorsement",
+                               name=name, title=title),
+                          url_for("nominations.fp_candidate", candidate_id=cid), _("Endorse")))
+    return items

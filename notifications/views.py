@@ -145,11 +145,13 @@ def retry_mail(mail_id: int):
 
 
 def todo_items() -> list:
-    """The signed-in user's to-do (organiser/admin: the programme's; trainee: their own)."""
+    """The signed-in user's to-do (organiser/admin: the programme's; trainee, focal point: their own)."""
     if not current_user.is_authenticated:
         return []
     if current_user.role == "trainee":
         return todo.trainee_items(current_user.id)
+    if current_user.role == "focal_point":  # never the programme's to-do: only their own candidates
+        return todo.focal_point_items(current_user.id)
     return todo.organiser_items(is_admin=current_user.role == "admin")
 
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import io
 import re
 import tempfile
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 from markupsafe import Markup
 
 from accounts.permissions import organiser_required
-from core import audit
+from core import audit, filestore
+from core.db import as_utc, utcnow
 from core.extensions import db
 from core.i18n import _
 from core.refdata import (
@@ -216,9 +216,8 @@ def cohort_workbook(cohort_id: int):
                           publication=_flag(request.args.get("publication")))
 
 
-def _signature(content: bytes, filename: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, filename.encode() + b"\0" + content, hashlib.sha256).hexdigest()
+FILLED_KIND = "report_filled_form"  # a filled ministry form waiting for its download (file store)
+FILLED_LIFETIME = timedelta(hours=1)
 
 
 @bp.route("/template", methods=["GET", "POST"])
@@ -249,32 +248,32 @@ def template():
         form.template.errors = [*form.template.errors, exc.message]
         return render_template("reports/template.html", **page)
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", (upload.filename or "form.xlsx").rsplit(".", 1)[0]) + "-filled.xlsx"
+    key = None
     with unit_of_work():
         audit.record("report.template_fill", object_type="Report",
                      summary=f"{upload.filename}; {result.replaced} placeholders, {result.tables} tables; "
                              f"{'; '.join(f'{k}: {v}' for k, v in filt.describe('en')) or 'all data'}")
+        if result.warnings:  # kept in the shared file store (any instance serves the download), for an hour
+            key = filestore.put(result.content, name=name, content_type=XLSX_MIME, kind=FILLED_KIND,
+                                owner_id=current_user.id, expires_at=utcnow() + FILLED_LIFETIME)
     if not result.warnings:
         return send_file(_bytes_io(result.content), mimetype=XLSX_MIME, as_attachment=True, download_name=name)
     page["warnings"] = result.warnings
-    page["download"] = {"filename": name, "content": base64.b64encode(result.content).decode(),
-                        "signature": _signature(result.content, name), "replaced": result.replaced}
+    page["download"] = {"filename": name, "key": key, "replaced": result.replaced}
     return render_template("reports/template.html", **page)
 
 
 @bp.route("/template/download", methods=["POST"])
 @organiser_required
 def template_download():
-    """Download a filled form shown with warnings (signed by the server, so only our own output)."""
-    filename = request.form.get("filename", "")
-    try:
-        content = base64.b64decode(request.form.get("content", ""), validate=True)
-    except ValueError:
-        content = b""
-    signature = request.form.get("signature", "")
-    if not content or not hmac.compare_digest(signature, _signature(content, filename)):
+    """Download a filled form shown with warnings: only its owner, only within the hour (from the file store)."""
+    key = request.form.get("key", "")
+    stored = filestore.info(key, kind=FILLED_KIND)
+    expired = stored is None or (stored.expires_at is not None and as_utc(stored.expires_at) <= utcnow())
+    if expired or stored.owner_id != current_user.id:
         flash(_("That download has expired or was changed. Fill the form again."), "error")
         return redirect(url_for("reports.template"))
-    return send_file(_bytes_io(content), mimetype=XLSX_MIME, as_attachment=True, download_name=filename)
+    return filestore.send(key, kind=FILLED_KIND)
 
 
 def _bytes_io(content: bytes) -> io.BytesIO:

@@ -109,3 +109,28 @@ def test_upgrade_one_revision_at_a_time(migration_app):
         assert current_revision() == revision
         db.session.remove()
     assert revisions[-1] == head_revision()
+
+
+def test_inject_attachment_bytes_move_into_the_file_store_and_back(migration_app):
+    """Data migration f11e5702e002: exercise_attachments.data → stored_files (kind inject_attachment)."""
+    from sqlalchemy import text
+
+    upgrade(directory=str(MIGRATIONS_DIR), revision="f11e5702e001")
+    payload = b"%PDF-1.4 " + bytes(range(256)) * 40
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO exercise_attachments (filename, content_type, size, sha256, data, created_at) "
+                          "VALUES ('brief.pdf', 'application/pdf', :size, 'abc', :data, '2026-01-02 03:04:05')"),
+                     {"size": len(payload), "data": payload})
+    upgrade(directory=str(MIGRATIONS_DIR), revision="f11e5702e002")
+    with db.engine.connect() as conn:
+        key = conn.execute(text("SELECT file_key FROM exercise_attachments")).scalar_one()
+        row = conn.execute(text("SELECT kind, name, content_type, size, data FROM stored_files WHERE key = :k"),
+                           {"k": key}).one()
+    assert (row.kind, row.name, row.content_type, row.size, bytes(row.data)) == \
+        ("inject_attachment", "brief.pdf", "application/pdf", len(payload), payload)
+    assert "data" not in {c["name"] for c in inspect(db.engine).get_columns("exercise_attachments")}
+    downgrade(directory=str(MIGRATIONS_DIR), revision="f11e5702e001")
+    with db.engine.connect() as conn:
+        assert bytes(conn.execute(text("SELECT data FROM exercise_attachments")).scalar_one()) == payload
+        assert conn.execute(text("SELECT count(*) FROM stored_files")).scalar_one() == 0
+    db.session.remove()

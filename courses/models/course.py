@@ -75,7 +75,9 @@ class Lesson(TimestampMixin, db.Model):
     minutes: Mapped[int] = mapped_column(default=10)
     tags: Mapped[list] = mapped_column(JSON, default=list)
     attachment_name: Mapped[str | None] = mapped_column(String(200))
-    attachment_path: Mapped[str | None] = mapped_column(String(100))
+    # The file-store key of the attachment (core.filestore, kind "lesson_attachment"); the column kept
+    # its old name from when it held a file name under instance/course_files/.
+    attachment_key: Mapped[str | None] = mapped_column("attachment_path", String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
     attachment_size: Mapped[int | None]
 

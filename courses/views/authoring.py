@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from accounts.permissions import organiser_required
+from core import filestore
 from core.extensions import db
 from core.i18n import _
 from core.uow import run_service, unit_of_work
@@ -223,7 +224,7 @@ def lesson_move(lesson_id: int, direction: str):
 @bp.route("/courses/lessons/<int:lesson_id>/attachment", methods=["POST"])
 @organiser_required
 def lesson_attach(lesson_id: int):
-    """Upload (or replace) a lesson's attachment: size- and type-checked, stored under instance/."""
+    """Upload (or replace) a lesson's attachment: size- and type-checked, kept in the file store."""
     lesson = db.get_or_404(Lesson, lesson_id)
     form = AttachmentForm()
     upload = form.attachment.data if form.validate_on_submit() else None
@@ -252,13 +253,11 @@ def lesson_file_admin(lesson_id: int):
 
 
 def send_attachment(lesson: Lesson):
-    if not lesson.attachment_path:
+    """The lesson's attachment from the file store: always a download (never inline), not cached."""
+    if not lesson.attachment_key:
         abort(404)
-    path = services.attachment_dir() / lesson.attachment_path
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=lesson.attachment_type, as_attachment=True,
-                     download_name=lesson.attachment_name or path.name)
+    return filestore.send(lesson.attachment_key, kind=services.ATTACHMENT_KIND,
+                          download_name=lesson.attachment_name or None)
 
 
 # --- question bank -------------------------------------------------------------------------------

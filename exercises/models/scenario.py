@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import TimestampMixin, nullable_one_of, one_of, utcnow
@@ -81,16 +82,20 @@ class ScenarioModule(db.Model):
 
 class Attachment(db.Model):
     """A file handed to players with an inject. Immutable: scenarios and runs share a row by reference,
-    so replacing a scenario's attachment never changes what a run already copied."""
+    so replacing a scenario's attachment never changes what a run already copied.
+
+    The bytes are in the one file store (``core.filestore``, kind ``inject_attachment``) under
+    ``file_key``; this row is the reference the injects share and what the pages list."""
 
     __tablename__ = "exercise_attachments"
+    KIND: ClassVar[str] = "inject_attachment"  # the file store's kind for these files
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    file_key: Mapped[str] = mapped_column(String(64), ForeignKey("stored_files.key"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from accounts.models import User
-from core import audit
+from core import audit, filestore
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
@@ -311,8 +311,9 @@ def set_attachment(inject: ScenarioInject, filename: str, data: bytes, actor: Us
     """Attach a file to an inject (replacing any earlier one; runs keep the file they copied)."""
     content_type = sniff_attachment(filename, data)
     safe_name = "".join(c for c in filename.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())[:200]
+    key = filestore.put(data, name=safe_name or "attachment", content_type=content_type, kind=Attachment.KIND)
     attachment = Attachment(filename=safe_name or "attachment", content_type=content_type, size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(), data=data)
+                            sha256=hashlib.sha256(data).hexdigest(), file_key=key)
     db.session.add(attachment)
     db.session.flush()
     inject.attachment_id = attachment.id

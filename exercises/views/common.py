@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from io import BytesIO
+from flask import abort
 
-from flask import abort, send_file
+from core import filestore
 
 
 def send_attachment(attachment):
-    """Send an inject attachment as a download (never rendered inline), or 404."""
+    """Send an inject attachment from the file store as a download (never rendered inline), or 404."""
     if attachment is None:
         abort(404)
-    return send_file(BytesIO(attachment.data), mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.filename)
+    return filestore.send(attachment.file_key, kind=attachment.KIND, download_name=attachment.filename)

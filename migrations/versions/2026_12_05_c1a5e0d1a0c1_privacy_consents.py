@@ -1,7 +1,7 @@
 """privacy consents (issue 13 item 10)
 
 Revision ID: c1a5e0d1a0c1
-Revises: c1a5e0d1a003
+Revises: 27d5af3146c6
 Create Date: 2026-12-05 13:55:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c1a5e0d1a0c1'
-down_revision = 'c1a5e0d1a003'
+down_revision = '27d5af3146c6'
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,7 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_users_role_valid'), type_='check')
         batch_op.create_check_constraint(
-            batch_op.f('ck_users_role_valid'), "role in ('admin', 'organiser', 'trainee', 'observer')")
+            batch_op.f('ck_users_role_valid'), "role in ('admin', 'organiser', 'trainee', 'focal_point', 'observer')")
     op.create_table('observer_grants',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('programme_id', sa.Integer(), nullable=False),
@@ -35,4 +35,4 @@ def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_users_role_valid'), type_='check')
         batch_op.create_check_constraint(
-            batch_op.f('ck_users_role_valid'), "role in ('admin', 'organiser', 'trainee')")
+            batch_op.f('ck_users_role_valid'), "role in ('admin', 'organiser', 'trainee', 'focal_point')")

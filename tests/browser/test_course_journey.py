@@ -22,8 +22,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def live(tmp_path):
-    app = make_test_app(f"sqlite:///{tmp_path / 'live.sqlite3'}", SERVER_NAME=None, WTF_CSRF_ENABLED=True,
-                        COURSE_FILES_DIR=str(tmp_path / "files"))
+    app = make_test_app(f"sqlite:///{tmp_path / 'live.sqlite3'}", SERVER_NAME=None, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
         portal = enrolled(course=sample_course(), pre_post=True)

@@ -117,3 +117,17 @@ def test_send_is_private_download(app, db):
         from werkzeug.exceptions import NotFound
         with pytest.raises(NotFound):
             filestore.send("missing")
+
+
+def test_content_read_back_by_a_later_request_is_byte_exact(db):
+    """After a commit, ``get`` reads the content from the database (on PostgreSQL in binary format)."""
+    payload = bytes(range(256)) * 4096 + b"\x00\xff"  # 1 MB, every byte value
+    key = filestore.put(payload, name="all.bin", content_type="application/octet-stream", kind="download")
+    db.session.commit()
+    db.session.expire_all()  # as a later request: nothing of the file in memory
+    blob = filestore.get(key, kind="download")
+    assert blob.data == payload and blob.size == len(payload) and blob.name == "all.bin"
+    assert filestore.get(key, kind="import_preview") is None
+    db.session.expire_all()
+    with filestore.open(key) as fh:
+        assert fh.read() == payload

@@ -130,14 +130,14 @@ def test_matrix_covers_the_accounts_routes(app):
     endpoints = set(_endpoints(app))
     assert {"accounts.login", "accounts.users", "accounts.user_edit", "accounts.audit"} <= endpoints
     assert access_of(app.view_functions["accounts.users"]) == "roles:admin"
-    assert access_of(app.view_functions["accounts.account"]) == "roles:admin,organiser,trainee,observer"
+    assert access_of(app.view_functions["accounts.account"]) == "roles:admin,organiser,trainee,focal_point,observer"
     # issue 13 item 10: the notice is public; recording or withdrawing consent needs a signed-in user
     assert access_of(app.view_functions["accounts.privacy"]) == "public"
     for endpoint in ("accounts.privacy_accept", "accounts.privacy_withdraw"):
-        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee,observer"
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee,focal_point,observer"
     # issue 13 item 9: everyone may download their own data; only an admin exports or erases a person
     for endpoint in ("privacy.my_data", "privacy.my_data_json"):
-        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee,observer"
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee,focal_point,observer"
     for endpoint in ("privacy.trainee_export", "privacy.trainee_erase", "privacy.observer_grants"):
         assert access_of(app.view_functions[endpoint]) == "roles:admin"
     # issue 13 item 8: the ministry observer reaches its aggregate pages and the signed-in basics only
@@ -149,6 +149,31 @@ def test_matrix_covers_the_accounts_routes(app):
         "accounts.account", "accounts.logout", "accounts.privacy_accept", "accounts.privacy_withdraw",
         "notifications.notifications", "notifications.read", "notifications.read_all", "notifications.settings",
         "privacy.my_data", "privacy.my_data_json", "privacy.observer_dashboard", "privacy.observer_workbook"])
+
+
+ORGANISERS = "roles:admin,organiser"
+#: Every nominations route and who may use it (issue 15); a new route must be added here.
+NOMINATIONS = {
+    "nominations.calls": ORGANISERS, "nominations.call_new": ORGANISERS, "nominations.call_edit": ORGANISERS,
+    "nominations.selection": ORGANISERS, "nominations.decide": ORGANISERS, "nominations.duplicate": ORGANISERS,
+    "nominations.scores": ORGANISERS, "nominations.endorsement": ORGANISERS,
+    "nominations.answer_document": ORGANISERS, "nominations.focal_points": ORGANISERS,
+    "nominations.fp_home": "roles:focal_point", "nominations.fp_nominate": "roles:focal_point",
+    "nominations.fp_candidate": "roles:focal_point", "nominations.fp_endorsement": "roles:focal_point",
+    "nominations.fp_upload": "roles:focal_point",
+    "nominations.public_call": "public", "nominations.apply": "public",
+}
+
+
+def test_matrix_covers_the_nominations_routes_and_the_focal_point_role(app):
+    assert "focal_point" in ROLES
+    declared = {e: access_of(app.view_functions[e]) for e in _endpoints(app) if e.startswith("nominations.")}
+    assert declared == NOMINATIONS
+    # a focal point reaches their nomination pages and the pages every signed-in user has, nothing else
+    focal = {e for e in _endpoints(app) if "focal_point" in (access_of(app.view_functions[e]) or "")}
+    shared = {e for e in focal if not e.startswith("nominations.")}
+    assert all("admin" in access_of(app.view_functions[e]) and "trainee" in access_of(app.view_functions[e])
+               for e in shared), shared
 
 
 def test_route_without_access_decision_is_refused(database_url):

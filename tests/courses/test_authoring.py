@@ -3,9 +3,13 @@ bank, GIFT import/export, quiz builder, assignments and new editions — with au
 
 import io
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
+from core import filestore
 from core.audit import AuditEvent
+from core.filestore import StoredFile
 from courses.models import Course, CourseAssignment, Lesson, Module, Question, Quiz
 from tests import factories
 from tests.courses.builders import enrolled, lessons, quiz, sample_course
@@ -54,7 +58,7 @@ def test_course_module_lesson_crud_with_preview(client, db, login_as):
 
 
 def test_lesson_attachment_checks_and_access(client, db, login_as, app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "COURSE_FILES_DIR", str(tmp_path))
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
     p = enrolled(pre_post=False)
     stranger = enrolled(course=p.course)  # another cohort with the same course, different assignment
     lesson = lessons(p.course)[0]
@@ -74,9 +78,13 @@ def test_lesson_attachment_checks_and_access(client, db, login_as, app, tmp_path
     db.session.expire_all()
     lesson = db.session.get(Lesson, lesson.id)
     assert lesson.attachment_name == "handout.pdf" and lesson.attachment_size == len(PDF)
-    assert (tmp_path / lesson.attachment_path).read_bytes() == PDF
+    blob = filestore.get(lesson.attachment_key, kind="lesson_attachment")
+    assert blob.data == PDF and blob.content_type == "application/pdf" and blob.name == "handout.pdf"
+    assert list(tmp_path.iterdir()) == []  # in the database's file store, nothing on this machine's disk
     admin_copy = client.get(f"/courses/lessons/{lesson.id}/attachment/file")
-    assert admin_copy.data == PDF
+    assert admin_copy.data == PDF and admin_copy.mimetype == "application/pdf"
+    assert admin_copy.headers["Content-Disposition"] == "attachment; filename=handout.pdf"
+    assert admin_copy.headers["Cache-Control"] == "no-store, private"
     admin_copy.close()
     client.post("/logout")
     del organiser
@@ -90,6 +98,61 @@ def test_lesson_attachment_checks_and_access(client, db, login_as, app, tmp_path
     login_as(user=stranger.user)  # has a pre-test to take first: the file stays locked
     assert client.get(f"/learn/{stranger.assignment.id}/lessons/{lesson.id}/file").status_code == 404
     assert client.get(f"/learn/{p.assignment.id}/lessons/{lesson.id}/file").status_code == 404
+
+
+def _stored(db, kind="lesson_attachment") -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(StoredFile).where(StoredFile.kind == kind))
+
+
+def test_a_failed_commit_leaves_no_attachment_file(client, db, login_as, app, tmp_path, monkeypatch):
+    """The old code wrote instance/course_files/<file> before the commit: a failed commit left an orphan."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    lesson = lessons(sample_course())[0]
+    db.session.commit()
+    login_as("organiser")
+
+    def database_went_away(session):
+        raise RuntimeError("the database went away during the commit")
+
+    event.listen(Session, "before_commit", database_went_away)
+    try:
+        with pytest.raises(RuntimeError, match="went away"):
+            client.post(f"/courses/lessons/{lesson.id}/attachment",
+                        data={"attachment": (io.BytesIO(PDF), "handout.pdf")})
+    finally:
+        event.remove(Session, "before_commit", database_went_away)
+    db.session.rollback()
+    assert _stored(db) == 0  # no file in the store …
+    assert list(tmp_path.iterdir()) == []  # … and none on disk
+    assert db.session.get(Lesson, lesson.id).attachment_key is None
+
+
+def test_replacing_removing_and_copying_attachments_keep_no_stray_files(client, db, login_as):
+    course = sample_course()
+    lesson = lessons(course)[0]
+    db.session.commit()
+    login_as("organiser")
+    url = f"/courses/lessons/{lesson.id}/attachment"
+    client.post(url, data={"attachment": (io.BytesIO(PDF), "one.pdf")})
+    client.post(url, data={"attachment": (io.BytesIO(b"plain text"), "two.txt")})
+    assert _stored(db) == 1  # the replaced file went with the same commit
+    db.session.expire_all()
+    first_key = db.session.get(Lesson, lesson.id).attachment_key
+    got = client.get(f"/courses/lessons/{lesson.id}/attachment/file")
+    assert got.data == b"plain text" and got.mimetype == "text/plain"
+    assert got.headers["Content-Disposition"] == "attachment; filename=two.txt"  # never inline
+    got.close()
+    r = client.post(f"/courses/{course.id}/edition", data={"edition": "2027"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    copy = db.session.scalar(select(Course).where(Course.edition == "2027"))
+    copied = next(le for m in copy.modules for le in m.lessons if le.key == lesson.key)
+    assert copied.attachment_key not in (None, first_key) and _stored(db) == 2
+    assert filestore.get(copied.attachment_key).data == b"plain text"
+    client.post(f"/courses/lessons/{lesson.id}/attachment/delete", data={"confirm": "y"})
+    db.session.expire_all()
+    assert db.session.get(Lesson, lesson.id).attachment_key is None and _stored(db) == 1
+    assert filestore.get(copied.attachment_key).data == b"plain text"  # the copy keeps its own file
 
 
 def test_question_form_all_types_and_errors(client, db, login_as):
@@ -234,3 +297,26 @@ def test_pages_render_for_organiser(client, db, login_as):
         response = client.get(url)
         assert response.status_code == 200, url
     assert client.get("/courses/999999").status_code == 404
+
+
+def test_deleting_a_lesson_module_or_course_deletes_its_stored_files(client, db, login_as):
+    course = Course(code="DEL-1", title="To delete", track="CSIRT", edition="2026", language="en")
+    db.session.add(course)
+    course.modules = [Module(position=i, title=f"M{i}") for i in (1, 2)]
+    for i, module in enumerate(course.modules):
+        module.lessons = [Lesson(position=j, title=f"L{i}{j}") for j in (1, 2)]
+    db.session.commit()
+    course_id = course.id
+    login_as("organiser")
+    ids = [le.id for m in course.modules for le in m.lessons]
+    for lesson_id in ids:
+        client.post(f"/courses/lessons/{lesson_id}/attachment", data={"attachment": (io.BytesIO(PDF), "a.pdf")})
+    assert _stored(db) == 4
+    assert client.post(f"/courses/lessons/{ids[0]}/delete").status_code == 302
+    assert _stored(db) == 3
+    module_id = db.session.get(Lesson, ids[2]).module_id
+    assert client.post(f"/courses/modules/{module_id}/delete").status_code == 302
+    assert _stored(db) == 1
+    assert client.post(f"/courses/{course_id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Course, course_id) is None and _stored(db) == 0

@@ -90,8 +90,12 @@ def test_attachments_are_type_checked_and_downloadable(client, db, login_as):
     db.session.expire_all()
     inject = db.session.get(ScenarioInject, inject.id)
     assert inject.attachment.filename == "log.png" and inject.attachment.content_type == "image/png"
+    from core import filestore
+
+    assert filestore.get(inject.attachment.file_key, kind="inject_attachment").data == PNG  # in the one store
     download = client.get(f"/exercises/scenarios/attachments/{inject.attachment_id}")
-    assert download.data == PNG and "attachment" in download.headers["Content-Disposition"]
+    assert download.data == PNG and download.headers["Content-Disposition"] == "attachment; filename=log.png"
+    assert download.mimetype == "image/png" and download.headers["Cache-Control"] == "no-store, private"
     assert client.get("/exercises/scenarios/attachments/999999").status_code == 404
 
 

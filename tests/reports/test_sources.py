@@ -117,11 +117,13 @@ def test_feature_dashboard_section_and_kpis(client, features, login_as):
 
 
 def test_the_features_register_the_sheets_figures_and_sections_in_the_contract_order(app):
-    assert [name for name, _fn in sources.sheets(app)] == ["Satisfaction", "Exercises", "Action plans"]
+    # issue 15: the Nominations sheet comes after the existing sheets, which do not change
+    assert [name for name, _fn in sources.sheets(app)] == ["Satisfaction", "Exercises", "Action plans", "Nominations"]
     keys = [s.key for s in registered_sources(app)]
     assert {"courses.learning", "completion.satisfaction", "exercises.runs", "completion.action_plans",
-            "reports.statistics"} <= set(keys)
-    assert [s.key for s in registered_sources(app) if s.dashboard] == ["completion.satisfaction", "exercises.runs"]
+            "nominations.per_country", "reports.statistics"} <= set(keys)
+    assert [s.key for s in registered_sources(app) if s.dashboard] == ["completion.satisfaction", "exercises.runs",
+                                                                       "nominations.per_country"]
     assert sources.problems(app) == []
 
 

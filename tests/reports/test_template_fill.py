@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Border, Font, PatternFill, Side
+from sqlalchemy import select
 
 from core.errors import ServiceError
 from reports import template_fill
@@ -192,18 +193,41 @@ def test_round_trip_without_warnings_downloads_directly(client, ds, login_as):
     assert [c.value for c in filled[2]][1:] == [2025, 2, 3, 2, 3, 7, 8]
 
 
-def test_round_trip_with_warnings_shows_them_and_offers_signed_download(client, ds, login_as):
-    login_as("organiser")
+def test_round_trip_with_warnings_shows_them_and_offers_a_stored_download(client, db, ds, login_as, app, tmp_path,
+                                                                          monkeypatch):
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from core.filestore import StoredFile
+
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    owner = login_as("organiser")
     response = _post(client, make_template(), fy_from="2024", fy_to="2024")
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "The form was filled, with warnings" in html
     assert "Unknown placeholder {{budget_yen}}" in html
-    fields = dict(re.findall(r'<input type="hidden" name="(filename|content|signature)" value="([^"]*)">', html))
+    fields = dict(re.findall(r'<input type="hidden" name="(key)" value="([^"]*)">', html))
+    assert len(fields["key"]) == 32 and len(html) < 20000  # a key in the page, not the whole workbook
     download = client.post("/reports/template/download", data=fields)
-    assert download.status_code == 200 and "form-filled.xlsx" in download.headers["Content-Disposition"]
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == "attachment; filename=form-filled.xlsx"
+    assert download.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert download.headers["Cache-Control"] == "no-store, private"
     assert load_workbook(io.BytesIO(download.data))["様式1"]["B3"].value == 5
-    tampered = {**fields, "signature": "0" * 64}
-    assert client.post("/reports/template/download", data=tampered).status_code == 302
+    assert list(tmp_path.iterdir()) == []
+    for bad in ({"key": "0" * 32}, {}, {"key": "../../etc/passwd"}):
+        assert client.post("/reports/template/download", data=bad).status_code == 302
+    client.post("/logout")
+    login_as("organiser")  # another organiser: not theirs
+    refused = client.post("/reports/template/download", data=fields)
+    assert refused.status_code == 302
+    assert "expired" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    client.post("/logout")
+    login_as(user=owner)
+    db.session.scalars(select(StoredFile).where(StoredFile.key == fields["key"])).one().expires_at = \
+        utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.post("/reports/template/download", data=fields).status_code == 302  # past its hour
 
 
 def test_bad_upload_and_bad_filters_show_messages(client, ds, login_as):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.audit import AuditEvent
+from core.filestore import StoredFile
 from tests import factories
 from trainees.imports.reader import COLUMNS
 from trainees.models import Enrolment, Trainee
@@ -22,9 +23,15 @@ TOKEN = re.compile(r'name="token" type="hidden" value="([A-Za-z0-9_-]+)"')
 
 @pytest.fixture
 def imports_dir(app, tmp_path, monkeypatch) -> Path:
-    """Keep uploads of this test in its own folder."""
+    """An instance folder of this test's own: previews must not be written to it (they are in the store)."""
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     return tmp_path / "imports"
+
+
+def _previews(db) -> list[str]:
+    """Keys of the import previews waiting in the file store."""
+    db.session.expire_all()
+    return list(db.session.scalars(select(StoredFile.key).where(StoredFile.kind == "import_preview")))
 
 
 @pytest.fixture
@@ -106,9 +113,9 @@ def test_upload_preview_confirm(client, db, login_as, cohort, imports_dir):
     assert '<span class="value">1</span> new' in html and '<span class="value">1</span> update' in html
     assert "new@example.org" in html and "enrolled as nominated" in html
     assert _counts(db) == before  # the preview wrote nothing
-    stored = list(imports_dir.iterdir())
-    assert len(stored) == 2 and all(p.stat().st_mode & 0o077 == 0 for p in stored)
     token = _token(preview)
+    assert _previews(db) == [token]  # kept in the database's file store …
+    assert not imports_dir.exists()  # … not in this machine's instance folder
     done = _confirm(client, cohort, token)
     assert done.status_code == 302 and done.headers["Location"] == f"/cohorts/{cohort.id}/import"
     assert "Import finished: 1 new, 1 updated, 0 invalid rows skipped." in client.get(done.headers["Location"]) \
@@ -118,7 +125,7 @@ def test_upload_preview_confirm(client, db, login_as, cohort, imports_dir):
     assert db.session.scalar(select(func.count()).select_from(Enrolment)) == 2
     imported = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "trainee.import"))
     assert imported.actor_id == user.id and "roster.xlsx" in imported.summary
-    assert list(imports_dir.iterdir()) == []  # deleted after the confirmation
+    assert _previews(db) == []  # deleted with the import's commit
     again = _confirm(client, cohort, token)  # the same token cannot be used twice
     assert again.status_code == 302
     assert "expired or does not belong to you" in client.get(again.headers["Location"]).get_data(as_text=True)
@@ -135,11 +142,12 @@ def test_invalid_rows_block_the_import_without_skip(client, db, login_as, cohort
     assert 'class="badge badge-err">invalid' in html
     assert not TOKEN.search(html)  # no confirm button
     assert "Upload a corrected file" in html
-    token = next(imports_dir.glob("*.json")).stem
+    [token] = _previews(db)
     forced = _confirm(client, cohort, token)  # even if the token is sent, nothing is written
     assert forced.status_code == 422
     assert "Nothing was imported: some rows are invalid now." in forced.get_data(as_text=True)
     assert _counts(db) == before
+    assert _previews(db) == [token]  # the refused import rolled back: the preview is still there
 
 
 def test_skip_invalid_imports_the_valid_rows(client, db, login_as, cohort, imports_dir):
@@ -214,7 +222,7 @@ def test_unusable_files_get_a_message_next_to_the_field(client, db, login_as, co
     assert response.status_code == 200
     assert re.search(r'<ul class="errors" id="file-errors"><li>[^<]*' + re.escape(message), html), html[-3000:]
     assert _counts(db) == before
-    assert not imports_dir.exists() or not any(imports_dir.iterdir())
+    assert _previews(db) == [] and not imports_dir.exists()
 
 
 def test_oversized_upload_is_refused_with_a_friendly_page(client, app, db, login_as, cohort, imports_dir,
@@ -254,20 +262,45 @@ def test_the_upload_endpoint_name_is_stable(app):
         assert url_for("trainees.import_template") == "/import/template.xlsx"
 
 
-def test_expired_uploads_are_purged_when_a_new_one_is_saved(app, imports_dir, monkeypatch):
-    import os
-    import time
+def test_expired_uploads_are_purged_when_a_new_one_is_saved(app, db, imports_dir):
+    from datetime import timedelta
 
+    from core.db import utcnow
     from trainees.imports import store as import_store
 
     with app.test_request_context():
-        old = import_store.save_upload(b"old", "old.csv", 1, 1, False)
-        for suffix in (".upload", ".json"):
-            path = imports_dir / f"{old}{suffix}"
-            os.utime(path, (time.time() - 7200, time.time() - 7200))
-        new = import_store.save_upload(b"new", "new.csv", 1, 1, True)
-        assert sorted(p.name for p in imports_dir.iterdir()) == [f"{new}.json", f"{new}.upload"]
-        stored = import_store.load_upload(new, 1, 1)
+        uid = factories.user().id
+        old = import_store.save_upload(b"old", "old.csv", uid, 1, False)
+        db.session.get(StoredFile, db.session.scalar(select(StoredFile.id).where(StoredFile.key == old))) \
+            .expires_at = utcnow() - timedelta(minutes=1)
+        db.session.flush()
+        new = import_store.save_upload(b"new", "new.csv", uid, 1, True)
+        db.session.commit()
+        assert _previews(db) == [new]
+        stored = import_store.load_upload(new, uid, 1)
         assert (stored.data, stored.filename, stored.skip_invalid) == (b"new", "new.csv", True)
         with pytest.raises(import_store.StaleUpload):
-            import_store.load_upload(old, 1, 1)
+            import_store.load_upload(old, uid, 1)
+        assert not imports_dir.exists()
+
+
+def test_the_hourly_cleanup_removes_expired_previews_only(app, db, imports_dir):
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from notifications.reminders import cleanup
+    from trainees.imports import store as import_store
+
+    with app.test_request_context():
+        user = factories.user()
+        db.session.flush()
+        keep = import_store.save_upload(b"a", "a.csv", user.id, 1, False)
+        gone = import_store.save_upload(b"b", "b.csv", user.id, 1, False)
+        db.session.commit()
+        assert cleanup(now=utcnow() + timedelta(minutes=30))["expired_files"] == 0
+        db.session.scalars(select(StoredFile).where(StoredFile.key == gone)).one().expires_at = \
+            utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        assert cleanup()["expired_files"] == 1
+        db.session.commit()
+        assert _previews(db) == [keep]

@@ -1,23 +1,28 @@
-"""Uploaded import files kept between the preview and the confirmation.
+"""Uploaded import files kept between the preview and the confirmation — in the one file store.
 
-A file is stored under ``<instance>/imports/<token>.upload`` with its metadata beside it. The token is
-random (never a client-supplied path), is bound to the user and the cohort, expires, and is deleted
-once the import is confirmed. Expired uploads are purged whenever a new one is saved.
+An upload is a ``stored_files`` row of kind ``import_preview`` (:mod:`core.filestore`), so every
+application instance sees it and nothing waits on one machine's disk. Its key (random, never a
+client-supplied path) is the token of the confirmation form; the row is bound to the user
+(``owner_id``) and the cohort (``meta``), expires after ``IMPORT_UPLOAD_MINUTES`` (checked when it is
+loaded, and removed by :func:`purge_expired` — the hourly cleanup job and every new upload), and is
+deleted in the same transaction as the confirmed import. None of these functions commits: the
+calling route's unit of work does.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
-import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 
 from flask import current_app
 
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+from core import filestore
+from core.db import utcnow
+
+KIND = "import_preview"
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32}")
+CONTENT_TYPE = "application/octet-stream"  # never served back; only read by the importer
 
 
 class StaleUpload(Exception):
@@ -32,73 +37,38 @@ class StoredUpload:
     skip_invalid: bool
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def _lifetime() -> float:
-    return float(current_app.config.get("IMPORT_UPLOAD_MINUTES", 60)) * 60
-
-
-def _write_private(path: Path, content: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
+def _lifetime() -> timedelta:
+    return timedelta(minutes=float(current_app.config.get("IMPORT_UPLOAD_MINUTES", 60)))
 
 
 def save_upload(data: bytes, filename: str, user_id: int, cohort_id: int, skip_invalid: bool) -> str:
-    """Keep an uploaded file for the confirmation step; returns its token."""
+    """Keep an uploaded file for the confirmation step; returns its token (the caller commits)."""
     purge_expired()
-    token = secrets.token_urlsafe(32)
-    folder = _folder()
-    _write_private(folder / f"{token}.upload", data)
-    meta = {"user_id": user_id, "cohort_id": cohort_id, "filename": filename, "skip_invalid": bool(skip_invalid),
-            "created": time.time()}
-    _write_private(folder / f"{token}.json", json.dumps(meta).encode())
-    return token
+    return filestore.put(data, name=filename or "upload", content_type=CONTENT_TYPE, kind=KIND,
+                         owner_id=user_id, expires_at=utcnow() + _lifetime(),
+                         meta={"cohort_id": cohort_id, "skip_invalid": bool(skip_invalid)})
 
 
 def load_upload(token: str | None, user_id: int, cohort_id: int) -> StoredUpload:
     """The stored file for this token, user and cohort; StaleUpload if there is none (or it expired)."""
     if not token or not TOKEN_PATTERN.fullmatch(token):
         raise StaleUpload(token)
-    folder = _folder()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text())
-        if meta.get("user_id") != user_id or meta.get("cohort_id") != cohort_id:
-            raise StaleUpload(token)
-        if time.time() - float(meta.get("created", 0)) > _lifetime():
-            delete_upload(token)
-            raise StaleUpload(token)
-        data = (folder / f"{token}.upload").read_bytes()
-    except (OSError, ValueError, TypeError):
-        raise StaleUpload(token) from None
-    return StoredUpload(token=token, data=data, filename=str(meta.get("filename", "")),
-                        skip_invalid=bool(meta.get("skip_invalid")))
+    blob = filestore.get(token, kind=KIND)
+    if blob is None or blob.owner_id != user_id or (blob.meta or {}).get("cohort_id") != cohort_id:
+        raise StaleUpload(token)
+    now = utcnow()
+    if (blob.expires_at and blob.expires_at <= now) or blob.created_at + _lifetime() <= now:
+        raise StaleUpload(token)  # left for purge_expired (this request may not commit)
+    return StoredUpload(token=token, data=blob.data, filename=blob.name,
+                        skip_invalid=bool((blob.meta or {}).get("skip_invalid")))
 
 
 def delete_upload(token: str) -> None:
-    """Forget a stored upload (after it was imported, or when it expired)."""
-    if not TOKEN_PATTERN.fullmatch(token or ""):
-        return
-    folder = _folder()
-    for suffix in (".upload", ".json"):
-        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+    """Forget a stored upload (in the caller's transaction: with the import it confirmed)."""
+    if TOKEN_PATTERN.fullmatch(token or ""):
+        filestore.delete(token)
 
 
 def purge_expired() -> int:
-    """Delete uploads older than their lifetime; returns how many were removed."""
-    folder = _folder()
-    cutoff = time.time() - _lifetime()
-    removed = 0
-    for path in folder.iterdir():
-        if path.suffix in (".upload", ".json") and TOKEN_PATTERN.fullmatch(path.stem):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink(missing_ok=True)
-                    removed += path.suffix == ".json"
-            except OSError:
-                continue
-    return removed
+    """Delete expired files of the store (import previews and any other kind); returns how many."""
+    return filestore.purge_expired()

@@ -59,7 +59,9 @@ def import_upload(cohort_id: int):
         except ImportFileError as exc:
             form.file.errors.append(exc.message + " " + _("Nothing was imported."))
         else:
-            token = import_store.save_upload(data, filename, current_user.id, cohort.id, form.skip_invalid.data)
+            with unit_of_work():  # the preview's file is kept in the shared file store until confirmed
+                token = import_store.save_upload(data, filename, current_user.id, cohort.id,
+                                                 form.skip_invalid.data)
             return _preview(cohort, plan, token, form.skip_invalid.data)
     return render_template("trainees/import_upload.html", cohort=cohort, form=form, columns=COLUMNS,
                            limits=import_limits())
@@ -79,6 +81,7 @@ def import_confirm(cohort_id: int):
             result = apply_import(plan, current_user, stored.skip_invalid, ip=request.remote_addr)
             if result.refused:
                 raise ServiceError(_("Nothing was imported: some rows are invalid now. Check the preview below."))
+            import_store.delete_upload(stored.token)  # gone with the import's commit, kept if it rolls back
         if not work.ok:
             return _preview(cohort, plan, stored.token, stored.skip_invalid, 422)
     except import_store.StaleUpload:
@@ -91,7 +94,6 @@ def import_confirm(cohort_id: int):
         flash(_("The import could not be completed because the data changed meanwhile (perhaps another import "
                 "ran at the same time). Nothing was imported; upload the file again."), "error")
         return redirect(url_for("trainees.import_upload", cohort_id=cohort.id))
-    import_store.delete_upload(stored.token)
     if result.written:
         flash(_("Import finished: %(new)d new, %(updated)d updated, %(invalid)d invalid rows skipped.",
                 new=result.imported, updated=result.updated, invalid=result.invalid), "success")

@@ -11,6 +11,7 @@ from core.errors import ServiceError
 from core.i18n import _
 from core.refdata import country_codes
 from trainees import services
+from trainees.duplicates import possible_duplicates
 from trainees.models import Organisation
 
 
@@ -70,3 +71,14 @@ def _warn_if_over_capacity(work, cohort) -> None:
     if services.is_over_capacity(cohort):
         work.flash(_("%(code)s is over capacity: %(taken)d seats taken for %(capacity)d places.", code=cohort.code,
                 taken=services.counted_or_open_count(cohort), capacity=cohort.capacity), "warning")
+
+
+def _duplicates_to_confirm(form) -> list:
+    """Possible duplicates of a person typed in by hand, unless the organiser said it is someone else."""
+    if request.form.get("not_duplicate"):
+        return []
+    v = form.trainee_values()
+    if services.find_trainee_by_email(v["email"]) is not None:
+        return []  # the same e-mail is refused by the service, with a link to the registered person
+    return possible_duplicates(v["family_name"], v["given_names"], v["email"], v["date_of_birth"], v["nationality"],
+                               loose=True)

@@ -19,6 +19,7 @@ from trainees.forms import (
 )
 from trainees.models import Trainee
 from trainees.views._common import (
+    _duplicates_to_confirm,
     _me,
     _organisation_for,
     _text_arg,
@@ -26,12 +27,13 @@ from trainees.views._common import (
 )
 
 
-def _render_enrol(cohort, new_form: NewTraineeForm, status: int = 200):
+def _render_enrol(cohort, new_form: NewTraineeForm, status: int = 200, duplicates=()):
     q = _text_arg("q")
     # a "new" person whose e-mail is already registered: offer to add the registered person instead
     email = new_form.email.data if new_form.email.errors else None
     known = services.find_trainee_by_email(email) if email else None
     return render_template("trainees/enrol.html", cohort=cohort, q=q, new_form=new_form, known=known,
+                           duplicates=duplicates,
                            candidates=queries.enrolment_candidates(cohort, q), existing_form=EnrolExistingForm(),
                            seats=queries.cohort_counts([cohort.id])[cohort.id]), status
 
@@ -67,6 +69,9 @@ def enrol_new(cohort_id: int):
     cohort = queries.get_cohort(cohort_id)
     form = NewTraineeForm()
     if form.validate_on_submit():
+        duplicates = _duplicates_to_confirm(form)
+        if duplicates:
+            return _render_enrol(cohort, form, duplicates=duplicates)
         with unit_of_work(form, "email") as work:
             org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())

@@ -22,6 +22,7 @@ from trainees.models import Organisation
 from trainees.views._common import (
     _choice_arg,
     _country_arg,
+    _duplicates_to_confirm,
     _int_arg,
     _me,
     _organisation_for,
@@ -52,13 +53,14 @@ def trainees():
 def trainee_new():
     """Add a person without enrolling them (enrol from a cohort's page)."""
     form = TraineeForm()
-    if form.validate_on_submit():
+    duplicates = []
+    if form.validate_on_submit() and not (duplicates := _duplicates_to_confirm(form)):
         with unit_of_work(form, "email") as work:
             org, _created = _organisation_for(form)
             trainee = services.create_trainee(org, actor=_me(), **form.trainee_values())
             work.success = _("Trainee %(name)s added.", name=trainee.full_name)
             return redirect(url_for("trainees.trainee_detail", trainee_id=trainee.id))
-    return render_template("trainees/trainee_form.html", form=form, trainee=None)
+    return render_template("trainees/trainee_form.html", form=form, trainee=None, duplicates=duplicates)
 
 
 @bp.route("/trainees/<int:trainee_id>")

@@ -38,6 +38,7 @@ from core.i18n import _
 from core.mailqueue import OutgoingMail
 from courses.models.attempt import Answer, Attempt, LessonProgress
 from exercises.models.run import TeamMember
+from nominations.models import Candidate, CandidateAnswer
 from notifications.models import Notification, NotificationSetting, ScheduledSend
 from trainees.models import Attendance, Cohort, Enrolment, EnrolmentEvent, Trainee
 
@@ -114,6 +115,13 @@ def collect(trainee: Trainee | None, user: User | None = None) -> dict:
     data["action_plans"] = _rows(ActionPlan, mine(ActionPlan))
     data["certificates"] = _rows(Certificate, mine(Certificate))
     data["exercise_teams"] = _rows(TeamMember, TeamMember.trainee_id == (trainee.id if trainee else -1))
+    if trainee is not None:
+        nominated = _candidates_of(trainee, {trainee.email} | ({user.email} if user else set()))
+        data["nominations"] = _rows(Candidate, nominated)
+        data["nomination_answers"] = _rows(CandidateAnswer, CandidateAnswer.candidate_id.in_(
+            select(Candidate.id).where(nominated)))
+    else:
+        data["nominations"], data["nomination_answers"] = [], []
     if user is not None:
         data["privacy_consents"] = _rows(PrivacyConsent, PrivacyConsent.user_id == user.id)
         data["notifications"] = _rows(Notification, Notification.user_id == user.id)
@@ -124,6 +132,12 @@ def collect(trainee: Trainee | None, user: User | None = None) -> dict:
     about = _audit_about(trainee, user)
     data["audit_entries"] = _rows(AuditEvent, about) if about is not None else []
     return data
+
+
+def _candidates_of(trainee: Trainee, emails: set[str]):
+    """Nomination candidates that are this person: linked to the record or nominated with their e-mail."""
+    return or_(Candidate.trainee_id == trainee.id, Candidate.duplicate_of_id == trainee.id,
+               func.lower(Candidate.email).in_({e.lower() for e in emails}))
 
 
 def to_json(data: dict) -> str:
@@ -263,6 +277,21 @@ def erase(trainee: Trainee, *, actor=None, reason: str = "request") -> dict:
     db.session.execute(delete(ScheduledSend).where(ScheduledSend.trainee_id == trainee.id))
 
     emails = {trainee.email} | ({user.email} if user else set())
+    # nominations: the person's candidate rows keep country, gender and status (the nomination figures)
+    candidates = db.session.scalars(select(Candidate).where(_candidates_of(trainee, emails))).all()
+    file_keys = {c.endorsement_key for c in candidates if c.endorsement_key}
+    if candidates:
+        file_keys |= set(db.session.scalars(select(CandidateAnswer.file_key).where(
+            CandidateAnswer.candidate_id.in_([c.id for c in candidates]), CandidateAnswer.file_key.is_not(None))))
+    for candidate in candidates:
+        candidate.family_name, candidate.given_names, candidate.native_name = "", pseudonym, ""
+        candidate.email = f"erased-{trainee.id}-{candidate.id}@{ERASED_DOMAIN}"
+        candidate.job_title, candidate.date_of_birth, candidate.endorsement_key = "", None, None
+    if candidates:
+        db.session.execute(update(CandidateAnswer).where(CandidateAnswer.candidate_id.in_(
+            [c.id for c in candidates])).values(value="", file_key=None))
+    if file_keys:  # the endorsement letter and uploaded documents
+        db.session.execute(delete(StoredFile).where(StoredFile.key.in_(file_keys)))
     db.session.execute(delete(OutgoingMail).where(OutgoingMail.to_addr.in_(emails)))
     if user is not None:
         db.session.execute(delete(OutgoingMail).where(OutgoingMail.user_id == user.id))
@@ -289,6 +318,7 @@ def erase(trainee: Trainee, *, actor=None, reason: str = "request") -> dict:
     scrubbed = scrub_everywhere(needles, pseudonym)
     db.session.expire_all()  # rows rewritten above by statements, not through the loaded objects
     summary = {"certificates_revoked": len(certificates), "action_plans_cleared": len(plans),
+               "nominations_cleared": len(candidates),
                "cells_scrubbed": scrubbed, "reason": reason}
     audit.record("trainee.erased", object_type="Trainee", object_id=trainee.id, actor=actor,
                  summary=f"personal data erased ({reason})", after=summary)

@@ -166,3 +166,18 @@ def test_cohort_page_marks_participants_without_consent(client, db, login_as, no
     page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
     rows = {name: page.split(name, 1)[1].split("</tr>", 1)[0] for name in ("Declining", "Agreeing")}
     assert "no privacy consent" in rows["Declining"] and "no privacy consent" not in rows["Agreeing"]
+
+
+def test_the_nomination_form_links_the_privacy_notice(app, db):
+    from accounts.models import User
+    from tests.nominations import builders
+
+    call = builders.open_call()
+    fp = builders.focal_point("VN")
+    db.session.commit()
+    public = app.test_client().get(f"/nominations/apply/{fp.apply_token}/{call.id}")
+    focal = builders.sign_in(app, db.session.get(User, fp.user_id))
+    nominate = focal.get(f"/nominations/my/calls/{call.id}/nominate")
+    for response in (public, nominate):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'href="/privacy"' in page and "privacy notice (version 1)" in page

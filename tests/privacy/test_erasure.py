@@ -46,6 +46,12 @@ def _add_traces(db, ds, person="A"):
     audit.record("trainee.update", obj=trainee, summary=f"{trainee.full_name} <{trainee.email}>",
                  before={"email": trainee.email}, after={"family_name": "Nguyen", "given_names": "Thi Anh"})
     audit.record("login.success", obj=user, actor=user, summary=user.email)
+    from tests.nominations import builders
+
+    call = builders.open_call()
+    fp = builders.focal_point("VN")
+    builders.nominate(call, fp, 1, family_name="Nguyen", given_names="Thi Anh", email=trainee.email,
+                      job_title="Head of Nguyen Thi Anh's team")
     # someone else whose address contains A's address must keep theirs
     factories.trainee(ds.trainees["B"].organisation, email="x" + trainee.email, family_name="Other",
                       given_names="Person")
@@ -97,7 +103,7 @@ def test_erasure_keeps_every_aggregate_and_removes_name_and_email_everywhere(db,
     assert other.email == "x" + email  # a longer address containing A's is left alone
     cert = db.session.scalar(select(Certificate).where(Certificate.serial == "KK-TEST-0001"))
     assert cert.revoked_at is not None and cert.revoke_reason == "erased"
-    assert summary["certificates_revoked"] == 1
+    assert summary["certificates_revoked"] == 1 and summary["nominations_cleared"] == 1
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "trainee.erased"))
     assert event.object_id == str(trainee_id)
     assert email not in json.dumps([event.summary, event.changes]) and "Nguyen" not in event.summary
@@ -139,6 +145,7 @@ def test_trainee_downloads_all_their_data(client, db, ds, login_as):
     assert len(data["attendance"]) == 4 and data["certificates"][0]["serial"] == "KK-TEST-0001"
     assert data["action_plans"][0]["supervisor_email"] == "boss@vncert.example"
     assert any(e["action"] == "trainee.update" for e in data["audit_entries"])
+    assert data["nominations"][0]["email"] == trainee.email
     assert "password_hash" not in data["account"] and "ack_token_hash" not in data["action_plans"][0]
     assert data["mail"] and "SECRETTOKEN123" not in response.get_data(as_text=True)  # no live one-time link
     other = ds.trainees["B"].email

@@ -67,6 +67,7 @@ def register_features(app: Flask) -> None:
     import impact
     import nominations
     import notifications
+    import privacy
     import reports
     import trainees
 
@@ -79,3 +80,4 @@ def register_features(app: Flask) -> None:
     notifications.register(app)
     nominations.register(app)
     reports.register(app)
+    privacy.register(app)

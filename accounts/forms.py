@@ -10,7 +10,7 @@ from core.i18n import LANGUAGE_NAMES, _l
 
 def role_choices():
     labels = {"admin": _l("Administrator"), "organiser": _l("Organiser"), "trainee": _l("Trainee"),
-              "focal_point": _l("Focal point")}
+              "focal_point": _l("Focal point"), "observer": _l("Ministry observer")}
     return [(r, labels[r]) for r in ROLES]
 
 

@@ -12,7 +12,8 @@ from core.db import TimestampMixin, utcnow
 from core.extensions import db
 
 #: ``focal_point``: a partner country's national focal point (nominations; bound to one country).
-ROLES = ("admin", "organiser", "trainee", "focal_point")
+#: ``observer``: a ministry that sees aggregate figures of granted programmes only (issue 13 item 8).
+ROLES = ("admin", "organiser", "trainee", "focal_point", "observer")
 ORGANISER_ROLES = ("admin", "organiser")
 
 
@@ -20,7 +21,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     """A person who can sign in. E-mail is stored lower-case, so uniqueness is case-insensitive."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role in ('admin', 'organiser', 'trainee', 'focal_point')", name="role_valid"),)
+    __table_args__ = (CheckConstraint("role in ('admin', 'organiser', 'trainee', 'focal_point', 'observer')",
+                                      name="role_valid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

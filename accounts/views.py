@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from accounts import queries, services
+from accounts import consent, queries, services
 from accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -51,6 +51,26 @@ def init_login(app) -> None:
     def _touch_session():
         if "sid" in session and time.time() - session.get("seen", 0) > 60 and current_user.is_authenticated:
             session["seen"] = time.time()
+
+    @app.before_request
+    def _ask_for_consent():
+        """Show the privacy notice once per version: a signed-in GET goes there until a decision is recorded."""
+        if (not current_app.config.get("PRIVACY_NOTICE_REQUIRED") or request.method != "GET"
+                or request.endpoint in CONSENT_EXEMPT or request.endpoint is None
+                or "sid" not in session or not current_user.is_authenticated):
+            return None
+        version = consent.notice_version()
+        if session.get("consent_v") == version:
+            return None
+        if consent.current_record(current_user.id, version) is not None:
+            session["consent_v"] = version  # accepted or withdrawn: asked once, not on every page
+            return None
+        return redirect(url_for("accounts.privacy", next=request.full_path.rstrip("?")))
+
+
+#: Pages reachable before the privacy notice has been answered.
+CONSENT_EXEMPT = {"static", "accounts.privacy", "accounts.privacy_accept", "accounts.privacy_withdraw",
+                  "accounts.logout", "accounts.login", "accounts.set_password", "accounts.forgot_password"}
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -202,6 +222,47 @@ def account():
             remember_locale(lang_form.locale.data)
         return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", pw_form=pw_form, lang_form=lang_form)
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    """The privacy notice (anyone may read it) and, when signed in, one's consent and the buttons."""
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "en")
+    record = consent.current_record(current_user.id) if current_user.is_authenticated else None
+    return render_template("accounts/privacy.html", text=consent.notice_text(locale),
+                           version=consent.notice_version(), record=record,
+                           status=consent.status_of(record), next=_safe_next(request.args.get("next")))
+
+
+@bp.route("/privacy/accept", methods=["POST"])
+@signed_in
+def privacy_accept():
+    """Accept the current privacy notice (recorded with its version, the language and the date)."""
+    from flask_babel import get_locale
+
+    with unit_of_work(success=_("Thank you. Your consent has been recorded.")) as work:
+        consent.accept(current_user._get_current_object(), str(get_locale() or "en"))
+    if work.ok:
+        session["consent_v"] = consent.notice_version()
+        return redirect(_safe_next(request.form.get("next")) or url_for("accounts.home"))
+    return redirect(url_for("accounts.privacy"))
+
+
+@bp.route("/privacy/withdraw", methods=["POST"])
+@signed_in
+def privacy_withdraw():
+    """Withdraw (or decline) consent to the current notice; the organisers see it on the trainee's page."""
+    from flask_babel import get_locale
+
+    with unit_of_work(success=_("Your decision has been recorded. The organisers of your programme will see it.")) \
+            as work:
+        consent.withdraw(current_user._get_current_object(), str(get_locale() or "en"))
+    if work.ok:
+        session["consent_v"] = consent.notice_version()
+    return redirect(url_for("accounts.privacy"))
 
 
 @bp.route("/admin/users")

@@ -194,6 +194,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="kk-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     env = {"KAKEHASHI_SQLALCHEMY_DATABASE_URI": url, "KAKEHASHI_SECRET_KEY": "bench-secret-key-not-for-production",
+           "KAKEHASHI_PRIVACY_NOTICE_REQUIRED": "false",
            "KAKEHASHI_CHECK_DB_ON_START": "false"}
     run_id, emails = seed(env, args.teams)
     app_port, hello_port = free_port(), free_port()

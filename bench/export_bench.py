@@ -87,6 +87,7 @@ def _env(workdir: Path, db_path: Path) -> dict[str, str]:
     env.update({
         "KAKEHASHI_SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "KAKEHASHI_SECRET_KEY": "bench-secret-key-not-for-production",
+        "KAKEHASHI_PRIVACY_NOTICE_REQUIRED": "false",  # measure the pages, not the privacy notice redirect
         "KAKEHASHI_RATELIMIT_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
     })

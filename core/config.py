@@ -67,8 +67,18 @@ class Config:
     TRUSTED_PROXIES = 0
     HSTS_SECONDS = 31536000
     PER_PAGE = 50
+    # "For publication" report downloads: figures about fewer than this many people are suppressed.
+    PUBLICATION_MIN_PEOPLE = 5
     # Survey results and comments are shown (pages, dashboard, workbook) only from this many responses.
     SURVEY_MIN_RESPONSES = 5
+    # Privacy notice (accounts/consent.py): {"en": "...", "ja": "..."} replaces the built-in text; a new
+    # version asks every user again. REQUIRED: a signed-in user sees the notice until they decide.
+    PRIVACY_NOTICE: dict | str | None = None
+    PRIVACY_NOTICE_VERSION = "1"
+    PRIVACY_NOTICE_REQUIRED = True
+    # Retention (privacy/jobs.py): personal data is erased this many years after a person's last cohort
+    # ended (aggregates are kept); None keeps it. `flask privacy retention --dry-run` lists who would go.
+    RETENTION_YEARS: int | None = None
     # Task queue (Huey, see core/jobs.py): sqlite:///… (default instance/jobs.sqlite3), redis://…/DB,
     # memory://. The in-process consumer: "auto" = started by `flask run`; True = by any app process;
     # False = run `flask --app app worker` processes instead (production with Redis).
@@ -95,6 +105,7 @@ class TestConfig(Config):
     READYZ_CHECK_MIGRATIONS = False  # the test schema is made by create_all, not stamped by Alembic
     WTF_CSRF_ENABLED = False
     SERVER_NAME = "localhost"
+    PRIVACY_NOTICE_REQUIRED = False  # the consent tests switch it on
 
 
 def load_config(app: Flask, config: dict | type | None) -> None:

@@ -54,9 +54,11 @@ def _check_target(out: str) -> Path:
 @click.option("--nationality", metavar="XX", help="Only trainees of this nationality (ISO alpha-2).")
 @click.option("--sector", metavar="CODE", help="Only organisations of this sector code.")
 @click.option("--org-type", "org_type", metavar="CODE", help="Only organisations of this type.")
+@click.option("--publication", is_flag=True,
+              help="Aggregate figures only, figures about fewer than PUBLICATION_MIN_PEOPLE people suppressed.")
 @with_appcontext
 def export_command(out: str, programme, fy, no_pii: bool, lang: str, cohort, modality, nationality, sector,
-                   org_type) -> None:
+                   org_type, publication: bool = False) -> None:
     """Write the report workbook (ARCHITECTURE §4.3) to OUT.xlsx."""
     try:
         filt = ReportFilter.parse({"programme": programme, "fy": fy, "cohort": cohort, "modality": modality,
@@ -72,7 +74,11 @@ def export_command(out: str, programme, fy, no_pii: bool, lang: str, cohort, mod
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent)
     os.close(fd)
     try:
-        info = workbook.build_workbook(tmp_name, filt, lang=lang, no_pii=no_pii)
+        if publication:
+            info = workbook.build_publication_workbook(tmp_name, filt, lang=lang,
+                                                       k=current_app.config["PUBLICATION_MIN_PEOPLE"])
+        else:
+            info = workbook.build_workbook(tmp_name, filt, lang=lang, no_pii=no_pii)
         os.replace(tmp_name, path)
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None

@@ -70,16 +70,21 @@ def _download_name(stem: str, filt: ReportFilter, lang: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts)) + ".xlsx"
 
 
-def _send_workbook(filt: ReportFilter, lang: str, no_pii: bool, stem: str, action: str):
+def _send_workbook(filt: ReportFilter, lang: str, no_pii: bool, stem: str, action: str,
+                   publication: bool = False):
+    k = current_app.config["PUBLICATION_MIN_PEOPLE"]
     with tempfile.TemporaryFile() as spool:
-        info = workbook.build_workbook(spool, filt, lang=lang, no_pii=no_pii, data=_data(filt))
+        if publication:  # aggregate only, small cells suppressed (reports/suppression.py)
+            info = workbook.build_publication_workbook(spool, filt, lang=lang, k=k, data=_data(filt))
+        else:
+            info = workbook.build_workbook(spool, filt, lang=lang, no_pii=no_pii, data=_data(filt))
         spool.seek(0)
         content = spool.read()
     described = "; ".join(f"{k}: {v}" for k, v in filt.describe("en")) or "all data"
+    kind = f"for publication (k={k})" if publication else ("no names" if no_pii else "with names")
     with unit_of_work():  # the download is recorded in the audit log (every download is an event)
         audit.record(action, object_type="Report",
-                     summary=f"{described}; lang {lang}; {'no names' if no_pii else 'with names'}; "
-                             f"{info.participant_rows} participant rows")
+                     summary=f"{described}; lang {lang}; {kind}; {info.participant_rows} participant rows")
     return send_file(io.BytesIO(content), mimetype=XLSX_MIME, as_attachment=True,
                      download_name=_download_name(stem, filt, lang))
 
@@ -198,7 +203,8 @@ def export():
         flash(_("Correct the filters before downloading."), "error")
         return redirect(url_for("reports.dashboard", **request.args.to_dict()))
     lang = request.args.get("lang") if request.args.get("lang") in ("en", "ja") else _page_lang()
-    return _send_workbook(filt, lang, _flag(request.args.get("no_pii")), "kakehashi-report", "report.export")
+    return _send_workbook(filt, lang, _flag(request.args.get("no_pii")), "kakehashi-report", "report.export",
+                          publication=_flag(request.args.get("publication")))
 
 
 @bp.route("/cohorts/<int:cohort_id>.xlsx")
@@ -208,7 +214,8 @@ def cohort_workbook(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     lang = request.args.get("lang") if request.args.get("lang") in ("en", "ja") else _page_lang()
     filt = ReportFilter(cohort=cohort.code)
-    return _send_workbook(filt, lang, _flag(request.args.get("no_pii")), "kakehashi-cohort", "report.export_cohort")
+    return _send_workbook(filt, lang, _flag(request.args.get("no_pii")), "kakehashi-cohort", "report.export_cohort",
+                          publication=_flag(request.args.get("publication")))
 
 
 FILLED_KIND = "report_filled_form"  # a filled ministry form waiting for its download (file store)

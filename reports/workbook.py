@@ -39,7 +39,7 @@ from core.spreadsheets import (
     Table,
     WorkbookWriter,
 )
-from reports import sources, statistics
+from reports import sources, statistics, suppression
 from reports.filters import ReportFilter
 from reports.labels import definitions, participants_header, t
 from trainees.status import status_name
@@ -304,3 +304,162 @@ def template_tables(data: statistics.ReportData, filt: ReportFilter, lang: str, 
         "learning": learning_table(data, lang),
         "participants": Table(participants_columns(lang, no_pii), _LazyRows()),
     }
+
+
+# --- "for publication": aggregate only, small cells suppressed (issue 13 item 8) ---------------------
+
+def publication_grid(data: statistics.ReportData) -> suppression.Grid:
+    """Every figure of the publication sheets, with the number of people each describes and the relations
+    a reader could use to work a hidden figure out (see :mod:`reports.suppression`)."""
+    g = suppression.Grid()
+    s = data.summary
+    fields = ("enrolments", "completed", "female", "male", "other", "person_days")
+    countries = [*data.by_country.rows, data.by_country.total]
+    for row in countries:
+        code = row.code
+        for name in fields:
+            value = getattr(row, name)
+            g.add(("country", code, name), value, row.enrolments if name == "person_days" else value)
+        g.sums.append((("country", code, "enrolments"),
+                       [("country", code, "female"), ("country", code, "male"), ("country", code, "other")]))
+    for name in fields:
+        g.sums.append((("country", "Total", name), [("country", r.code, name) for r in data.by_country.rows]))
+    sector_fields = ("public", "private", "other", "enrolments", "completed")
+    total = data.sector_total
+    for row in [*data.by_sector, total]:
+        for name in sector_fields:
+            g.add(("sector", row.code, name), getattr(row, name), getattr(row, name))
+        g.sums.append((("sector", row.code, "enrolments"),
+                       [("sector", row.code, part) for part in ("public", "private", "other")]))
+    for name in sector_fields:
+        g.sums.append((("sector", "Total", name), [("sector", r.code, name) for r in data.by_sector]))
+    for c in data.by_cohort:
+        g.add(("cohort", c.id, "enrolments"), c.enrolments, c.enrolments)
+        g.add(("cohort", c.id, "completed"), c.completed, c.completed)
+        g.add(("cohort", c.id, "countries"), c.countries, c.enrolments)
+        g.add(("cohort", c.id, "person_days"), c.person_days, c.enrolments)
+        g.add(("learning", c.id, "paired"), c.paired, c.paired)
+        for name in ("mean_pre", "mean_post", "normalised_gain"):
+            g.add(("learning", c.id, name), getattr(c, name), c.paired)
+            g.derived.append((("learning", c.id, name), [("learning", c.id, "paired")]))
+    for f in data.by_fiscal_year:
+        g.add(("fy", f.fiscal_year, "enrolments"), f.enrolments, f.enrolments)
+        g.add(("fy", f.fiscal_year, "completed"), f.completed, f.completed)
+        g.add(("fy", f.fiscal_year, "countries"), f.countries, f.enrolments)
+        g.add(("fy", f.fiscal_year, "person_days"), f.person_days, f.enrolments)
+        g.add(("fy", f.fiscal_year, "cumulative"), f.cumulative, f.cumulative)
+    years = data.by_fiscal_year
+    for before, year in zip(years, years[1:], strict=False):
+        g.sums.append((("fy", year.fiscal_year, "cumulative"),
+                       [("fy", before.fiscal_year, "cumulative"), ("fy", year.fiscal_year, "enrolments")]))
+    if years:
+        g.same.append([("fy", years[0].fiscal_year, "cumulative"), ("fy", years[0].fiscal_year, "enrolments")])
+    for name in ("enrolments", "completed", "person_days"):
+        g.sums.append((("country", "Total", name), [("cohort", c.id, name) for c in data.by_cohort]))
+        g.sums.append((("country", "Total", name), [("fy", f.fiscal_year, name) for f in years]))
+    for name in ("enrolments", "completed"):
+        g.same.append([("country", "Total", name), ("sector", "Total", name)])
+    g.add(("summary", "participants"), s.participants, s.participants)
+    g.add(("summary", "countries"), s.countries, s.participants)
+    for name in ("mean_pre", "mean_post", "normalised_gain"):
+        g.add(("summary", name), getattr(s, name), s.paired)
+        # the overall mean is the cohorts' means weighted by their (shown) paired counts
+        g.sums.append((("summary", name), [("learning", c.id, name) for c in data.by_cohort]))
+    totals = ("country", "Total")
+    g.add(("summary", "completion_rate"), s.completion_rate, None)
+    g.derived.append((("summary", "completion_rate"), [(*totals, "completed"), (*totals, "enrolments")]))
+    g.add(("summary", "female_share"), s.female_share, None)
+    g.derived.append((("summary", "female_share"), [(*totals, "female"), (*totals, "enrolments")]))
+    return g
+
+
+def publication_tables(data: statistics.ReportData, lang: str, k: int) -> list[tuple[str, Table]]:
+    """The aggregate sheets with every figure about fewer than ``k`` people suppressed."""
+    grid = publication_grid(data)
+    hidden = suppression.suppress(grid, k)
+    hide = lambda key, value: suppression.LABEL if key in hidden else value  # noqa: E731
+    s = data.summary
+    total = ("country", "Total")
+    summary_rows = [
+        ("Cohorts", Cell(s.cohorts, INTEGER)),
+        ("Participants", Cell(hide(("summary", "participants"), s.participants), INTEGER)),
+        ("Enrolments", Cell(hide((*total, "enrolments"), s.enrolments), INTEGER)),
+        ("Completed", Cell(hide((*total, "completed"), s.completed), INTEGER)),
+        ("Completion rate", Cell(hide(("summary", "completion_rate"), s.completion_rate), PERCENT)),
+        ("Countries", Cell(hide(("summary", "countries"), s.countries), INTEGER)),
+        ("Female share", Cell(hide(("summary", "female_share"), s.female_share), PERCENT)),
+        ("Person-days", Cell(hide((*total, "person_days"), s.person_days), INTEGER)),
+        ("Mean pre-test", Cell(hide(("summary", "mean_pre"), _pct(s.mean_pre)), PERCENT)),
+        ("Mean post-test", Cell(hide(("summary", "mean_post"), _pct(s.mean_post)), PERCENT)),
+        ("Normalised gain", Cell(hide(("summary", "normalised_gain"), s.normalised_gain), DECIMAL)),
+        ("Satisfaction (mean 1–5)", Cell(s.satisfaction, DECIMAL)),
+        ("Exercises run", Cell(s.exercises_run, INTEGER)),
+    ]
+    summary = Table([Column(t("Indicator", lang), width=28), Column(t("Value", lang), INTEGER, width=14)],
+                    [(t(name, lang), _text_if_hidden(value)) for name, value in summary_rows])
+    country = by_country_table(data, lang)
+    fields = ("enrolments", "completed", "female", "male", "other", "person_days")
+    codes = [r.code for r in data.by_country.rows] + [None, "Total"]  # None: the ASEAN row, left out
+    country_rows = [
+        _masked(row, [None, None, *((("country", code, f)) for f in fields)], hidden)
+        for row, code in zip(country.rows, codes, strict=True) if code is not None]
+    sector = by_sector_table(data, lang)
+    sector_codes = [r.code for r in data.by_sector] + ["Total"]
+    sector_rows = [_masked(row, [None, None, *(("sector", code, f) for f in ("public", "private", "other",
+                                                                             "enrolments", "completed"))], hidden)
+                   for row, code in zip(sector.rows, sector_codes, strict=True)]
+    cohort = by_cohort_table(data, lang)
+    cohort_rows = [_masked(row, [None] * 8 + [("cohort", c.id, f) for f in ("enrolments", "completed", "countries",
+                                                                             "person_days")], hidden)
+                   for row, c in zip(cohort.rows, data.by_cohort, strict=True)]
+    fy = by_fiscal_year_table(data, lang)
+    fy_rows = [_masked(row, [None, None, *(("fy", f.fiscal_year, name) for name in (
+        "enrolments", "completed", "countries", "person_days", "cumulative"))], hidden)
+        for row, f in zip(fy.rows, data.by_fiscal_year, strict=True)]
+    learning = learning_table(data, lang)
+    learning_rows = [_masked(row, [None, *(("learning", c.id, f) for f in ("paired", "mean_pre", "mean_post",
+                                                                           "normalised_gain"))], hidden)
+                     for row, c in zip(learning.rows, data.by_cohort, strict=True)]
+    return [("Summary", summary), ("By country", Table(country.columns, country_rows)),
+            ("By sector", Table(sector.columns, sector_rows)), ("By cohort", Table(cohort.columns, cohort_rows)),
+            ("By fiscal year", Table(fy.columns, fy_rows)), ("Learning", Table(learning.columns, learning_rows))]
+
+
+def _text_if_hidden(cell: Cell) -> Cell:
+    return Cell(cell.value, TEXT) if cell.value == suppression.LABEL else cell
+
+
+def _masked(row, keys, hidden) -> tuple:
+    return tuple(Cell(suppression.LABEL, TEXT) if key is not None and key in hidden else value
+                 for value, key in zip(row, keys, strict=True))
+
+
+def publication_definitions(filt: ReportFilter, lang: str, k: int, generated: datetime) -> Table:
+    from flask_babel import force_locale
+
+    from core.i18n import _
+
+    with force_locale(lang):
+        note = _("Aggregate figures only, for publication: no names and no list of people. Every figure that "
+                 "describes fewer than %(k)d people is suppressed, and further figures are suppressed with it "
+                 "so that it cannot be worked out from row or column totals. Every suppressed cell reads "
+                 "\u201c%(label)s\u201d. The ASEAN row and the feature sheets (satisfaction, exercises) are "
+                 "left out.", k=k, label=suppression.LABEL)
+        heading = _("Small-cell suppression")
+    rows = [(t("Generated (UTC)", lang), generated.strftime("%Y-%m-%d %H:%M")),
+            (t("Filters", lang), "; ".join(f"{a}: {b}" for a, b in filt.describe(lang)) or t("none (all data)", lang)),
+            (heading, note), *definitions(lang)]
+    return Table([Column(t("Figure", lang), width=30), Column(t("Definition", lang), width=100)], rows)
+
+
+def build_publication_workbook(target: str | IO[bytes], filt: ReportFilter, *, lang: str = "en", k: int = 5,
+                               data: statistics.ReportData | None = None) -> WorkbookInfo:
+    """The aggregate-only workbook with small-cell suppression (no Participants sheet, no charts)."""
+    data = data or statistics.compute(filt)
+    info = WorkbookInfo(data=data)
+    with WorkbookWriter(target) as book:
+        for name, table in publication_tables(data, lang, k):
+            book.write_table(name, table)
+        book.write_table("Definitions", publication_definitions(filt, lang, k, utcnow()))
+        info.sheets = [s.name for s in book.sheets]
+    return info

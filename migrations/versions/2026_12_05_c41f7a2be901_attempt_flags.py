@@ -1,7 +1,7 @@
 """attempts: questions the trainee flagged for review
 
 Revision ID: c41f7a2be901
-Revises: 27d5af3146c6
+Revises: 5e1f6a9c2d31
 Create Date: 2026-12-05 10:20:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c41f7a2be901'
-down_revision = '27d5af3146c6'
+down_revision = '5e1f6a9c2d31'
 branch_labels = None
 depends_on = None
 

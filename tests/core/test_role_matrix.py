@@ -130,7 +130,25 @@ def test_matrix_covers_the_accounts_routes(app):
     endpoints = set(_endpoints(app))
     assert {"accounts.login", "accounts.users", "accounts.user_edit", "accounts.audit"} <= endpoints
     assert access_of(app.view_functions["accounts.users"]) == "roles:admin"
-    assert access_of(app.view_functions["accounts.account"]) == "roles:admin,organiser,trainee,focal_point"
+    assert access_of(app.view_functions["accounts.account"]) == "roles:admin,organiser,trainee,focal_point,observer"
+    # issue 13 item 10: the notice is public; recording or withdrawing consent needs a signed-in user
+    assert access_of(app.view_functions["accounts.privacy"]) == "public"
+    for endpoint in ("accounts.privacy_accept", "accounts.privacy_withdraw"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee,focal_point,observer"
+    # issue 13 item 9: everyone may download their own data; only an admin exports or erases a person
+    for endpoint in ("privacy.my_data", "privacy.my_data_json"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser,trainee,focal_point,observer"
+    for endpoint in ("privacy.trainee_export", "privacy.trainee_erase", "privacy.observer_grants"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin"
+    # issue 13 item 8: the ministry observer reaches its aggregate pages and the signed-in basics only
+    for endpoint in ("privacy.observer_dashboard", "privacy.observer_workbook"):
+        assert access_of(app.view_functions[endpoint]) == "roles:observer,admin"
+    observer_may = sorted(e for e in _endpoints(app)
+                          if "observer" in (_allowed_roles(access_of(app.view_functions[e])) or set()))
+    assert observer_may == sorted([
+        "accounts.account", "accounts.logout", "accounts.privacy_accept", "accounts.privacy_withdraw",
+        "notifications.notifications", "notifications.read", "notifications.read_all", "notifications.settings",
+        "privacy.my_data", "privacy.my_data_json", "privacy.observer_dashboard", "privacy.observer_workbook"])
     assert access_of(app.view_functions["health.healthz"]) == "public"  # load-balancer probes
     assert access_of(app.view_functions["health.readyz"]) == "public"
 

@@ -124,8 +124,13 @@ def _render_cohort(cohort, bulk_form: BulkStatusForm):
     """The cohort page; after a refused bulk change it keeps the ticks, status and reason, with the errors."""
     enrolments = queries.cohort_enrolments(cohort)
     counts = queries.cohort_counts([cohort.id])[cohort.id]
+    from accounts import consent
+
+    no_consent = {user_id for user_id, record in consent.latest_records(
+        [e.trainee.user_id for e in enrolments if e.trainee.user_id]).items()
+        if consent.status_of(record) in ("withdrawn", "declined")}
     return render_template(
-        "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts,
+        "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts, no_consent=no_consent,
         over_capacity=cohort.capacity is not None and counts.seats > cohort.capacity,
         summaries=queries.session_summaries(cohort), rates=queries.enrolment_attendance_rates(
             [e.id for e in enrolments]), bulk_form=bulk_form, lock_form=ConfirmForm(),

@@ -68,7 +68,11 @@ def trainee_new():
 def trainee_detail(trainee_id: int):
     """The person's training passport: every enrolment across years, its history and attendance."""
     trainee = queries.get_trainee(trainee_id)
+    from accounts import consent
+
+    record = consent.latest_records([trainee.user_id]).get(trainee.user_id) if trainee.user_id else None
     return render_template("trainees/trainee_detail.html", trainee=trainee,
+                           consent_record=record, consent_status=consent.status_of(record),
                            passport=queries.training_passport(trainee),
                            can_invite="trainees.invite" in current_app.view_functions)
 

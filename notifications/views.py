@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_login import current_user, user_logged_in
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob, retry_failed
 from core.mailqueue import FAILED, OutgoingMail, requeue_mail
+from core.uow import run_service, unit_of_work
 from notifications import services, todo
 from notifications.forms import EmailFrequencyForm, ReminderPolicyForm
 from notifications.models import Notification, ReminderPolicy
@@ -61,8 +62,7 @@ def read(note_id: int):
                                                         Notification.user_id == current_user.id))
     if note is None:
         return redirect(url_for("notifications.notifications"))
-    services.mark_read(current_user.id, note.id)
-    db.session.commit()
+    run_service(lambda: services.mark_read(current_user.id, note.id))
     _refresh_bell(current_user.id)
     return redirect(note.link if note.link.startswith("/") else url_for("notifications.notifications"))
 
@@ -70,10 +70,8 @@ def read(note_id: int):
 @bp.route("/notifications/read-all", methods=["POST"])
 @signed_in
 def read_all():
-    services.mark_read(current_user.id)
-    db.session.commit()
+    run_service(lambda: services.mark_read(current_user.id), success=_("All notifications are marked as read."))
     _refresh_bell(current_user.id)
-    flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.notifications"))
 
 
@@ -82,10 +80,9 @@ def read_all():
 def settings():
     form = EmailFrequencyForm(email_frequency=services.email_frequency(current_user))
     if form.validate_on_submit():
-        services.set_email_frequency(current_user, form.email_frequency.data)
-        db.session.commit()
-        flash(_("Changes saved."), "success")
-        return redirect(url_for("notifications.settings"))
+        with unit_of_work(form, "email_frequency", success=_("Changes saved.")):
+            services.set_email_frequency(current_user, form.email_frequency.data)
+            return redirect(url_for("notifications.settings"))
     return render_template("notifications/settings.html", form=form)
 
 
@@ -99,15 +96,14 @@ def reminder_policy(cohort_id: int):
         nonrespondent_every_days=7, nonrespondent_max=2)
     form = ReminderPolicyForm(obj=policy)
     if form.validate_on_submit():
-        before = {k: getattr(policy, k) for k in ("enabled", "days_before_due", "nonrespondent_after_days",
-                                                   "nonrespondent_every_days", "nonrespondent_max")}
-        form.populate_obj(policy)
-        db.session.add(policy)
-        audit.record("cohort.reminders", obj=cohort, summary=cohort.code, before=before,
-                     after={k: getattr(policy, k) for k in before})
-        db.session.commit()
-        flash(_("Changes saved."), "success")
-        return redirect(url_for("notifications.reminder_policy", cohort_id=cohort.id))
+        with unit_of_work(form, "days_before_due", success=_("Changes saved.")):
+            before = {k: getattr(policy, k) for k in ("enabled", "days_before_due", "nonrespondent_after_days",
+                                                       "nonrespondent_every_days", "nonrespondent_max")}
+            form.populate_obj(policy)
+            db.session.add(policy)
+            audit.record("cohort.reminders", obj=cohort, summary=cohort.code, before=before,
+                         after={k: getattr(policy, k) for k in before})
+            return redirect(url_for("notifications.reminder_policy", cohort_id=cohort.id))
     return render_template("notifications/reminder_policy.html", form=form, cohort=cohort)
 
 
@@ -126,10 +122,12 @@ def jobs():
 @admin_required
 def retry_job(job_id: int):
     failed = db.get_or_404(FailedJob, job_id)
-    retry_failed(failed, actor=current_user)
-    audit.record("job.retry", obj=failed, summary=failed.task_path)
-    db.session.commit()
-    flash(_("The job was queued again."), "success")
+
+    def retry():
+        retry_failed(failed, actor=current_user)
+        audit.record("job.retry", obj=failed, summary=failed.task_path)
+
+    run_service(retry, success=_("The job was queued again."))
     return redirect(url_for("notifications.jobs"))
 
 
@@ -137,10 +135,12 @@ def retry_job(job_id: int):
 @admin_required
 def retry_mail(mail_id: int):
     message = db.get_or_404(OutgoingMail, mail_id)
-    requeue_mail(message)
-    audit.record("mail.retry", obj=message, summary=message.to_addr)
-    db.session.commit()
-    flash(_("The message was queued again."), "success")
+
+    def retry():
+        requeue_mail(message)
+        audit.record("mail.retry", obj=message, summary=message.to_addr)
+
+    run_service(retry, success=_("The message was queued again."))
     return redirect(url_for("notifications.jobs"))
 
 

@@ -69,6 +69,9 @@ class Config:
     # Mail queue (core/mailqueue.py): a claimed message whose worker died is retried after the lease.
     MAIL_LEASE_SECONDS = 300
     MAIL_MAX_ATTEMPTS = 6
+    # A message whose send was interrupted (worker killed mid-SMTP) is held as 'uncertain' for an admin;
+    # True resends it instead (at-least-once: a duplicate becomes possible). See core/mailqueue.py.
+    MAIL_RESEND_UNCERTAIN = False
 
 
 class TestConfig(Config):

@@ -13,7 +13,7 @@ from core import audit
 from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob, retry_failed
-from core.mailqueue import FAILED, OutgoingMail, requeue_mail
+from core.mailqueue import FAILED, UNCERTAIN, OutgoingMail, requeue_mail
 from core.uow import run_service, unit_of_work
 from notifications import services, todo
 from notifications.forms import EmailFrequencyForm, ReminderPolicyForm
@@ -113,7 +113,7 @@ def jobs():
     """Tasks that failed for good and undelivered mail, newest first, each with a retry button."""
     failed = db.paginate(select(FailedJob).order_by(FailedJob.retried_at.is_not(None), FailedJob.id.desc()),
                          per_page=current_app.config["PER_PAGE"], error_out=False)
-    mails = db.session.scalars(select(OutgoingMail).where(OutgoingMail.status == FAILED)
+    mails = db.session.scalars(select(OutgoingMail).where(OutgoingMail.status.in_((FAILED, UNCERTAIN)))
                                .order_by(OutgoingMail.id.desc()).limit(100)).all()
     return render_template("notifications/jobs.html", page=failed, mails=mails)
 

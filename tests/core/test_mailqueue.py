@@ -9,8 +9,7 @@ from flask_mailman.backends import locmem
 from sqlalchemy import func, select
 
 from core import mailqueue
-from core.mailqueue import (FAILED, QUEUED, SENDING, SENT, UNCERTAIN, OutgoingMail, claim, deliver_now,
-                            queue_mail)
+from core.mailqueue import FAILED, QUEUED, SENDING, SENT, UNCERTAIN, OutgoingMail, claim, deliver_now, queue_mail
 from tests import factories
 
 

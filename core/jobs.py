@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     else:
         huey.storage_class, huey.storage_kwargs = MemoryStorage, {}
     huey._immediate = bool(app.config.get("JOBS_IMMEDIATE"))
+    huey.immediate_use_memory = False  # the configured storage also in immediate mode (tests on Redis)
     huey.storage = huey.create_storage()
     _state["app"] = app
     app.extensions["huey"] = huey

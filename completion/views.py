@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.permissions import ensure_owner, organiser_required, public, trainee_required
+from completion import jobs as certificate_jobs
 from completion import pdf, queries, services
 from completion.forms import (
     AcknowledgeForm,
@@ -158,8 +159,17 @@ def cohort_certificates(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = IssueForm()
     if form.validate_on_submit():
+        running = certificate_jobs.running_issue(cohort.id)
+        if running is not None:  # one run per cohort at a time: show the one in progress
+            return redirect(url_for("notifications.job_run", run_id=running.id))
+        eligible = len(services.eligible_enrolment_ids(cohort, form.kind.data))
+        if eligible > current_app.config.get("CERTIFICATE_SYNC_LIMIT", 40):
+            with unit_of_work(success=_("Issuing certificates in the background.")):
+                run = certificate_jobs.start_issue(cohort, form.kind.data, current_user)
+                return redirect(url_for("notifications.job_run", run_id=run.id))
         with unit_of_work() as work:
             issued = services.issue_certificates(cohort, form.kind.data, current_user)
+            certificate_jobs.notify_holders(issued)
             work.flash(_("%(n)d certificates issued.", n=len(issued)), "success" if issued else "info")
         return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
     return render_template("completion/cohort_certificates.html", cohort=cohort, form=form,

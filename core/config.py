@@ -66,6 +66,9 @@ class Config:
     JOBS_IMMEDIATE = False
     JOBS_EMBEDDED_CONSUMER: bool | str = "auto"
     JOBS_EMBEDDED_WORKERS = 2
+    # More eligible enrolments than this: certificates are issued by a background job with a progress
+    # page (bench/certificate_issue_bench.py measured the cost per certificate).
+    CERTIFICATE_SYNC_LIMIT = 40
     # Mail queue (core/mailqueue.py): a claimed message whose worker died is retried after the lease.
     MAIL_LEASE_SECONDS = 300
     MAIL_MAX_ATTEMPTS = 6

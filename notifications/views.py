@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, session, url_for
 from flask_login import current_user, user_logged_in
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from accounts.permissions import admin_required, organiser_required, signed_in
 from core import audit
 from core.extensions import db
 from core.i18n import _
-from core.jobs import FailedJob, retry_failed
+from core.jobs import FailedJob, JobRun, retry_failed
 from core.mailqueue import FAILED, UNCERTAIN, OutgoingMail, requeue_mail
 from core.uow import run_service, unit_of_work
 from notifications import services, todo
@@ -142,6 +142,38 @@ def retry_mail(mail_id: int):
 
     run_service(retry, success=_("The message was queued again."))
     return redirect(url_for("notifications.jobs"))
+
+
+def _own_run(run_id: int) -> JobRun:
+    run = db.session.get(JobRun, run_id)
+    if run is None or (run.owner_id != current_user.id and current_user.role != "admin"):
+        abort(404)
+    return run
+
+
+def _run_links(run: JobRun) -> dict:
+    if run.kind == "certificates.issue":
+        return {"back": url_for("completion.cohort_certificates", cohort_id=run.subject_id)}
+    return {"back": url_for("accounts.home")}
+
+
+@bp.route("/jobs/<int:run_id>")
+@organiser_required
+def job_run(run_id: int):
+    """A bulk job's progress: refreshes itself every 2 s until the job has finished (no script needed)."""
+    run = _own_run(run_id)
+    response = make_response(render_template("notifications/job_run.html", run=run, **_run_links(run)))
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+@bp.route("/jobs/<int:run_id>.json")
+@organiser_required
+def job_run_status(run_id: int):
+    """The same progress as a small JSON document, for a page that polls."""
+    response = jsonify(_own_run(run_id).as_json())
+    response.headers["Cache-Control"] = "no-store, private"
+    return response
 
 
 def todo_items() -> list:

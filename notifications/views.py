@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, session, url_for
 from flask_login import current_user, user_logged_in
@@ -15,9 +16,9 @@ from core.i18n import _
 from core.jobs import FailedJob, JobRun, retry_failed
 from core.mailqueue import FAILED, UNCERTAIN, OutgoingMail, requeue_mail
 from core.uow import run_service, unit_of_work
-from notifications import services, todo
-from notifications.forms import EmailFrequencyForm, ReminderPolicyForm
-from notifications.models import Notification, ReminderPolicy
+from notifications import announcements, services, todo
+from notifications.forms import AnnouncementForm, EmailFrequencyForm, ReminderPolicyForm
+from notifications.models import Announcement, Notification, ReminderPolicy
 from trainees.models import Cohort
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
@@ -105,6 +106,30 @@ def reminder_policy(cohort_id: int):
                          after={k: getattr(policy, k) for k in before})
             return redirect(url_for("notifications.reminder_policy", cohort_id=cohort.id))
     return render_template("notifications/reminder_policy.html", form=form, cohort=cohort)
+
+
+@bp.route("/cohorts/<int:cohort_id>/announcements", methods=["GET", "POST"])
+@organiser_required
+def cohort_announcements(cohort_id: int):
+    """Write to a cohort: preview (with the recipient count) first, then send now or at a set time."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    form = AnnouncementForm()
+    preview_count = None
+    if form.validate_on_submit():
+        send_at = form.send_at.data.replace(tzinfo=UTC) if form.send_at.data else None
+        if form.send.data:
+            with unit_of_work(form, "body") as work:
+                item = announcements.create(cohort, form.subject.data, form.body.data, form.audience.data, send_at,
+                                            current_user)
+                work.success = (_("Announcement sent to %(n)d trainees.", n=item.recipients) if item.sent_at
+                                else _("Announcement scheduled."))
+                return redirect(url_for("notifications.cohort_announcements", cohort_id=cohort.id))
+        else:
+            preview_count = len(announcements.recipients(cohort.id, form.audience.data))
+    past = db.session.scalars(select(Announcement).where(Announcement.cohort_id == cohort.id)
+                              .order_by(Announcement.id.desc()).limit(50)).all()
+    return render_template("notifications/announcements.html", cohort=cohort, form=form, past=past,
+                           preview_count=preview_count)
 
 
 @bp.route("/admin/jobs")

@@ -52,6 +52,9 @@ class Config:
     # When no MAIL_SERVER is set, messages go to the log and links are shown to the organiser.
     MAIL_BACKEND: str | None = None
     PREFERRED_URL_SCHEME = "http"
+    # The site's public address, for links in mail and notifications written by background tasks
+    # (outside a request) when SERVER_NAME is not set.
+    PUBLIC_BASE_URL = "http://localhost:5000"
     # Number of reverse proxies in front of the site that set X-Forwarded-For/-Proto (0 = none).
     # Needed behind a proxy so that per-address login limits, HSTS and the audit log see the client.
     TRUSTED_PROXIES = 0

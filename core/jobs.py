@@ -14,6 +14,7 @@ own database session and transaction.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -23,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from flask.cli import with_appcontext
 from huey import Huey
 from huey import signals as S
@@ -114,11 +115,22 @@ def retry_failed(failed: FailedJob, actor=None) -> None:
     huey.enqueue(task_class(args=tuple(args), kwargs=kwargs))
 
 
+def _url_context(app: Flask):
+    """Let a task build absolute links (mail, notifications) in a worker process, outside any request.
+
+    With ``SERVER_NAME`` set Flask builds them from it; otherwise a request context on
+    ``PUBLIC_BASE_URL`` (the site's public address) is pushed, inside the task's own app context.
+    """
+    if app.config.get("SERVER_NAME") or has_request_context():
+        return contextlib.nullcontext()
+    return app.test_request_context("/", base_url=app.config.get("PUBLIC_BASE_URL") or "http://localhost:5000")
+
+
 def _in_app_context(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         app = task_app()
-        with app.app_context():  # a fresh context: the task's own session and transaction
+        with app.app_context(), _url_context(app):  # a fresh context: the task's own session and transaction
             from core.extensions import db
 
             try:

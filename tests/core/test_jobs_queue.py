@@ -64,3 +64,24 @@ def test_a_task_failing_for_good_is_retried_then_recorded(app, db, queued):
     db.session.expire_all()
     [failed] = db.session.scalars(select(FailedJob)).all()
     assert failed.task_path.endswith("_always_fails") and "broken x" in failed.error
+
+
+@job(retries=0)
+def _link_for_home() -> str:
+    from flask import url_for
+
+    return url_for("accounts.home", _external=True)
+
+
+def test_a_task_in_a_worker_builds_absolute_links_without_server_name(database_url):
+    """A worker has no request: links in mail and notifications come from PUBLIC_BASE_URL."""
+    from core.jobs import _state
+    from tests.conftest import make_test_app
+
+    previous = _state["app"]
+    app = make_test_app(database_url, SERVER_NAME=None, PUBLIC_BASE_URL="https://kakehashi.example.org")
+    try:
+        _state["app"] = app  # as in a worker process: no app context, no request
+        assert _link_for_home.call_local() == "https://kakehashi.example.org/"
+    finally:
+        _state["app"] = previous

@@ -11,16 +11,20 @@ failed on its page and listed at /admin/jobs (retry there).
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import url_for
 
+from core import filestore
 from core.db import utcnow
 from core.extensions import db
 from core.i18n import _l
 from core.jobs import JobRun, enqueue_after_commit, job
 
 KIND = "certificates.issue"
+ZIP_KIND = "certificates.zip"
 CHUNK = 20
+ZIP_HOURS = 24  # the zip is kept this long in the file store, then purged
 
 
 def start_issue(cohort, kind: str, actor) -> JobRun:
@@ -86,6 +90,60 @@ def issue_certificates_job(run_id: int) -> int:
         run.outcome = json.dumps({"issued": previous + issued})
         db.session.commit()
         return issued
+    except Exception as exc:
+        db.session.rollback()
+        run = db.session.get(JobRun, run_id)
+        run.status, run.finished_at = "failed", utcnow()
+        run.outcome = json.dumps({"error": f"{type(exc).__name__}: {exc}"[:500]})
+        db.session.commit()
+        raise
+
+
+def start_zip(cohort, total: int, actor) -> JobRun:
+    run = JobRun(kind=ZIP_KIND, subject_id=cohort.id, owner_id=getattr(actor, "id", None), total=total)
+    db.session.add(run)
+    db.session.flush()
+    enqueue_after_commit(certificates_zip_job, run.id)
+    return run
+
+
+def running_zip(cohort_id: int, owner_id: int) -> JobRun | None:
+    """The owner's zip of this cohort that is being built or still downloadable."""
+    runs = db.session.scalars(db.select(JobRun).where(JobRun.kind == ZIP_KIND, JobRun.subject_id == cohort_id,
+                                                      JobRun.owner_id == owner_id,
+                                                      JobRun.status.in_(("queued", "running"))))
+    return runs.first()
+
+
+@job(retries=2, retry_delay=10)
+def certificates_zip_job(run_id: int) -> int:
+    """Render every valid certificate of the cohort into one zip kept in the file store (idempotent)."""
+    from completion import pdf, queries
+    from trainees.models import Cohort
+
+    run = db.session.get(JobRun, run_id)
+    if run is None or (run.status == "done" and filestore.info(run.result_key, kind="download")):
+        return 0
+    cohort = db.session.get(Cohort, run.subject_id)
+    try:
+        certs = [c for c in queries.certificates_for_cohort(cohort.id) if c.is_valid]
+        items = [(c, url_for("completion.verify", code=c.verify_code, _external=True)) for c in certs]
+        run.status, run.total, run.done = "running", len(items), 0
+        db.session.commit()
+
+        def progress(n: int) -> None:
+            if n % 10 == 0:
+                run.done = n
+                db.session.commit()
+
+        data = pdf.certificates_zip(items, progress)
+        run.result_key = filestore.put(data, name=f"certificates-{cohort.code}.zip", content_type="application/zip",
+                                       kind="download", owner_id=run.owner_id,
+                                       expires_at=utcnow() + timedelta(hours=ZIP_HOURS))
+        run.status, run.done, run.finished_at = "done", len(items), utcnow()
+        run.outcome = json.dumps({"certificates": len(items)})
+        db.session.commit()
+        return len(items)
     except Exception as exc:
         db.session.rollback()
         run = db.session.get(JobRun, run_id)

@@ -185,6 +185,14 @@ def cohort_certificates_zip(cohort_id: int):
     if not certs:
         flash(_("No valid certificates to download yet."), "info")
         return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
+    if len(certs) > current_app.config.get("CERTIFICATE_ZIP_SYNC_LIMIT", 20):
+        running = certificate_jobs.running_zip(cohort.id, current_user.id)
+        if running is not None:
+            return redirect(url_for("notifications.job_run", run_id=running.id))
+        with unit_of_work(success=_("Preparing the zip in the background.")):
+            run = certificate_jobs.start_zip(cohort, len(certs), current_user)
+            return redirect(url_for("notifications.job_run", run_id=run.id))
+        return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
     data = pdf.certificates_zip([(c, _verify_url(c)) for c in certs])
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
                      download_name=f"certificates-{cohort.code}.zip")

@@ -72,6 +72,8 @@ class Config:
     # More eligible enrolments than this: certificates are issued by a background job with a progress
     # page (bench/certificate_issue_bench.py measured the cost per certificate).
     CERTIFICATE_SYNC_LIMIT = 40
+    # More valid certificates than this: the cohort's zip of PDFs is built by a background job.
+    CERTIFICATE_ZIP_SYNC_LIMIT = 20
     # Mail queue (core/mailqueue.py): a claimed message whose worker died is retried after the lease.
     MAIL_LEASE_SECONDS = 300
     MAIL_MAX_ATTEMPTS = 6

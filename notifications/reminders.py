@@ -198,7 +198,10 @@ def cleanup(now=None) -> dict[str, int]:
     now = now or utcnow()
     tokens = db.session.execute(delete(PasswordToken).where(PasswordToken.expires_at < now)).rowcount
     previews = import_store.purge_expired()
-    return {"password_links": tokens or 0, "import_previews": previews}
+    from core import filestore
+
+    files = filestore.purge_expired(now)  # expired job results (zips) and anything else past its expiry
+    return {"password_links": tokens or 0, "import_previews": previews, "expired_files": files}
 
 
 def run_all(today: date) -> dict[str, int]:

@@ -5,12 +5,24 @@ from __future__ import annotations
 import time
 from datetime import UTC
 
-from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_login import current_user, user_logged_in
 from sqlalchemy import select
 
 from accounts.permissions import admin_required, organiser_required, signed_in
-from core import audit
+from core import audit, filestore
+from core.db import as_utc, utcnow
 from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob, JobRun, retry_failed
@@ -177,9 +189,12 @@ def _own_run(run_id: int) -> JobRun:
 
 
 def _run_links(run: JobRun) -> dict:
-    if run.kind == "certificates.issue":
-        return {"back": url_for("completion.cohort_certificates", cohort_id=run.subject_id)}
-    return {"back": url_for("accounts.home")}
+    links = {"back": url_for("accounts.home"), "download": None}
+    if run.kind.startswith("certificates."):
+        links["back"] = url_for("completion.cohort_certificates", cohort_id=run.subject_id)
+    if run.status == "done" and run.result_key:
+        links["download"] = url_for("notifications.job_run_download", run_id=run.id)
+    return links
 
 
 @bp.route("/jobs/<int:run_id>")
@@ -199,6 +214,18 @@ def job_run_status(run_id: int):
     response = jsonify(_own_run(run_id).as_json())
     response.headers["Cache-Control"] = "no-store, private"
     return response
+
+
+@bp.route("/jobs/<int:run_id>/download")
+@organiser_required
+def job_run_download(run_id: int):
+    """The job's result file from the file store (no-store); gone once it expired."""
+    run = _own_run(run_id)
+    stored = filestore.info(run.result_key, kind="download") if run.result_key else None
+    if stored is None or (stored.expires_at is not None and as_utc(stored.expires_at) <= utcnow()):
+        flash(_("This download has expired. Start the job again."), "info")
+        return redirect(_run_links(run)["back"])
+    return filestore.send(run.result_key, kind="download")
 
 
 def todo_items() -> list:

@@ -101,3 +101,38 @@ def test_a_small_cohort_stays_synchronous(client, db, login_as, app, big_cohort,
     response = client.post(f"/cohorts/{cohort.id}/certificates", data={"kind": "completion"})
     assert response.headers["Location"] == f"/cohorts/{cohort.id}/certificates"
     assert _count(db, cohort) == 5 and db.session.scalar(select(func.count(JobRun.id))) == 0
+
+
+def test_a_large_zip_is_built_by_a_job_kept_in_the_file_store_and_downloaded_no_store(client, db, app, login_as,
+                                                                                        big_cohort, monkeypatch):
+    import io
+    import zipfile
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from core.filestore import StoredFile
+
+    cohort, _holder = big_cohort
+    monkeypatch.setitem(app.config, "CERTIFICATE_SYNC_LIMIT", 40)
+    monkeypatch.setitem(app.config, "CERTIFICATE_ZIP_SYNC_LIMIT", 2)
+    login_as("organiser")
+    client.post(f"/cohorts/{cohort.id}/certificates", data={"kind": "completion"})  # 5, synchronously
+    response = client.get(f"/cohorts/{cohort.id}/certificates.zip")
+    run = db.session.scalar(select(JobRun).where(JobRun.kind == certificate_jobs.ZIP_KIND))
+    assert response.headers["Location"] == f"/jobs/{run.id}"
+    assert (run.status, run.done, run.total) == ("done", 5, 5)
+    assert f"/jobs/{run.id}/download" in client.get(f"/jobs/{run.id}").get_data(as_text=True)
+    download = client.get(f"/jobs/{run.id}/download")
+    assert download.headers["Cache-Control"] == "no-store, private"
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        assert len(archive.namelist()) == 5
+    stored = db.session.scalar(select(StoredFile).where(StoredFile.key == run.result_key))
+    assert stored.kind == "download" and stored.expires_at is not None
+    assert certificate_jobs.certificates_zip_job.call_local(run.id) == 0  # done and kept: not built again
+    # expired: the page says so instead of sending a stale file
+    stored.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert client.get(f"/jobs/{run.id}/download").status_code == 302
+    client.post("/logout")
+    login_as("organiser")
+    assert client.get(f"/jobs/{run.id}/download").status_code == 404  # someone else's result

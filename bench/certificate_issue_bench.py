@@ -4,7 +4,8 @@
 
 For each size N it builds a cohort with N completed enrolments (each trainee with a portal account,
 so every certificate also writes a notification and queues a mail) in a fresh SQLite database, then
-times what the synchronous request does: ``issue_certificates`` + ``notify_holders`` + the commit.
+times what the synchronous request does: ``issue_certificates`` + ``notify_holders`` + the commit,
+and the cohort's zip of PDFs (``CERTIFICATE_ZIP_SYNC_LIMIT``).
 Prints wall and CPU milliseconds per run and per certificate, and the CPU ratio against the
 baseline of the same run (a request that reads the cohort's certificate list).
 """
@@ -27,7 +28,7 @@ def main() -> None:
     args = parser.parse_args()
     from app import create_app
     from completion import jobs as certificate_jobs
-    from completion import queries, services
+    from completion import pdf, queries, services
     from core.extensions import db
     from tests import factories
 
@@ -55,9 +56,13 @@ def main() -> None:
                 certificate_jobs.notify_holders(issued)
                 db.session.commit()
                 cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-            print(f"N={size:4d}: wall {wall * 1000:7.0f} ms, cpu {cpu * 1000:7.0f} ms "
+                c0, w0 = time.process_time(), time.perf_counter()
+                pdf.certificates_zip([(c, "https://example.org/verify/" + c.verify_code) for c in issued])
+                zcpu, zwall = time.process_time() - c0, time.perf_counter() - w0
+            print(f"N={size:4d}: issue wall {wall * 1000:7.0f} ms, cpu {cpu * 1000:7.0f} ms "
                   f"({cpu * 1000 / size:5.1f} ms/certificate), cpu ratio to listing the cohort "
-                  f"{cpu / max(base_cpu, 1e-6):6.1f}x")
+                  f"{cpu / max(base_cpu, 1e-6):6.1f}x; zip wall {zwall * 1000:7.0f} ms "
+                  f"({zwall * 1000 / size:5.1f} ms/PDF)")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def main() -> None:
             print(f"N={size:4d}: issue wall {wall * 1000:7.0f} ms, cpu {cpu * 1000:7.0f} ms "
                   f"({cpu * 1000 / size:5.1f} ms/certificate), cpu ratio to listing the cohort "
                   f"{cpu / max(base_cpu, 1e-6):6.1f}x; zip wall {zwall * 1000:7.0f} ms "
-                  f"({zwall * 1000 / size:5.1f} ms/PDF)")
+                  f"({zwall * 1000 / size:5.1f} ms/PDF), cpu {zcpu * 1000:7.0f} ms")
 
 
 if __name__ == "__main__":

@@ -136,3 +136,14 @@ def test_a_large_zip_is_built_by_a_job_kept_in_the_file_store_and_downloaded_no_
     client.post("/logout")
     login_as("organiser")
     assert client.get(f"/jobs/{run.id}/download").status_code == 404  # someone else's result
+
+
+def test_the_progress_page_and_status_cost_constant_queries(client, db, login_as, count_queries):
+    organiser = login_as("organiser")
+    run = JobRun(kind=certificate_jobs.KIND, subject_id=1, owner_id=organiser.id, total=10, done=4, status="running")
+    db.session.add(run)
+    db.session.commit()
+    for url in (f"/jobs/{run.id}", f"/jobs/{run.id}.json"):
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        assert counter.count == 2, url  # the user and the run

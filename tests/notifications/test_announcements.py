@@ -81,3 +81,21 @@ def test_empty_audience_and_missing_text_are_refused_with_a_message(client, db, 
     page = client.post(f"/cohorts/{cohort.id}/announcements", data={"subject": "", "body": "", "audience": "all",
                                                                      "send": "Send"})
     assert page.status_code == 200 and db.session.scalar(select(func.count(Announcement.id))) == 0
+
+
+def test_the_announcements_page_costs_the_same_queries_whatever_the_history(client, db, login_as, count_queries):
+    cohort, _user, _a, _b = _cohort(db)
+    login_as("organiser")
+
+    def cost() -> int:
+        with count_queries() as counter:
+            assert client.get(f"/cohorts/{cohort.id}/announcements").status_code == 200
+        return counter.count
+
+    one = None
+    for n in range(4):
+        db.session.add(Announcement(cohort_id=cohort.id, subject=f"S{n}", body="B", audience="all",
+                                    sent_at=utcnow(), recipients=2))
+        db.session.commit()
+        one = one or cost()
+    assert cost() == one

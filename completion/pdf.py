@@ -244,11 +244,13 @@ def _draw_logo(pdf, data: bytes, x: float, y: float, max_w: float, max_h: float)
     pdf.drawImage(image, x, y, w * scale, h * scale, mask="auto")
 
 
-def certificates_zip(items: list[tuple[Certificate, str]]) -> bytes:
-    """A zip of certificate PDFs named by serial and holder."""
+def certificates_zip(items: list[tuple[Certificate, str]], progress=None) -> bytes:
+    """A zip of certificate PDFs named by serial and holder; ``progress(n)`` after each PDF if given."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for cert, url in items:
+        for n, (cert, url) in enumerate(items, start=1):
             safe = "".join(ch if ch.isalnum() else "_" for ch in cert.holder_name)[:60]
             archive.writestr(f"{cert.serial}_{safe}.pdf", render_certificate(cert, url))
+            if progress is not None:
+                progress(n)
     return buffer.getvalue()

@@ -370,14 +370,29 @@ def acknowledge_action_plan(raw: str, comment: str) -> ActionPlan:
 CERTIFICATE_STATUSES = {"completion": ("completed",), "attendance": ("completed", "incomplete")}
 
 
-def issue_certificates(cohort: Cohort, kind: str, actor: User | None = None) -> list[Certificate]:
-    """Issue certificates of ``kind`` to every eligible enrolment of the cohort that has no valid one yet."""
+def eligible_enrolment_ids(cohort: Cohort, kind: str) -> list[int]:
+    """Enrolments of the cohort that may get a certificate of ``kind`` (held or not), in order."""
     if kind not in CERTIFICATE_STATUSES:
         raise ServiceError(_("Unknown certificate kind."), "kind")
+    return list(db.session.scalars(select(Enrolment.id).where(
+        Enrolment.cohort_id == cohort.id, Enrolment.status.in_(CERTIFICATE_STATUSES[kind])).order_by(Enrolment.id)))
+
+
+def issue_certificates(cohort: Cohort, kind: str, actor: User | None = None,
+                       enrolment_ids: list[int] | None = None) -> list[Certificate]:
+    """Issue certificates of ``kind`` to every eligible enrolment of the cohort that has no valid one yet.
+
+    ``enrolment_ids`` limits the run to those enrolments (the bulk job works in chunks). Idempotent:
+    an enrolment that holds a valid certificate of ``kind`` gets none, so a repeated run issues nothing.
+    """
+    if kind not in CERTIFICATE_STATUSES:
+        raise ServiceError(_("Unknown certificate kind."), "kind")
+    query = select(Enrolment).where(Enrolment.cohort_id == cohort.id,
+                                    Enrolment.status.in_(CERTIFICATE_STATUSES[kind]))
+    if enrolment_ids is not None:
+        query = query.where(Enrolment.id.in_(enrolment_ids))
     enrolments = list(db.session.scalars(
-        select(Enrolment).where(Enrolment.cohort_id == cohort.id, Enrolment.status.in_(CERTIFICATE_STATUSES[kind]))
-        .join(Enrolment.trainee).order_by(Enrolment.id)
-        .options(db.joinedload(Enrolment.trainee))))
+        query.join(Enrolment.trainee).order_by(Enrolment.id).options(db.joinedload(Enrolment.trainee))))
     held = set(db.session.scalars(select(Certificate.enrolment_id).where(
         Certificate.kind == kind, Certificate.revoked_at.is_(None),
         Certificate.enrolment_id.in_([e.id for e in enrolments]))))

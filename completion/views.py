@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accounts.permissions import ensure_owner, organiser_required, public, trainee_required
+from completion import jobs as certificate_jobs
 from completion import pdf, queries, services
 from completion.forms import (
     AcknowledgeForm,
@@ -161,8 +162,17 @@ def cohort_certificates(cohort_id: int):
     cohort = db.get_or_404(Cohort, cohort_id)
     form = IssueForm()
     if form.validate_on_submit():
+        running = certificate_jobs.running_issue(cohort.id)
+        if running is not None:  # one run per cohort at a time: show the one in progress
+            return redirect(url_for("notifications.job_run", run_id=running.id))
+        eligible = len(services.eligible_enrolment_ids(cohort, form.kind.data))
+        if eligible > current_app.config.get("CERTIFICATE_SYNC_LIMIT", 40):
+            with unit_of_work(success=_("Issuing certificates in the background.")):
+                run = certificate_jobs.start_issue(cohort, form.kind.data, current_user)
+                return redirect(url_for("notifications.job_run", run_id=run.id))
         with unit_of_work() as work:
             issued = services.issue_certificates(cohort, form.kind.data, current_user)
+            certificate_jobs.notify_holders(issued)
             work.flash(_("%(n)d certificates issued.", n=len(issued)), "success" if issued else "info")
         return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
     return render_template("completion/cohort_certificates.html", cohort=cohort, form=form,
@@ -177,6 +187,14 @@ def cohort_certificates_zip(cohort_id: int):
     certs = [c for c in queries.certificates_for_cohort(cohort.id) if c.is_valid]
     if not certs:
         flash(_("No valid certificates to download yet."), "info")
+        return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
+    if len(certs) > current_app.config.get("CERTIFICATE_ZIP_SYNC_LIMIT", 20):
+        running = certificate_jobs.running_zip(cohort.id, current_user.id)
+        if running is not None:
+            return redirect(url_for("notifications.job_run", run_id=running.id))
+        with unit_of_work(success=_("Preparing the zip in the background.")):
+            run = certificate_jobs.start_zip(cohort, len(certs), current_user)
+            return redirect(url_for("notifications.job_run", run_id=run.id))
         return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
     data = pdf.certificates_zip([(c, _verify_url(c)) for c in certs])
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,

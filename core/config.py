@@ -62,6 +62,9 @@ class Config:
     # When no MAIL_SERVER is set, messages go to the log and links are shown to the organiser.
     MAIL_BACKEND: str | None = None
     PREFERRED_URL_SCHEME = "http"
+    # The site's public address, for links in mail and notifications written by background tasks
+    # (outside a request) when SERVER_NAME is not set.
+    PUBLIC_BASE_URL = "http://localhost:5000"
     # Number of reverse proxies in front of the site that set X-Forwarded-For/-Proto (0 = none).
     # Needed behind a proxy so that per-address login limits, HSTS and the audit log see the client.
     TRUSTED_PROXIES = 0
@@ -86,9 +89,17 @@ class Config:
     JOBS_IMMEDIATE = False
     JOBS_EMBEDDED_CONSUMER: bool | str = "auto"
     JOBS_EMBEDDED_WORKERS = 2
+    # More eligible enrolments than this: certificates are issued by a background job with a progress
+    # page (bench/certificate_issue_bench.py measured the cost per certificate).
+    CERTIFICATE_SYNC_LIMIT = 40
+    # More valid certificates than this: the cohort's zip of PDFs is built by a background job.
+    CERTIFICATE_ZIP_SYNC_LIMIT = 20
     # Mail queue (core/mailqueue.py): a claimed message whose worker died is retried after the lease.
     MAIL_LEASE_SECONDS = 300
     MAIL_MAX_ATTEMPTS = 6
+    # A message whose send was interrupted (worker killed mid-SMTP) is held as 'uncertain' for an admin;
+    # True resends it instead (at-least-once: a duplicate becomes possible). See core/mailqueue.py.
+    MAIL_RESEND_UNCERTAIN = False
 
 
 class TestConfig(Config):

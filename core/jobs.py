@@ -14,6 +14,7 @@ own database session and transaction.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -23,14 +24,14 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from flask.cli import with_appcontext
 from huey import Huey
 from huey import signals as S
 from huey.consumer import Consumer
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import utcnow
 from core.extensions import db
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
     else:
         huey.storage_class, huey.storage_kwargs = MemoryStorage, {}
     huey._immediate = bool(app.config.get("JOBS_IMMEDIATE"))
+    huey.immediate_use_memory = False  # the configured storage also in immediate mode (tests on Redis)
     huey.storage = huey.create_storage()
     _state["app"] = app
     app.extensions["huey"] = huey
@@ -113,11 +115,22 @@ def retry_failed(failed: FailedJob, actor=None) -> None:
     huey.enqueue(task_class(args=tuple(args), kwargs=kwargs))
 
 
+def _url_context(app: Flask):
+    """Let a task build absolute links (mail, notifications) in a worker process, outside any request.
+
+    With ``SERVER_NAME`` set Flask builds them from it; otherwise a request context on
+    ``PUBLIC_BASE_URL`` (the site's public address) is pushed, inside the task's own app context.
+    """
+    if app.config.get("SERVER_NAME") or has_request_context():
+        return contextlib.nullcontext()
+    return app.test_request_context("/", base_url=app.config.get("PUBLIC_BASE_URL") or "http://localhost:5000")
+
+
 def _in_app_context(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         app = task_app()
-        with app.app_context():  # a fresh context: the task's own session and transaction
+        with app.app_context(), _url_context(app):  # a fresh context: the task's own session and transaction
             from core.extensions import db
 
             try:
@@ -203,3 +216,63 @@ def worker_command(workers: int, no_periodic: bool) -> None:
         raise click.ClickException("JOBS_IMMEDIATE is on: tasks run synchronously, there is nothing to consume")
     click.echo(f"consuming {current_app.config['JOBS_STORAGE_URL'].split('@')[-1]} with {workers} threads")
     huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic).run()
+
+
+# --- long-running work a user waits for: a progress row the page polls ---------------------------
+
+class JobRun(db.Model):
+    """One run of a bulk job a user started (certificates for a cohort …): progress and result file.
+
+    The task updates ``done``/``total`` in the same commits as its work, so the progress shown is
+    the progress made. ``result_key`` names a file in :mod:`core.filestore` (kind ``download``,
+    with an expiry) when the job produces one.
+    """
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    subject_id: Mapped[int | None] = mapped_column(index=True)  # e.g. the cohort
+    owner_id: Mapped[int | None] = mapped_column(index=True)
+    parameters: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    result_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        if self.status == "done":
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "status": self.status, "done": self.done, "total": self.total,
+                "percent": self.percent, "outcome": self.outcome, "has_result": bool(self.result_key)}
+
+
+def enqueue_after_commit(task, *args) -> None:
+    """Enqueue ``task(*args)`` once the current transaction commits (nothing if it rolls back)."""
+    db.session.info.setdefault("kk_after_commit_tasks", []).append((task, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session) -> None:
+    for task, args in session.info.pop("kk_after_commit_tasks", []):
+        try:
+            task(*args)
+        except Exception:  # the queue being down: the run stays "queued" and the user may start it again
+            log.exception("could not enqueue %s", getattr(task, "name", task))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_commit(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop("kk_after_commit_tasks", None)

@@ -4,14 +4,26 @@
 for any other write). So a rolled-back change sends nothing, and a committed one is sent even if the
 process dies right after the commit: the periodic sweep picks up rows whose delivery task never ran.
 
-Delivery (:func:`deliver_mail`) is idempotent: a worker first *claims* rows with one atomic
-``UPDATE … WHERE status = 'queued'`` (or an expired lease) carrying its own claim token, commits,
-then sends and marks each row sent. Two workers never claim the same row; a row already sent is
-never claimed again. A worker killed after claiming leaves a lease that expires after
-``MAIL_LEASE_SECONDS``; the sweep then hands the row to another worker. Every message carries a
-stable ``Message-ID`` (the row's), so in the one window that no queue can close — killed after the
-mail server accepted the message but before the row was marked sent — a receiving system can tell
-the retry is the same message.
+Delivery (:func:`deliver_mail`) is **at most once per message**, in two fenced steps:
+
+1. *claim*: one atomic ``UPDATE … WHERE status = 'queued'`` (or a lease that expired before any
+   send began) gives a batch of rows this worker's claim token; committed. Two workers never hold
+   the same row: a worker that loses its lease (slow, paused) finds its token replaced.
+2. *begin*, per message, right before talking to the mail server: ``UPDATE … SET send_started_at =
+   now WHERE id = ? AND claim_token = <mine> AND send_started_at IS NULL``, committed (in the same
+   commit that marks the previous message sent). Only a worker whose begin updated the row sends it;
+   a row whose send began is **never claimed again by a worker**.
+
+So the mark-sent trade-off is decided "before": the durable record that a send *may* have happened
+is written before the SMTP conversation, and ``sent`` after it. A worker killed between the two (one
+message per worker thread, the SMTP round trip long) leaves a row whose send began but did not
+finish; after the lease (``MAIL_LEASE_SECONDS``) the sweep marks it ``uncertain``: it may or may not
+have reached the mail server, and it is **not resent automatically** (that would be the one way to
+send a message twice). Admins see uncertain messages at /admin/jobs and may send them again (the same
+``Message-ID``, so a receiving system can tell it is the same message). ``MAIL_RESEND_UNCERTAIN =
+True`` chooses the other side of the trade-off (at-least-once: no message can be lost, a killed worker
+may cause one duplicate). An SMTP error that the server reports (refused, timeout before the reply)
+puts the row back in the queue with back-off: the server did not accept it.
 """
 
 from __future__ import annotations
@@ -37,7 +49,7 @@ from core.jobs import job, periodic_job
 
 log = logging.getLogger("kakehashi.mail")
 
-QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+QUEUED, SENDING, SENT, FAILED, UNCERTAIN = "queued", "sending", "sent", "failed", "uncertain"
 #: Kinds of mail that are sent whatever the recipient's e-mail frequency setting says.
 SECURITY_KINDS = frozenset({"invite", "reset", "security"})
 BATCH = 50
@@ -60,6 +72,8 @@ class OutgoingMail(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     claim_token: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None] = mapped_column()
+    #: set (committed) just before the message is handed to the mail server: never sent again after this
+    send_started_at: Mapped[datetime | None] = mapped_column()
     next_attempt_at: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -127,7 +141,8 @@ def claim(ids: list[int] | None = None, limit: int = BATCH) -> tuple[str, list[O
     now = utcnow()
     claimable = or_((OutgoingMail.status == QUEUED)
                     & or_(OutgoingMail.next_attempt_at.is_(None), OutgoingMail.next_attempt_at <= now),
-                    (OutgoingMail.status == SENDING) & (OutgoingMail.claimed_at < _lease_expired_before()))
+                    (OutgoingMail.status == SENDING) & OutgoingMail.send_started_at.is_(None)
+                    & (OutgoingMail.claimed_at < _lease_expired_before()))
     if ids is None:
         ids = list(db.session.scalars(select(OutgoingMail.id).where(claimable).order_by(OutgoingMail.id)
                                       .limit(limit)))
@@ -149,8 +164,26 @@ def _finish(row_id: int, token: str, **values) -> None:
     db.session.commit()
 
 
+def _begin(row_id: int, token: str) -> bool:
+    """Record (not yet committed) that this worker is about to send ``row_id``; False if the claim was lost."""
+    result = db.session.execute(
+        update(OutgoingMail).where(OutgoingMail.id == row_id, OutgoingMail.claim_token == token,
+                                   OutgoingMail.status == SENDING, OutgoingMail.send_started_at.is_(None))
+        .values(send_started_at=utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _mark(row_id: int, token: str, **values) -> None:
+    db.session.execute(update(OutgoingMail).where(OutgoingMail.id == row_id, OutgoingMail.claim_token == token)
+                       .values(**values).execution_options(synchronize_session=False))
+
+
 def send_claimed(token: str, rows: list[OutgoingMail]) -> int:
-    """Send claimed rows over one connection, marking each sent at once; return how many failed."""
+    """Send claimed rows over one connection (begin, send, mark sent); return how many failed.
+
+    Each commit marks the previous message sent and begins the next one, so the fence costs no extra
+    round trip to the database per message.
+    """
     failed = 0
     max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 6)
     connection = current_app.extensions["mailman"].get_connection()
@@ -159,6 +192,10 @@ def send_claimed(token: str, rows: list[OutgoingMail]) -> int:
     try:
         connection.open()
         for row_id, to, subject, body, message_id, attempts in data:
+            began = _begin(row_id, token)
+            db.session.commit()  # also makes the previous message's "sent" durable
+            if not began:
+                continue  # our lease expired and another worker took the row: it is theirs now
             message = EmailMessage(subject=subject, body=body, to=[to], connection=connection,
                                    headers={"Message-ID": message_id})
             try:
@@ -168,17 +205,36 @@ def send_claimed(token: str, rows: list[OutgoingMail]) -> int:
                 log.warning("mail %s to %s failed (attempt %s): %s", row_id, to, attempts, exc)
                 backoff = current_app.config.get("MAIL_RETRY_SECONDS", 30) * 2 ** (attempts - 1)
                 _finish(row_id, token, status=FAILED if attempts >= max_attempts else QUEUED,
-                        claim_token=None, claimed_at=None, next_attempt_at=utcnow() + timedelta(seconds=backoff),
+                        claim_token=None, claimed_at=None, send_started_at=None,
+                        next_attempt_at=utcnow() + timedelta(seconds=backoff),
                         last_error=f"{type(exc).__name__}: {exc}"[:2000])
                 with suppress(Exception):  # the next send reports a failure
                     connection.close()
                     connection.open()
             else:
-                _finish(row_id, token, status=SENT, sent_at=utcnow(), last_error=None)
+                _mark(row_id, token, status=SENT, sent_at=utcnow(), last_error=None)
+        db.session.commit()
     finally:
         with suppress(Exception):  # closing a dead connection
             connection.close()
     return failed
+
+
+def settle_interrupted() -> int:
+    """Rows whose send began under a lease that expired: ``uncertain`` (or queued again, see module doc)."""
+    interrupted = ((OutgoingMail.status == SENDING) & OutgoingMail.send_started_at.is_not(None)
+                   & (OutgoingMail.send_started_at < _lease_expired_before()))
+    if current_app.config.get("MAIL_RESEND_UNCERTAIN"):
+        values = {"status": QUEUED, "claim_token": None, "claimed_at": None, "send_started_at": None}
+    else:  # the claim token stays: the worker, if only slow, can still mark the row sent
+        values = {"status": UNCERTAIN, "last_error": "interrupted while sending: may or may not have been sent"}
+    result = db.session.execute(update(OutgoingMail).where(interrupted).values(**values)
+                                .execution_options(synchronize_session=False))
+    db.session.commit()
+    if result.rowcount:
+        log.warning("%s message(s) interrupted while sending: %s", result.rowcount,
+                    "queued again" if current_app.config.get("MAIL_RESEND_UNCERTAIN") else "marked uncertain")
+    return result.rowcount
 
 
 class MailNotSent(Exception):
@@ -201,6 +257,7 @@ def deliver_mail(ids: list[int] | None = None) -> int:
 def sweep_mail() -> int:
     """Every minute: deliver rows whose task was lost (crash after commit, queue down, expired lease)."""
     sent = 0
+    settle_interrupted()
     for _ in range(100):
         token, rows = claim(None)
         if not rows:
@@ -236,5 +293,6 @@ def register(app) -> None:
 def requeue_mail(message: OutgoingMail) -> None:
     """Give a failed message a fresh set of attempts; delivered after the caller commits."""
     message.status, message.attempts, message.next_attempt_at, message.claim_token = QUEUED, 0, None, None
+    message.claimed_at, message.send_started_at = None, None
     db.session.flush()
     db.session.info.setdefault("kk_mail_ids", []).append(message.id)

@@ -1,9 +1,9 @@
-"""Forms: e-mail frequency and a cohort's reminder policy."""
+"""Forms: e-mail frequency, a cohort's reminder policy, an announcement."""
 
 from __future__ import annotations
 
-from wtforms import BooleanField, IntegerField, RadioField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from core.forms import BaseForm
 from core.i18n import _l
@@ -28,3 +28,16 @@ class ReminderPolicyForm(BaseForm):
     nonrespondent_max = IntegerField(_l("At most (reminders per survey)"),
                                      validators=[InputRequired(), NumberRange(0, 10)])
     submit = SubmitField(_l("Save"))
+
+
+class AnnouncementForm(BaseForm):
+    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[InputRequired(), Length(max=10000)])
+    audience = RadioField(_l("Send to"), default="all", choices=[
+        ("all", _l("every trainee of the cohort")),
+        ("not_answered", _l("trainees who have not yet answered an open survey")),
+    ], validators=[InputRequired()])
+    send_at = DateTimeLocalField(_l("Send at (UTC; leave empty to send now)"), format="%Y-%m-%dT%H:%M",
+                                 validators=[Optional()])
+    preview = SubmitField(_l("Preview"))
+    send = SubmitField(_l("Send"))

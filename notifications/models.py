@@ -69,3 +69,25 @@ class ScheduledSend(db.Model):
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), index=True)
     sent_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Announcement(db.Model):
+    """A message from an organiser to a cohort (all counted enrolments or those who have not answered).
+
+    Delivered once — now, or at ``send_at`` by the periodic task — as a notification and, by each
+    recipient's setting, a queued mail; ``sent_at`` is set by a conditional update in the delivering
+    transaction, so two consumers never deliver the same announcement twice.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(20), default="all")  # all, not_answered
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    send_at: Mapped[datetime | None] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    recipients: Mapped[int] = mapped_column(default=0)

@@ -21,6 +21,8 @@ from core.extensions import db as _db
 from core.extensions import limiter
 
 TEST_DATABASE_URL = os.environ.get("KAKEHASHI_TEST_DATABASE_URL")
+#: The task-queue storage for the suite (default ``memory://``); the CI Redis stage sets a Redis db.
+TEST_JOBS_STORAGE_URL = os.environ.get("KAKEHASHI_JOBS_STORAGE_URL")
 
 
 class IsolatedClient(FlaskClient):
@@ -33,6 +35,8 @@ class IsolatedClient(FlaskClient):
 
 def make_test_app(uri: str, **overrides):
     """An app on ``uri`` with the test configuration plus ``overrides``."""
+    if TEST_JOBS_STORAGE_URL:
+        overrides.setdefault("JOBS_STORAGE_URL", TEST_JOBS_STORAGE_URL)
     config = type("Cfg", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri, **overrides})
     app = create_app(config)
     app.test_client_class = IsolatedClient

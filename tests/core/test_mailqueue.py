@@ -9,7 +9,7 @@ from flask_mailman.backends import locmem
 from sqlalchemy import func, select
 
 from core import mailqueue
-from core.mailqueue import FAILED, QUEUED, SENDING, SENT, OutgoingMail, claim, deliver_now, queue_mail
+from core.mailqueue import FAILED, QUEUED, SENDING, SENT, UNCERTAIN, OutgoingMail, claim, deliver_now, queue_mail
 from tests import factories
 
 
@@ -103,4 +103,88 @@ def test_the_delivery_task_raises_for_the_queue_to_retry(app, db, monkeypatch):
 
 
 def test_status_values_are_distinct():
-    assert len({QUEUED, SENDING, SENT, FAILED}) == 4
+    assert len({QUEUED, SENDING, SENT, FAILED, UNCERTAIN}) == 5
+
+
+def _expire_leases(db):
+    from core.db import utcnow
+
+    past = utcnow() - timedelta(seconds=5)
+    table = OutgoingMail.__table__
+    db.session.execute(table.update().where(table.c.claimed_at.is_not(None)).values(claimed_at=past))
+    db.session.execute(table.update().where(table.c.send_started_at.is_not(None)).values(send_started_at=past))
+    db.session.commit()
+
+
+def test_a_worker_killed_while_sending_never_causes_a_second_send(app, db, outbox, monkeypatch):
+    """At most once: killed after the send began (maybe accepted by the server), the row is not resent."""
+    monkeypatch.setattr(mailqueue, "enqueue_delivery", lambda ids: None)
+    first = queue_mail("e@example.org", "E1", "Body")
+    second = queue_mail("f@example.org", "F1", "Body")
+    db.session.commit()
+    token, rows = claim([first.id, second.id])
+
+    class Killed(BaseException):
+        pass
+
+    def die_in_the_smtp_conversation(self, messages):
+        outbox.extend(messages)  # the server accepted the message …
+        raise Killed  # … and the worker died before it could mark it sent
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", die_in_the_smtp_conversation)
+    with pytest.raises(Killed):
+        mailqueue.send_claimed(token, rows)
+    monkeypatch.undo()
+    monkeypatch.setattr(mailqueue, "enqueue_delivery", lambda ids: None)
+    assert len(outbox) == 1
+    monkeypatch.setitem(app.config, "MAIL_LEASE_SECONDS", 0)
+    _expire_leases(db)
+    assert deliver_now() == 1 and deliver_now() == 0  # the second (never begun) is sent; the first is not
+    by_id = {r.id: r for r in _rows(db)}
+    assert by_id[first.id].status == UNCERTAIN and by_id[second.id].status == SENT
+    assert [m.subject for m in outbox] == ["E1", "F1"]  # E1 once, F1 once
+
+
+def test_an_uncertain_message_is_listed_for_admins_and_sent_again_only_on_request(app, client, db, outbox,
+                                                                                   login_as, monkeypatch):
+    monkeypatch.setattr(mailqueue, "enqueue_delivery", lambda ids: None)
+    message = queue_mail("g@example.org", "G1", "Body")
+    db.session.commit()
+    db.session.execute(OutgoingMail.__table__.update().values(
+        status=SENDING, claim_token="x" * 32, claimed_at=message.created_at, send_started_at=message.created_at))
+    db.session.commit()
+    monkeypatch.setitem(app.config, "MAIL_LEASE_SECONDS", 0)
+    _expire_leases(db)
+    assert deliver_now() == 0 and _rows(db)[0].status == UNCERTAIN
+    monkeypatch.undo()
+    login_as("admin")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "g@example.org" in page and "may or may not have arrived" in page
+    assert client.post(f"/admin/mail/{message.id}/retry").status_code == 302
+    [row] = _rows(db)
+    assert row.status == SENT and [m.subject for m in outbox] == ["G1"]
+
+
+def test_resend_uncertain_chooses_at_least_once(app, db, outbox, monkeypatch):
+    monkeypatch.setattr(mailqueue, "enqueue_delivery", lambda ids: None)
+    monkeypatch.setitem(app.config, "MAIL_RESEND_UNCERTAIN", True)
+    monkeypatch.setitem(app.config, "MAIL_LEASE_SECONDS", 0)
+    message = queue_mail("h@example.org", "H1", "Body")
+    db.session.commit()
+    db.session.execute(OutgoingMail.__table__.update().values(
+        status=SENDING, claim_token="y" * 32, claimed_at=message.created_at, send_started_at=message.created_at))
+    _expire_leases(db)
+    assert deliver_now() == 1 and _rows(db)[0].status == SENT
+
+
+def test_a_worker_that_lost_its_lease_does_not_send_the_rows_taken_over(app, db, outbox, monkeypatch):
+    monkeypatch.setattr(mailqueue, "enqueue_delivery", lambda ids: None)
+    message = queue_mail("i@example.org", "I1", "Body")
+    db.session.commit()
+    slow_token, slow_rows = claim([message.id])
+    monkeypatch.setitem(app.config, "MAIL_LEASE_SECONDS", 0)
+    _expire_leases(db)
+    assert deliver_now() == 1  # another worker took the row over and sent it
+    monkeypatch.setitem(app.config, "MAIL_LEASE_SECONDS", 300)
+    assert mailqueue.send_claimed(slow_token, slow_rows) == 0  # the slow worker wakes up: skips it
+    assert [m.subject for m in outbox] == ["I1"] and _rows(db)[0].status == SENT

@@ -63,3 +63,11 @@ def test_trainees_cannot_change_reminder_policies(client, db, login_as):
     db.session.commit()
     login_as("trainee")
     assert client.get(f"/cohorts/{cohort.id}/reminders").status_code == 403
+
+
+def test_notification_routes_leave_commits_to_the_unit_of_work():
+    """Issue 10: routes never commit or roll back themselves (notifications/views.py used to)."""
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[2] / "notifications" / "views.py").read_text()
+    assert "session.commit(" not in source and "session.rollback(" not in source

@@ -8,6 +8,7 @@ from flask_login import current_user
 from accounts.permissions import organiser_required
 from core.extensions import db
 from core.i18n import _
+from core.richtext import render_markup
 from core.uow import run_service, unit_of_work
 from courses import gift, queries, services
 from courses.blueprint import bp
@@ -24,7 +25,6 @@ from courses.forms import (
     QuizForm,
     split_tags,
 )
-from courses.markdown import render_markup
 from courses.models import Course, CourseAssignment, Lesson, Module, Question, Quiz
 from courses.question_types import TYPE_KEYS
 from trainees.models import Cohort

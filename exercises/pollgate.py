@@ -21,7 +21,7 @@ from werkzeug.datastructures import ETags
 from werkzeug.http import parse_etags
 
 from core.db import as_utc, utcnow
-from core.security import CSP
+from core.security import SECURITY_HEADERS
 from exercises.timeline import Clock
 
 log = logging.getLogger("kakehashi.exercises.pollgate")
@@ -70,9 +70,8 @@ class PollGate:
         self.max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
         self.statement = state_statement()
         self._engine = None
-        self.headers = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-                        ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
-                        ("Cache-Control", "no-store")]
+        # The app's own security headers (one list, core.security), plus what the app adds to a page.
+        self.headers = [*SECURITY_HEADERS, ("Cache-Control", "no-store")]
 
     def connection(self):
         """A connection for one read (the test suite swaps in its own).

@@ -46,3 +46,21 @@ def test_gate_passes_everything_else_to_the_app(app, db, signed_in, monkeypatch,
     monkeypatch.setattr(gate, "statement", "not a statement")
     assert anonymous.get(f"/exercises/play/{run.id}/feed.json", headers=headers).status_code == 302
     assert player.get(f"/exercises/play/{run.id}/feed.json", headers=headers).status_code == 304  # via the view
+
+
+def test_gate_answers_with_the_apps_security_headers(app, db, signed_in, gate_sees_test_data):
+    """The gate's 304 carries every header the app's own responses carry (it once lacked COOP)."""
+    from core.security import SECURITY_HEADERS
+
+    run, people, _s = builders.started_run()
+    db.session.commit()
+    player = signed_in(people[0][1])
+    page = player.get(f"/exercises/play/{run.id}").get_data(as_text=True)
+    token = re.search(r'data-poll-token="([^"]+)"', page).group(1)
+    etag = player.get(f"/exercises/play/{run.id}/feed.json").headers["ETag"]
+    gated = app.test_client().get(f"/exercises/play/{run.id}/feed.json",
+                                  headers={"If-None-Match": etag, "X-Poll-Token": token})
+    assert gated.status_code == 304 and gated.headers.get("Set-Cookie") is None
+    for name, value in SECURITY_HEADERS:
+        assert gated.headers.get(name) == value, name
+    assert gated.headers["Cache-Control"] == "no-store"

@@ -29,15 +29,20 @@ def test_not_modified_needs_the_current_etag_and_nothing_due():
     assert pollgate.not_modified(_state(status="ended", started_minutes_ago=99), 7, 3, current, NOW) == "r7.4.t3.2"
 
 
-def test_gate_passes_everything_else_to_the_app(app, db, signed_in, monkeypatch, gate_sees_test_data):
+def _polling_player(db, signed_in):
+    """A started run, its first player signed in, and the headers of that player's idle poll."""
     run, people, _s = builders.started_run()
     db.session.commit()
     player = signed_in(people[0][1])
     page = player.get(f"/exercises/play/{run.id}").get_data(as_text=True)
     token = re.search(r'data-poll-token="([^"]+)"', page).group(1)
     etag = player.get(f"/exercises/play/{run.id}/feed.json").headers["ETag"]
+    return run, player, {"If-None-Match": etag, "X-Poll-Token": token}
+
+
+def test_gate_passes_everything_else_to_the_app(app, db, signed_in, monkeypatch, gate_sees_test_data):
+    run, player, headers = _polling_player(db, signed_in)
     anonymous = app.test_client()
-    headers = {"If-None-Match": etag, "X-Poll-Token": token}
     assert anonymous.get(f"/exercises/play/{run.id}/feed.json", headers=headers).status_code == 304
     assert anonymous.post(f"/exercises/play/{run.id}/feed.json", headers=headers).status_code != 304
     assert anonymous.get(f"/exercises/play/{run.id}", headers=headers).status_code == 302  # not the feed
@@ -52,14 +57,8 @@ def test_gate_answers_with_the_apps_security_headers(app, db, signed_in, gate_se
     """The gate's 304 carries every header the app's own responses carry (it once lacked COOP)."""
     from core.security import SECURITY_HEADERS
 
-    run, people, _s = builders.started_run()
-    db.session.commit()
-    player = signed_in(people[0][1])
-    page = player.get(f"/exercises/play/{run.id}").get_data(as_text=True)
-    token = re.search(r'data-poll-token="([^"]+)"', page).group(1)
-    etag = player.get(f"/exercises/play/{run.id}/feed.json").headers["ETag"]
-    gated = app.test_client().get(f"/exercises/play/{run.id}/feed.json",
-                                  headers={"If-None-Match": etag, "X-Poll-Token": token})
+    run, _player, headers = _polling_player(db, signed_in)
+    gated = app.test_client().get(f"/exercises/play/{run.id}/feed.json", headers=headers)
     assert gated.status_code == 304 and gated.headers.get("Set-Cookie") is None
     for name, value in SECURITY_HEADERS:
         assert gated.headers.get(name) == value, name

@@ -51,16 +51,17 @@ from core.extensions import db
 __all__ = ["UnitOfWork", "unit_of_work", "run_service", "show_service_error"]
 
 
-def show_service_error(exc: ServiceError, form=None, field: str | None = None) -> None:
+def show_service_error(exc: ServiceError, form=None, field: str | None = None, field_prefix: str = "") -> None:
     """Put ``exc``'s message next to the form field it names, else next to ``field``, else flash it.
 
     The one way a service's message reaches the user (formerly four helpers in four features).
+    ``field_prefix``: the form names the service's fields with a prefix (e.g. ``ph_`` + placeholder name).
     """
     if form is not None and not hasattr(form, "_fields") and hasattr(form, "errors"):
         form.errors = [*form.errors, exc.message]  # a single field: every message goes there
         return
     fields = getattr(form, "_fields", None) or {}
-    target = fields.get(exc.field) if exc.field else None
+    target = fields.get(field_prefix + exc.field) if exc.field else None
     if target is None and field is not None:
         target = fields.get(field)
     if target is None:
@@ -72,9 +73,10 @@ def show_service_error(exc: ServiceError, form=None, field: str | None = None) -
 class UnitOfWork:
     """Context manager returned by :func:`unit_of_work`; ``ok``, ``error`` and ``success`` after the block."""
 
-    def __init__(self, form=None, field: str | None = None, success: str | None = None):
+    def __init__(self, form=None, field: str | None = None, success: str | None = None, field_prefix: str = ""):
         self.form = form
         self.field = field
+        self.field_prefix = field_prefix
         self.success = success
         self.error: ServiceError | None = None
         self.ok = False
@@ -104,20 +106,23 @@ class UnitOfWork:
         db.session.rollback()
         if issubclass(exc_type, ServiceError):
             self.error = exc
-            show_service_error(exc, self.form, self.field)
+            show_service_error(exc, self.form, self.field, self.field_prefix)
             return True  # handled: the route goes on to show its form again
         return False
 
 
-def unit_of_work(form=None, field: str | None = None, *, success: str | None = None) -> UnitOfWork:
+def unit_of_work(form=None, field: str | None = None, *, success: str | None = None,
+                 field_prefix: str = "") -> UnitOfWork:
     """Run the ``with`` block as the request's one transaction (see the module docstring).
 
     ``form``: where a ``ServiceError`` naming one of its fields is shown; ``field``: the form's field
     for errors that name none (or a field the form lacks); without either the message is flashed.
     ``form`` may also be a single field (``form.text``): every message is shown there.
     ``success``: flashed after the commit (the block may set ``work.success`` instead).
+    ``field_prefix``: prepended to the field a ``ServiceError`` names, for forms whose field names
+    carry a prefix (one field per placeholder ``X`` named ``ph_X``).
     """
-    return UnitOfWork(form, field, success)
+    return UnitOfWork(form, field, success, field_prefix)
 
 
 class Outcome:

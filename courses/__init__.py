@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     """Register the courses blueprint, navigation, CLI and the demo seeder."""
     from core.cli import register_seeder
     from core.i18n import _l
+    from core.richtext import render_inline, render_markup
     from core.templating import register_nav
     from courses import (
         cli,
@@ -20,7 +21,6 @@ def register(app: Flask) -> None:
         views,
     )
     from courses.forms import DIFFICULTY_LABELS, FEEDBACK_LABELS, KIND_LABELS, TRACK_LABELS, TYPE_LABELS
-    from courses.markdown import render_inline, render_markup
     from courses.seed import seed_courses
 
     app.register_blueprint(views.bp)

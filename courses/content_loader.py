@@ -19,8 +19,8 @@ from sqlalchemy.orm import undefer
 
 from core import audit
 from core.extensions import db
+from core.richtext import render
 from courses.grading import FEEDBACK_POLICIES, QUIZ_KINDS
-from courses.markdown import render
 from courses.models import TRACKS, Course, Lesson, Module, Question, Quiz, QuizQuestion
 from courses.question_types import TYPE_KEYS, SpecError, check_spec
 

@@ -18,10 +18,10 @@ from core import audit, filestore
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
+from core.richtext import render
 from core.spreadsheets import XLSX_MIME
 from courses import gift
 from courses.grading import FEEDBACK_POLICIES, QUIZ_KINDS
-from courses.markdown import render
 from courses.models import (
     TRACKS,
     Answer,

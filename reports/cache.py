@@ -29,6 +29,7 @@ from core.reporting import REPORTS_VERSION, DataVersion, reported_tables
 _MAX_ENTRIES = 64
 _FLAG = "reports_data_changed"
 _G_VERSION = "_reports_data_version"
+_VERSION_SELECT = select(DataVersion.__table__.c.version).where(DataVersion.__table__.c.name == REPORTS_VERSION)
 
 _lock = threading.Lock()
 _entries: OrderedDict = OrderedDict()
@@ -105,8 +106,9 @@ def current_version(app: Flask | None = None) -> int | None:
     from core.extensions import db
 
     if _G_VERSION not in g:
-        g.setdefault(_G_VERSION, db.session.scalar(
-            select(DataVersion.version).where(DataVersion.name == REPORTS_VERSION)))
+        # A Core select on the session's connection (same transaction): the ORM layer adds nothing to
+        # reading one integer and cost a fifth of the report page's CPU time.
+        g.setdefault(_G_VERSION, db.session.connection().execute(_VERSION_SELECT).scalar())
     return g.get(_G_VERSION)
 
 

@@ -9,6 +9,7 @@ from accounts.permissions import organiser_required
 from core import filestore
 from core.extensions import db
 from core.i18n import _
+from core.richtext import render_markup
 from core.uow import run_service, unit_of_work
 from courses import gift, queries, services
 from courses.blueprint import bp
@@ -25,7 +26,6 @@ from courses.forms import (
     QuizForm,
     split_tags,
 )
-from courses.markdown import render_markup
 from courses.models import Course, CourseAssignment, Lesson, Module, Question, Quiz
 from courses.question_types import TYPE_KEYS, keep_extras
 from trainees.models import Cohort

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from accounts.permissions import organiser_required
-from core.errors import ServiceError
 from core.i18n import _
 from core.spreadsheets import XLSX_MIME
 from core.uow import unit_of_work
@@ -25,7 +24,7 @@ from exercises.forms import (
     ObservationForm,
     ratings_form,
 )
-from exercises.models import ImprovementItem
+from exercises.models import ImprovementItem, Observation
 from exercises.services import evaluation as services
 from exercises.services.runs import unrated_objectives
 from exercises.views.access import get_owned, load_run, require_evaluate, roles_of
@@ -103,11 +102,9 @@ def observation_delete(run_id: int, observation_id: int):
     """Delete an observation (facilitator or evaluator)."""
     run = load_run(run_id)
     require_evaluate(run)
+    observation = get_owned(Observation, observation_id, run)  # another run's observation: 404
     with unit_of_work(success=_("Observation deleted.")):
-        try:
-            services.delete_observation(run, observation_id, actor=current_user)
-        except ServiceError:  # not an observation of this run: answer 404 (the unit of work rolls back)
-            abort(404)
+        services.delete_observation(run, observation.id, actor=current_user)
     return redirect(url_for("exercises.evaluation", run_id=run.id, _anchor="observations"))
 
 

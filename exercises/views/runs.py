@@ -151,11 +151,9 @@ def run_placeholders(run_id: int):
     names = queries.run_placeholders(run, queries.run_content(run.id))
     form = placeholder_form(names, run.placeholder_values or {}, PLACEHOLDER_HINTS)()
     if form.validate_on_submit():
-        with unit_of_work(form, "submit", success=_("Placeholder values saved.")):
-            try:
-                services.set_placeholders(run, {n: getattr(form, f"ph_{n}").data for n in names}, actor=current_user)
-            except ServiceError as exc:  # the service names the placeholder; its field on the form is ph_<name>
-                raise ServiceError(exc.message, f"ph_{exc.field}") from exc
+        # The service names the placeholder (its field on the form is ph_<name>); any other refusal is flashed.
+        with unit_of_work(form, success=_("Placeholder values saved."), field_prefix="ph_"):
+            services.set_placeholders(run, {n: getattr(form, f"ph_{n}").data for n in names}, actor=current_user)
             return redirect(url_for("exercises.run_detail", run_id=run.id))
     fields = [getattr(form, f"ph_{n}") for n in names]
     return render_template("exercises/run_placeholders.html", run=run, form=form, fields=fields,

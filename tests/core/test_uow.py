@@ -75,6 +75,21 @@ def test_service_error_without_a_known_field_goes_to_the_default_field(app, db):
         assert form.code.errors == ["Broken rule."]
 
 
+def test_field_prefix_maps_the_services_field_to_the_forms(app, db):
+    class _Prefixed(BaseForm):
+        ph_COUNTRY = StringField()
+        submit = StringField()
+
+    with app.test_request_context("/", method="POST"):
+        form = _Prefixed(meta={"csrf": False})
+        with unit_of_work(form, "submit", field_prefix="ph_"):
+            raise ServiceError("At most 200 characters.", "COUNTRY")
+        assert form.ph_COUNTRY.errors == ["At most 200 characters."] and not form.submit.errors
+        with unit_of_work(form, "submit", field_prefix="ph_"):
+            raise ServiceError("Only before the start.", "status")  # names no field of the form
+        assert form.submit.errors == ["Only before the start."]
+
+
 def test_service_error_without_a_form_is_flashed(app, db):
     with app.test_request_context("/", method="POST"):
         outcome = run_service(lambda: (_add("UOW-4"), _raise("Not allowed now.")), success="Done.")

@@ -117,3 +117,19 @@ def test_evaluation_waits_for_the_start(client, db, login_as):
         f"/exercises/runs/{run.id}/evaluation").get_data(as_text=True)
     assert client.post(f"/exercises/runs/{run.id}/observations",
                        data={"kind": "strength", "text": "early"}).status_code == 400
+
+
+def test_deleting_another_runs_observation_is_not_found_and_keeps_it(client, db, signed_in):
+    run, _people, evaluator, _objectives = _setup(db)
+    other, _p, _s = builders.started_run()
+    theirs = evaluation.add_observation(other, evaluator, kind="strength", text="Theirs")
+    mine = evaluation.add_observation(run, evaluator, kind="strength", text="Mine")
+    db.session.commit()
+    theirs_id, mine_id = theirs.id, mine.id
+    client = signed_in(evaluator)
+    assert client.post(f"/exercises/runs/{run.id}/observations/{theirs_id}/delete").status_code == 404
+    assert client.post(f"/exercises/runs/{run.id}/observations/999999/delete").status_code == 404
+    assert db.session.get(Observation, theirs_id) is not None
+    assert client.post(f"/exercises/runs/{run.id}/observations/{mine_id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Observation, mine_id) is None and db.session.get(Observation, theirs_id) is not None

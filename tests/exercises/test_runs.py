@@ -59,6 +59,15 @@ def test_placeholders_get_host_country_suggestions_and_a_form_field_each(client,
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(ExerciseRun, run.id).placeholder_values["POLICE_CYBER_UNIT"] == "TCSD"
+    # once the run has left set-up the service refuses: the message is shown and nothing is saved
+    run.status = "running"
+    db.session.commit()
+    refused = client.post(f"/exercises/runs/{run.id}/placeholders", data={
+        "ph_COUNTRY": "Laos", "ph_NATIONAL_CSIRT": "LaoCERT", "ph_DPA": "PDPC", "ph_POLICE_CYBER_UNIT": "X"})
+    assert refused.status_code == 200
+    assert "This can only be changed before the exercise starts." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ExerciseRun, run.id).placeholder_values["COUNTRY"] == "Thailand"
 
 
 def test_a_draft_cannot_become_ready_until_placeholders_teams_and_staff_are_set(db):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import g, url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import Date, and_, bindparam, func, select
 
 from completion.models import ActionPlan, SurveyInstance, SurveyParticipation
 from core.db import utcnow
@@ -27,6 +27,7 @@ LOW_RESPONSE = 0.5  # a survey closing within a week with fewer answers than thi
 CLOSING_DAYS = 7
 SUPERVISOR_DAYS = 14  # action plans waiting for the supervisor longer than this are listed
 UPCOMING_DAYS = 60
+MAX_PER_KIND = 5  # cohorts named per kind of item; the rest are counted in one line
 
 
 @dataclass
@@ -58,22 +59,27 @@ def organiser_items(is_admin: bool, today: date | None = None) -> list[Item]:
     today = today or date.today()
     items: list[Item] = []
     awaiting = awaiting_completion_ids()
-    cohorts = {c.id: c for c in db.session.scalars(select(Cohort).where(Cohort.id.in_(awaiting)))} if awaiting else {}
-    for cid, n in sorted(awaiting.items(), key=lambda kv: cohorts[kv[0]].end_date):
-        c = cohorts[cid]
-        items.append(Item(1, _("%(code)s awaits completion decisions (%(n)d trainees)", code=c.code, n=n),
+    # The longest-waiting cohorts by name, the rest as one line: a to-do of 100 lines helps nobody (and
+    # building it cost more than the rest of the home page — bench/request_cost.py org-home).
+    shown = db.session.execute(
+        select(Cohort.id, Cohort.code).where(Cohort.id.in_(awaiting)).order_by(Cohort.end_date, Cohort.code)
+        .limit(MAX_PER_KIND)).all() if awaiting else []
+    for cid, code in shown:
+        items.append(Item(1, _("%(code)s awaits completion decisions (%(n)d trainees)", code=code, n=awaiting[cid]),
                           url_for("completion.cohort_completion", cohort_id=cid), _("Decide completion")))
-    # surveys closing soon with a low response rate
-    counted = (select(Enrolment.cohort_id, func.count().label("n")).where(Enrolment.status.in_(COUNTED_STATUSES))
-               .group_by(Enrolment.cohort_id).subquery())
-    answered = (select(SurveyParticipation.instance_id, func.count().label("n"))
-                .group_by(SurveyParticipation.instance_id).subquery())
+    if len(awaiting) > len(shown):
+        items.append(Item(1, _("%(n)d more cohorts await completion decisions", n=len(awaiting) - len(shown)),
+                          url_for("completion.index"), _("See all")))
+    # correlated counts: only the few surveys closing soon are counted, not every enrolment of every cohort
+    counted = (select(func.count()).where(Enrolment.cohort_id == SurveyInstance.cohort_id,
+                                          Enrolment.status.in_(COUNTED_STATUSES))
+               .correlate(SurveyInstance).scalar_subquery())
+    answered = (select(func.count()).where(SurveyParticipation.instance_id == SurveyInstance.id)
+                .correlate(SurveyInstance).scalar_subquery())
     rows = db.session.execute(
         select(SurveyInstance.id, SurveyInstance.title, SurveyInstance.cohort_id, SurveyInstance.closes_on,
-               Cohort.code, counted.c.n, func.coalesce(answered.c.n, 0))
+               Cohort.code, counted, answered)
         .join(Cohort, Cohort.id == SurveyInstance.cohort_id)
-        .join(counted, counted.c.cohort_id == SurveyInstance.cohort_id)
-        .outerjoin(answered, answered.c.instance_id == SurveyInstance.id)
         .where(SurveyInstance.opens_on <= today, SurveyInstance.closes_on >= today,
                SurveyInstance.closes_on <= today + timedelta(days=CLOSING_DAYS))
         .order_by(SurveyInstance.closes_on))
@@ -127,33 +133,48 @@ def organiser_items(is_admin: bool, today: date | None = None) -> list[Item]:
     return sorted(items, key=lambda i: i.rank)
 
 
+def _trainee_statements():
+    """The trainee to-do's three queries, built once (bound per request): building a statement costs
+    more CPU than running it on a small table (measured with ``bench/request_cost.py --profile me``)."""
+    mine = select(Enrolment.id, Enrolment.cohort_id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
+        Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(COUNTED_STATUSES)).subquery()
+    today = bindparam("today", type_=Date)
+    surveys = (
+        select(SurveyInstance.id, SurveyInstance.title, SurveyInstance.closes_on, mine.c.id)
+        .join(mine, mine.c.cohort_id == SurveyInstance.cohort_id)
+        .outerjoin(SurveyParticipation, and_(SurveyParticipation.instance_id == SurveyInstance.id,
+                                             SurveyParticipation.enrolment_id == mine.c.id))
+        .where(SurveyInstance.opens_on <= today, SurveyInstance.closes_on >= today,
+               SurveyParticipation.id.is_(None)).order_by(SurveyInstance.closes_on))
+    courses = (
+        select(CourseAssignment.due_on)
+        .join(mine, mine.c.cohort_id == CourseAssignment.cohort_id)
+        .where(CourseAssignment.due_on >= today, CourseAssignment.due_on <= bindparam("due_until", type_=Date))
+        .order_by(CourseAssignment.due_on))
+    plans = (
+        select(mine.c.id, Cohort.code).join(Cohort, Cohort.id == mine.c.cohort_id)
+        .outerjoin(ActionPlan, ActionPlan.enrolment_id == mine.c.id)
+        .where(Cohort.end_date < today, Cohort.end_date >= bindparam("ended_after", type_=Date),
+               ActionPlan.submitted_at.is_(None)))
+    return surveys, courses, plans
+
+
+_TRAINEE_SURVEYS, _TRAINEE_COURSES, _TRAINEE_PLANS = _trainee_statements()
+
+
 def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
     """A trainee's own to-do: surveys open and not answered, courses due, action plans to submit."""
     today = today or date.today()
+    params = {"user_id": user_id, "today": today, "due_until": today + timedelta(days=14),
+              "ended_after": today - timedelta(days=60)}
     items: list[Item] = []
-    mine = select(Enrolment.id, Enrolment.cohort_id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
-        Trainee.user_id == user_id, Enrolment.status.in_(COUNTED_STATUSES)).subquery()
-    for sid, title, closes, eid in db.session.execute(
-            select(SurveyInstance.id, SurveyInstance.title, SurveyInstance.closes_on, mine.c.id)
-            .join(mine, mine.c.cohort_id == SurveyInstance.cohort_id)
-            .outerjoin(SurveyParticipation, and_(SurveyParticipation.instance_id == SurveyInstance.id,
-                                                 SurveyParticipation.enrolment_id == mine.c.id))
-            .where(SurveyInstance.opens_on <= today, SurveyInstance.closes_on >= today,
-                   SurveyParticipation.id.is_(None)).order_by(SurveyInstance.closes_on)):
+    for sid, title, closes, eid in db.session.execute(_TRAINEE_SURVEYS, params):
         items.append(Item(1, _("Answer the survey “%(title)s” by %(date)s", title=title, date=closes.isoformat()),
                           url_for("completion.my_survey", survey_id=sid, enrolment_id=eid), _("Answer")))
-    for (due,) in db.session.execute(
-            select(CourseAssignment.due_on)
-            .join(mine, mine.c.cohort_id == CourseAssignment.cohort_id)
-            .where(CourseAssignment.due_on >= today, CourseAssignment.due_on <= today + timedelta(days=14))
-            .order_by(CourseAssignment.due_on)):
+    for (due,) in db.session.execute(_TRAINEE_COURSES, params):
         items.append(Item(2, _("A course is due on %(date)s", date=due.isoformat()), url_for("trainees.portal_home"),
                           _("Continue")))
-    for eid, code in db.session.execute(
-            select(mine.c.id, Cohort.code).join(Cohort, Cohort.id == mine.c.cohort_id)
-            .outerjoin(ActionPlan, ActionPlan.enrolment_id == mine.c.id)
-            .where(Cohort.end_date < today, Cohort.end_date >= today - timedelta(days=60),
-                   ActionPlan.submitted_at.is_(None))):
+    for eid, code in db.session.execute(_TRAINEE_PLANS, params):
         items.append(Item(3, _("Submit your action plan for %(code)s", code=code),
                           url_for("completion.my_action_plan", enrolment_id=eid), _("Write the plan")))
     return sorted(items, key=lambda i: i.rank)

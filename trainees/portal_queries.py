@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
@@ -52,7 +52,7 @@ def _enrolments(trainee_id: int, cohort_id: int | None = None) -> list[Enrolment
 
 
 def _views(enrolments: list[Enrolment]) -> list[CohortView]:
-    """Attach sessions, the trainee's own marks and attendance totals: three queries, however many cohorts."""
+    """Attach sessions, the trainee's own marks and attendance totals: two queries, however many cohorts."""
     views = [CohortView(e) for e in enrolments]
     if not views:
         return views
@@ -68,15 +68,11 @@ def _views(enrolments: list[Enrolment]) -> list[CohortView]:
         .where(Attendance.enrolment_id.in_(by_enrolment))
     ):
         by_enrolment[enrolment_id].marks[session_id] = status
-    attended = func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0))
-    for enrolment_id, recorded, present in db.session.execute(
-        select(Attendance.enrolment_id, func.count(Attendance.id), attended)
-        .join(CohortSession, CohortSession.id == Attendance.session_id)
-        .where(Attendance.enrolment_id.in_(by_enrolment), CohortSession.attendance_required.is_(True))
-        .group_by(Attendance.enrolment_id)
-    ):
-        view = by_enrolment[enrolment_id]
-        view.recorded, view.attended = recorded, int(present or 0)
+    for view in views:  # totals from the rows already loaded: sessions that take attendance, marked
+        required = {s.id for s in view.sessions if s.attendance_required}
+        marks = [status for session_id, status in view.marks.items() if session_id in required]
+        view.recorded = len(marks)
+        view.attended = sum(1 for status in marks if status in ATTENDED_STATUSES)
     return views
 
 

@@ -67,6 +67,10 @@ def _summary_frame(data: statistics.ReportData) -> pd.DataFrame:
     s = data.summary
     row = asdict(s) | {"completion_rate": s.completion_rate, "female_share": s.female_share,
                        "normalised_gain": s.normalised_gain}
+    row.pop("extras", None)
+    # features' own Summary rows (core/reporting.py SummaryRow), one column each, named by the English label
+    for extra in s.extras or []:
+        row[str(extra.label)] = extra.value
     return pd.DataFrame([row])
 
 

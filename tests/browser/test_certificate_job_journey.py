@@ -2,7 +2,8 @@
 issues certificates as a background job with a progress page, and the trainee is notified and
 downloads the certificate from the notification.
 
-(Named to run before the completion journey: both decide AHRD-2026-TH; this one needs the to-do.)
+Both this and the completion journey decide AHRD-2026-TH on the shared live server: this one puts the
+cohort back as it found it (PHAN Somchai confirmed, no certificate) so the other finds it undecided.
 """
 
 from __future__ import annotations
@@ -26,7 +27,29 @@ def _sign_in(page, live_server, email):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_todo_certificates_job_with_progress_and_trainee_notification(live_server, context, monkeypatch):
+@pytest.fixture()
+def restore_cohort(live_server):
+    """Undo this journey's decisions afterwards (the live server's database is shared by all journeys)."""
+    yield
+    from sqlalchemy import delete, select
+
+    from completion.models import Certificate
+    from core.extensions import db
+    from trainees.models import Cohort, Enrolment
+
+    with live_server.app.app_context():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.code == "AHRD-2026-TH"))
+        ids = [e.id for e in db.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id))]
+        db.session.execute(delete(Certificate).where(Certificate.enrolment_id.in_(ids)))
+        for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.id.in_(ids),
+                                                                    Enrolment.status == "completed")):
+            enrolment.status = "confirmed"
+        db.session.commit()
+        db.session.remove()
+
+
+def test_todo_certificates_job_with_progress_and_trainee_notification(live_server, context, monkeypatch,
+                                                                     restore_cohort):
     from playwright.sync_api import expect
 
     monkeypatch.setitem(live_server.app.config, "CERTIFICATE_SYNC_LIMIT", 0)  # every issue runs as a job
@@ -37,7 +60,8 @@ def test_todo_certificates_job_with_progress_and_trainee_notification(live_serve
     expect(item).to_be_visible()
     item.get_by_role("link", name="Decide completion").click()
     page.get_by_label(re.compile("Decision for PHAN Somchai")).select_option("completed")
-    page.get_by_role("button", name="Confirm completion decisions").click()
+    page.get_by_role("button", name="Review completion decisions").click()  # a summary before anything changes
+    page.get_by_role("button", name="Confirm and update the enrolments").click()
     expect(page.get_by_role("status").first).to_contain_text("enrolments updated")
 
     page.get_by_role("link", name="Certificates").first.click()

@@ -241,3 +241,21 @@ def test_state_changes_need_the_csrf_token(csrf_app, db):
     db.session.expire_all()
     assert db.session.scalars(select(CostLine.id).where(CostLine.cohort_id == cohort.id)).all() == [line.id]
     assert db.session.scalar(select(Outcome.id)) is None
+
+
+def test_programme_costs_page_groups_thousands_of_person_days(client, db, login_as, monkeypatch):
+    """Person-days were printed raw ("4277") next to grouped yen figures ("4,200,000")."""
+    from decimal import Decimal
+
+    from impact import queries
+    from impact.views import organiser
+
+    cohort = factories.cohort()
+    db.session.commit()
+    row = queries.CohortCost(cohort_id=cohort.id, code="BIG-2026", fiscal_year=2026, modality="elearning",
+                             programme_id=cohort.programme_id, participants=900, completed=850,
+                             person_days=4277, direct=Decimal(4200000))
+    monkeypatch.setattr(organiser.queries, "cost_report", lambda ids: ([row], Decimal(0)))
+    login_as("organiser")
+    page = client.get(f"/impact/programmes/{cohort.programme_id}/costs").get_data(as_text=True)
+    assert "4,277" in page and ">4277<" not in page

@@ -108,8 +108,9 @@ def _random_id() -> str:
 
 
 class SurveyResponse(db.Model):
-    """One submitted questionnaire. In anonymous surveys ``enrolment_id`` is NULL, the id is random
-    and only the submission date is kept, so a response cannot be linked back to a trainee."""
+    """One submitted questionnaire. In anonymous surveys ``enrolment_id`` is NULL, the id is random and
+    ``submitted_on`` is the survey's opening date (not the day of the answer), so a response cannot be
+    linked back to a trainee."""
 
     __tablename__ = "survey_responses"
 

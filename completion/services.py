@@ -222,7 +222,7 @@ def submit_response(instance: SurveyInstance, enrolment: Enrolment, answers: dic
     new_answers = [(item.id, number, text) for item, number, text in values]
     db.session.add(SurveyParticipation(instance_id=instance.id, enrolment_id=enrolment.id))
     if instance.anonymous:
-        _store_anonymous_shuffled(instance, today, new_answers)
+        _store_anonymous_shuffled(instance, new_answers)
     else:
         response = SurveyResponse(instance_id=instance.id, submitted_on=today, enrolment_id=enrolment.id)
         for item_id, number, text in new_answers:
@@ -232,37 +232,38 @@ def submit_response(instance: SurveyInstance, enrolment: Enrolment, answers: dic
     return {}
 
 
-def _store_anonymous_shuffled(instance: SurveyInstance, today: date,
+def _store_anonymous_shuffled(instance: SurveyInstance,
                               new_answers: list[tuple[int, int | None, str | None]]) -> None:
     """Add one anonymous response so that no order of the stored rows joins it to its participation row.
 
     The participation rows say who answered and in which order (id, rowid/ctid, transaction id). So every
     submission rewrites all anonymous responses of the survey in a random order with fresh random ids: the
     physical order (SQLite rowid, PostgreSQL ctid), the key order and the writing transaction (xmin) of the
-    responses and their answers then say nothing about who answered when. Only the day is kept. Cohorts
-    are small (tens of people), so rewriting a survey's responses is cheap.
+    responses and their answers then say nothing about who answered when. No submission date is kept
+    either: every anonymous response carries the survey's opening date (a day with one respondent, or the
+    first answer of a survey, would otherwise name its author against the participation order or the
+    sign-in log). Cohorts are small (tens of people), so rewriting a survey's responses is cheap.
     """
     existing = db.session.execute(
-        select(SurveyResponse.id, SurveyResponse.submitted_on, SurveyAnswer.item_id, SurveyAnswer.value_int,
-               SurveyAnswer.value_text)
+        select(SurveyResponse.id, SurveyAnswer.item_id, SurveyAnswer.value_int, SurveyAnswer.value_text)
         .outerjoin(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
         .where(SurveyResponse.instance_id == instance.id, SurveyResponse.enrolment_id.is_(None))).all()
-    grouped: dict[str, tuple[date, list]] = {}
-    for response_id, day, item_id, number, text in existing:
-        entry = grouped.setdefault(response_id, (day, []))
+    grouped: dict[str, list] = {}
+    for response_id, item_id, number, text in existing:
+        entry = grouped.setdefault(response_id, [])
         if item_id is not None:
-            entry[1].append((item_id, number, text))
-    batch = [*grouped.values(), (today, list(new_answers))]
+            entry.append((item_id, number, text))
+    batch = [*grouped.values(), list(new_answers)]
     secrets.SystemRandom().shuffle(batch)
     if grouped:
         ids = list(grouped)
         db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(ids)))
         db.session.execute(delete(SurveyResponse).where(SurveyResponse.id.in_(ids)))
     response_rows, answer_rows = [], []
-    for day, answers in batch:
+    for answers in batch:
         response_id = uuid.uuid4().hex
         response_rows.append({"id": response_id, "instance_id": instance.id, "enrolment_id": None,
-                              "submitted_on": day})
+                              "submitted_on": instance.opens_on})
         answer_rows += [{"id": uuid.uuid4().hex, "response_id": response_id, "item_id": item_id,
                          "value_int": number, "value_text": text} for item_id, number, text in answers]
     # executemany keeps the list order, which is now random

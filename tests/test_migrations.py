@@ -134,3 +134,32 @@ def test_inject_attachment_bytes_move_into_the_file_store_and_back(migration_app
         assert bytes(conn.execute(text("SELECT data FROM exercise_attachments")).scalar_one()) == payload
         assert conn.execute(text("SELECT count(*) FROM stored_files")).scalar_one() == 0
     db.session.remove()
+
+
+def test_anonymous_responses_lose_their_answer_day(migration_app):
+    """Data migration p2f1a0c0d001: anonymous responses get the survey's opening date; named ones keep theirs."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from completion import services
+    from tests import factories
+
+    upgrade(directory=str(MIGRATIONS_DIR), revision="j0b5e2a1b003")  # same tables as the head: the ORM works
+    cohort = factories.cohort(start_date=date(2024, 6, 3), end_date=date(2024, 6, 7))
+    enrolment = factories.enrolment(factories.trainee(), cohort, status="confirmed")
+    db.session.commit()
+    reaction, _ = services.ensure_default_templates()
+    instance = services.create_survey(cohort, reaction, title="End", opens_on=date(2024, 6, 7),
+                                      closes_on=date(2024, 6, 30), anonymous=True)
+    db.session.commit()
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO survey_responses (id, instance_id, enrolment_id, submitted_on) VALUES "
+                          "('a1', :i, NULL, '2024-06-12'), ('n1', :i, :e, '2024-06-13')"),
+                     {"i": instance.id, "e": enrolment.id})
+    db.session.remove()
+    upgrade(directory=str(MIGRATIONS_DIR))
+    with db.engine.connect() as conn:
+        days = dict(conn.execute(text("SELECT id, submitted_on FROM survey_responses")).all())
+    assert {k: str(v) for k, v in days.items()} == {"a1": "2024-06-07", "n1": "2024-06-13"}
+    db.session.remove()

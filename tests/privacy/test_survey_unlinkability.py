@@ -84,3 +84,26 @@ def test_anonymous_response_columns_hold_no_time_finer_than_a_day(db, answered_s
     days = db.session.execute(text("select distinct submitted_on from survey_responses where instance_id = :i"),
                               {"i": instance.id}).scalars().all()
     assert len(days) == 1
+
+
+def test_the_day_of_an_answer_does_not_single_out_its_author(db):
+    """A day with one respondent used to name the author: that day's only response joined the newest
+    participation row (and that day's sign-in in the audit log). Anonymous responses keep no answer day."""
+    from completion.models import SurveyResponse
+
+    cohort = factories.cohort(start_date=date(2024, 6, 3), end_date=date(2024, 6, 7))
+    enrolments = [factories.enrolment(factories.trainee(), cohort, status="confirmed") for _ in range(4)]
+    db.session.commit()
+    reaction, _ = services.ensure_default_templates()
+    opens = date.today() - timedelta(days=5)
+    instance = services.create_survey(cohort, reaction, title="End of course", opens_on=opens,
+                                      closes_on=date.today() + timedelta(days=7), anonymous=True)
+    db.session.commit()
+    for n, enrolment in enumerate(enrolments):  # three answer on one day, the last one alone two days later
+        answers = {item.id: "4" if item.kind == "likert" else "0" if item.kind == "single_choice" else f"person-{n}"
+                   for item in instance.items}
+        day = opens + timedelta(days=1 if n < 3 else 3)
+        assert services.submit_response(instance, enrolment, answers, today=day) == {}
+        db.session.commit()
+    days = db.session.scalars(select(SurveyResponse.submitted_on).where(SurveyResponse.instance_id == instance.id))
+    assert set(days) == {opens}

@@ -106,8 +106,9 @@ def home():
         return redirect(url_for("accounts.login"))
     items = current_app.extensions.get("kakehashi_nav", [])
     mine = sorted((i for i in items if current_user.role in i.roles), key=lambda i: i.order)
-    if current_user.role in ("trainee", "focal_point") and mine:
-        # A trainee's home is the first page of their menu (their own training), not a page of cards.
+    if current_user.role in ("trainee", "focal_point", "observer") and mine:
+        # A trainee's home is the first page of their menu (their own training), not a page of cards;
+        # an observer's is their aggregate dashboard.
         return redirect(url_for(mine[0].endpoint))
     return render_template("accounts/home.html", items=mine)
 

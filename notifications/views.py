@@ -20,6 +20,7 @@ from flask import (
 from flask_login import current_user, user_logged_in
 from sqlalchemy import select
 
+from accounts.models import ORGANISER_ROLES
 from accounts.permissions import admin_required, organiser_required, signed_in
 from core import audit, filestore
 from core.db import as_utc, utcnow
@@ -229,13 +230,16 @@ def job_run_download(run_id: int):
 
 
 def todo_items() -> list:
-    """The signed-in user's to-do (organiser/admin: the programme's; trainee, focal point: their own)."""
+    """The signed-in user's to-do (organiser/admin: the programme's; trainee, focal point: their own;
+    anyone else — the ministry observer — none: the programme's to-do names cohorts and people)."""
     if not current_user.is_authenticated:
         return []
     if current_user.role == "trainee":
         return todo.trainee_items(current_user.id)
     if current_user.role == "focal_point":  # never the programme's to-do: only their own candidates
         return todo.focal_point_items(current_user.id)
+    if current_user.role not in ORGANISER_ROLES:
+        return []
     return todo.organiser_items(is_admin=current_user.role == "admin")
 
 

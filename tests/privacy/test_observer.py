@@ -119,3 +119,24 @@ def test_observer_dashboard_query_count_does_not_grow_with_people(client, db, ds
         client.get("/observer/")
     assert second.count == first.count
     assert first.count <= 40
+
+
+def test_observer_home_shows_no_programme_to_do(client, db, ds, observer, login_as):
+    """The home page gave an observer the organisers' to-do: cohort codes of programmes not granted
+    ('… starts soon: 16 trainees have no portal account'). An observer's to-do is empty and their home
+    is their first menu page."""
+    from datetime import date, timedelta
+
+    from notifications import todo
+
+    upcoming = factories.cohort(code="UNGRANTED-2027", start_date=date.today() + timedelta(days=10),
+                                end_date=date.today() + timedelta(days=14))
+    factories.enrolment(factories.trainee(), upcoming, status="confirmed")
+    db.session.commit()
+    assert any("UNGRANTED-2027" in str(item) for item in todo.organiser_items(is_admin=False))  # the leak's source
+    login_as(user=observer)
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200
+    page = home.get_data(as_text=True)
+    assert "UNGRANTED-2027" not in page
+    assert home.request.path.startswith("/observer")

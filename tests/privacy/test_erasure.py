@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -191,6 +192,9 @@ def test_admin_erases_through_the_page_and_organisers_cannot(client, db, ds, log
     assert response.status_code == 200 and "has been erased" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Trainee, trainee.id).email.endswith("@erased.invalid")
+    detail = admin.get(f"/trainees/{trainee.id}").get_data(as_text=True)  # no portal link for an erased person
+    assert "Send a new portal link" not in detail and "Invite to the trainee portal" not in detail
+    assert re.search(r"Portal account</dt><dd>deactivated<", detail)
     again = admin.post(f"/trainees/{trainee.id}/erase", follow_redirects=True)
     assert "already been erased" in again.get_data(as_text=True)
     assert admin.get("/trainees/999999/erase").status_code == 404

@@ -21,7 +21,7 @@ from accounts.forms import (
 )
 from accounts.mail import mail_link as _mail_link
 from accounts.mail import send_password_link
-from accounts.models import User
+from accounts.models import ROLES, User
 from accounts.permissions import admin_required, public, signed_in
 from core import audit
 from core.extensions import db, limiter, login_manager
@@ -272,7 +272,7 @@ def users():
     """List and search users."""
     q, role = request.args.get("q", "").strip(), request.args.get("role", "")
     page = db.paginate(queries.users_query(q, role), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("accounts/users.html", page=page, q=q, role=role)
+    return render_template("accounts/users.html", page=page, q=q, role=role, roles=ROLES)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])

@@ -256,3 +256,14 @@ def test_audit_page_filters(client, db, login_as):
 def test_roles_are_shown_by_name_not_by_code(client, login_as):
     login_as("organiser")
     assert " · Organiser</p>" in client.get("/account").get_data(as_text=True)
+
+
+def test_users_page_filters_by_every_role(client, db, login_as):
+    """The role filter offered admin, organiser and trainee only: focal points and observers could not be listed."""
+    factories.user(role="observer", email="ministry.observer@example.org")
+    factories.user(role="focal_point", email="focal.kh@example.org")
+    login_as("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert 'value="observer"' in page and 'value="focal_point"' in page
+    observers = client.get("/admin/users?role=observer").get_data(as_text=True)
+    assert "ministry.observer@example.org" in observers and "focal.kh@example.org" not in observers

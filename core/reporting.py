@@ -107,7 +107,8 @@ class ReportScope:
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """A Summary row a feature adds: ``kind`` is ``"int"``, ``"decimal"`` or ``"change"`` (a signed decimal)."""
+    """A Summary row a feature adds: ``kind`` is ``"int"``, ``"decimal"``, ``"change"`` (a signed decimal) or
+    ``"yen"`` (whole yen: an integer cell in the workbook, ``¥7,599`` / ``7,599円`` on the dashboard)."""
 
     label: Any
     value: Any

@@ -1,9 +1,10 @@
-"""Template helpers: per-role navigation registry, date filters, pagination arguments."""
+"""Template helpers: per-role navigation registry, date and yen filters, pagination arguments."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
@@ -46,6 +47,16 @@ def _fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt)
 
 
+def format_yen(value, lang: str | None = None) -> str:
+    """Whole yen with thousands grouped and the currency as each language writes it: ``¥7,599`` in English,
+    ``7,599円`` in Japanese (``lang``: the page's locale when not given); ``—`` for no value."""
+    if value is None:
+        return "—"
+    amount = Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    lang = lang or str(get_locale() or "en")
+    return f"{amount:,.0f}円" if lang.startswith("ja") else f"¥{amount:,.0f}"
+
+
 def url_with(**changes) -> str:
     """The current URL with some query arguments replaced (for pagination and filters)."""
     args = request.args.to_dict(flat=False)
@@ -65,6 +76,7 @@ def has_endpoint(name: str) -> bool:
 def register_templating(app: Flask) -> None:
     """Expose helpers and filters to every template."""
     app.jinja_env.filters["fmt_date"] = _fmt_date
+    app.jinja_env.filters["yen"] = format_yen
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["get_locale"] = get_locale

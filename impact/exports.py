@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import render_template
-from flask_babel import force_locale, lazy_pgettext, pgettext
+from flask_babel import LazyString, force_locale, get_locale, lazy_pgettext, pgettext
 from markupsafe import Markup
 
 from core.refdata import country_name, modality_name, sector_name
@@ -61,8 +61,9 @@ WORDS = (
     lazy_pgettext("report: impact", "Country and sector"),
 )
 
-#: The Summary rows (shown only when they have data in scope).
-MEAN_MATURITY_CHANGE = lazy_pgettext("report: impact", "Mean maturity change")
+#: The Summary rows (shown only when they have data in scope). The mean maturity change is one row per
+#: instrument, labelled with its scale (:func:`maturity_change_label`): the ISMS benchmark (1–5) and SIM3 (0–4)
+#: are never averaged together. The single mixed "Mean maturity change" row of the first version is gone.
 OUTCOMES_REPORTED = lazy_pgettext("report: impact", "Outcomes reported")
 COST_PER_PERSON_DAY = lazy_pgettext("report: impact", "Cost per person-day")
 
@@ -123,10 +124,33 @@ def assessments_sheet(scope) -> Table | None:
     return Table(columns, rows)
 
 
-def mean_maturity_change(scope) -> float | None:
-    """Mean of the overall change of organisations with both a baseline and a follow-up (instrument scale)."""
-    changes = [r.change for r in queries.assessment_rows(scope.cohort_ids) if r.change is not None]
-    return sum(changes) / len(changes) if changes else None
+def mean_maturity_changes(scope) -> list[tuple[str, tuple[int, int], float, int]]:
+    """Per instrument key (in key order): (key, scale, mean overall change, n) over the organisations with both a
+    baseline and a follow-up. Instruments have different scales, so their changes are never averaged together."""
+    changes: dict[str, list[float]] = {}
+    scales: dict[str, tuple[int, int]] = {}
+    for r in queries.assessment_rows(scope.cohort_ids):
+        if r.change is not None:
+            changes.setdefault(r.instrument, []).append(r.change)
+            scales[r.instrument] = r.scale
+    return [(key, scales[key], sum(values) / len(values), len(values)) for key, values in sorted(changes.items())]
+
+
+def _current_lang() -> str:
+    return "ja" if str(get_locale() or "en").startswith("ja") else "en"
+
+
+def maturity_change_label(key: str, scale: tuple[int, int]) -> LazyString:
+    """"Mean maturity change, ISMS benchmark (scale 1–5)", in the language current when it is shown."""
+    low, high = scale
+
+    def text() -> str:
+        lang = _current_lang()
+        with force_locale(lang):
+            return pgettext(CONTEXT, "Mean maturity change, %(instrument)s (scale %(low)d–%(high)d)",
+                            instrument=_instrument_name(key, lang), low=low, high=high)
+
+    return LazyString(text)
 
 
 # --- Outcomes ----------------------------------------------------------------------------------------
@@ -197,7 +221,8 @@ def costs_sheet(scope) -> Table | None:
     return Table(columns, rows)
 
 
-def cost_per_person_day(scope) -> float | None:
+def cost_per_person_day(scope) -> int | None:
+    """Whole yen (the unit costs are rounded to the yen), or None without costs or person-days."""
     rows_in, _unallocated = queries.cost_report(scope.cohort_ids)
     if not rows_in:
         return None
@@ -205,34 +230,35 @@ def cost_per_person_day(scope) -> float | None:
     days = sum(r.person_days for r in rows_in)
     from impact.scoring import unit_costs
 
-    return _money(unit_costs(total, 0, 0, days).per_person_day)
+    value = unit_costs(total, 0, 0, days).per_person_day
+    return None if value is None else int(value)
 
 
 # --- summary, definitions, dashboard -----------------------------------------------------------------
 
 def summary_rows(scope) -> list[SummaryRow]:
     """The Summary rows that have data in scope (none → the Summary is unchanged)."""
-    out = []
-    change = mean_maturity_change(scope)
-    if change is not None:
-        out.append(SummaryRow(MEAN_MATURITY_CHANGE, change, "change"))
+    out = [SummaryRow(maturity_change_label(key, scale), change, "change")
+           for key, scale, change, _n in mean_maturity_changes(scope)]
     n = outcomes_reported(scope)
     if n is not None:
         out.append(SummaryRow(OUTCOMES_REPORTED, n, "int"))
     cost = cost_per_person_day(scope)
     if cost is not None:
-        out.append(SummaryRow(COST_PER_PERSON_DAY, cost, "int"))
+        out.append(SummaryRow(COST_PER_PERSON_DAY, cost, "yen"))
     return out
 
 
+#: The definition of every "Mean maturity change, <instrument> (scale …)" row.
+MATURITY_CHANGE_DEFINITION = lazy_pgettext(
+    "report: impact",
+    "One figure per instrument, never averaged across instruments (their scales differ: ISMS benchmark 1–5, "
+    "SIM3 0–4): the mean, over organisations with both a baseline and a follow-up self-assessment of that "
+    "instrument requested for cohorts in scope, of (follow-up overall − baseline overall), on the instrument's "
+    "scale. Overall = mean of the group scores; a group score = mean level of its answers. Baseline = first "
+    "submitted baseline; follow-up = latest submitted follow-up with the same instrument.")
+
 DEFINITIONS = (
-    (MEAN_MATURITY_CHANGE,
-     lazy_pgettext("report: impact",
-                   "Mean, over organisations with both a baseline and a follow-up self-assessment requested for "
-                   "cohorts in scope, of (follow-up overall − baseline overall). Overall = mean of the group scores; "
-                   "a group score = mean level of its answers, on the instrument's own scale (ISMS benchmark 1–5, "
-                   "SIM3 0–4). Baseline = first submitted baseline; follow-up = latest submitted follow-up with the "
-                   "same instrument.")),
     (OUTCOMES_REPORTED,
      lazy_pgettext("report: impact",
                    "Number of dated alumni outcomes (CSIRT established, joined APCERT/FIRST, ISMS certification, "
@@ -250,11 +276,14 @@ DEFINITIONS = (
 
 
 def definitions(scope) -> list[tuple[str, str]] | None:
-    """Definitions of the impact figures in ``scope.lang``, only when one of them has data in scope."""
-    if not summary_rows(scope):
+    """Definitions of the impact figures in ``scope.lang``, only when one of them has data in scope (one row per
+    instrument's mean maturity change present, then the outcomes and cost figures)."""
+    rows = summary_rows(scope)
+    if not rows:
         return None
     with force_locale(scope.lang):
-        return [(str(name), str(text)) for name, text in DEFINITIONS]
+        changes = [(str(r.label), str(MATURITY_CHANGE_DEFINITION)) for r in rows if r.kind == "change"]
+        return changes + [(str(name), str(text)) for name, text in DEFINITIONS]
 
 
 def impact_section(scope) -> Markup | None:

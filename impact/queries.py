@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from impact import scoring
 from impact.models import Assessment, AssessmentAnswer, CostLine, Instrument, InstrumentGroup, InstrumentItem, Outcome
+from impact.vocab import organisation_label
 from reports import statistics
 from reports.filters import ReportFilter
 from trainees.models import Cohort, Organisation
@@ -103,12 +104,20 @@ class AssessmentRow:
     change: float | None
     groups: dict[str, tuple[float | None, float | None, float | None]] = field(default_factory=dict)
     group_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: (lowest, highest) level of the instrument's scale (of the follow-up's version, else the baseline's)
+    scale: tuple[int, int] | None = None
+
+    @property
+    def label(self) -> str:
+        """The organisation's name with its country code (not repeated when the name ends with it)."""
+        return organisation_label(self.organisation, self.country)
 
 
 def assessment_rows(cohort_ids) -> list[AssessmentRow]:
     """Per organisation and instrument: first baseline vs latest follow-up (submitted, cohorts in scope)."""
     stmt = (select(Assessment.id, Assessment.organisation_id, Assessment.kind, Instrument.key, Instrument.version,
-                   Organisation.name, Organisation.country, Organisation.sector_code, Assessment.submitted_at)
+                   Organisation.name, Organisation.country, Organisation.sector_code, Assessment.submitted_at,
+                   Instrument.scale_min, Instrument.scale_max)
             .join(Instrument, Instrument.id == Assessment.instrument_id)
             .join(Organisation, Organisation.id == Assessment.organisation_id)
             .where(Assessment.status == "submitted", Assessment.cohort_id.in_(cohort_ids))
@@ -121,13 +130,15 @@ def assessment_rows(cohort_ids) -> list[AssessmentRow]:
         select(Instrument.key, InstrumentGroup.code, InstrumentGroup.name_en, InstrumentGroup.name_ja)
         .join(InstrumentGroup, InstrumentGroup.instrument_id == Instrument.id).distinct())}
     pairs: dict[tuple[int, str], dict] = {}
-    for aid, org_id, kind, key, version, org_name, country, sector, _at in rows:
+    for aid, org_id, kind, key, version, org_name, country, sector, _at, low, high in rows:
         entry = pairs.setdefault((org_id, key), {"org": org_name, "country": country, "sector": sector,
-                                                 "key": key, "baseline": None, "followup": None})
+                                                 "key": key, "baseline": None, "followup": None, "scale": None})
         if kind == "baseline" and entry["baseline"] is None:
             entry["baseline"] = (version, sc.get(aid))
+            entry["scale"] = entry["scale"] or (low, high)
         elif kind == "followup":
             entry["followup"] = (version, sc.get(aid))
+            entry["scale"] = (low, high)
     result = []
     for (_org, key), e in pairs.items():
         b = e["baseline"][1] if e["baseline"] else None
@@ -139,7 +150,7 @@ def assessment_rows(cohort_ids) -> list[AssessmentRow]:
             e["followup"][0] if e["followup"] else "", b.overall if b else None, f.overall if f else None,
             delta.get("overall"),
             {c: ((b.groups.get(c) if b else None), (f.groups.get(c) if f else None), delta.get(c)) for c in codes},
-            {c: names.get((key, c), (c, c)) for c in codes}))
+            {c: names.get((key, c), (c, c)) for c in codes}, e["scale"]))
     return result
 
 

@@ -36,3 +36,15 @@ ORG_SIZE_LABELS: dict[str, object] = {
 
 #: Minimum number of peer organisations (same country and sector) before a position is shown.
 MIN_PEERS = 5
+
+
+def organisation_label(name: str, country: str | None) -> str:
+    """``name (CC)`` for the impact tables, unless the name already ends with that ``(CC)``.
+
+    Demo and imported organisation names often carry their country ("National Cyber Security Agency (KH)");
+    appending it again read "… (KH) (KH)". Another country's code in the name is kept and suffixed.
+    """
+    if not country:
+        return name
+    suffix = f"({country})"
+    return name if name.rstrip().upper().endswith(suffix.upper()) else f"{name} {suffix}"

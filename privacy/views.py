@@ -13,10 +13,10 @@ from accounts.permissions import admin_required, role_required, signed_in
 from core import audit
 from core.extensions import db
 from core.i18n import _
-from core.spreadsheets import XLSX_MIME
+from core.spreadsheets import XLSX_MIME, Cell
 from core.uow import unit_of_work
 from privacy import observer, personal_data
-from reports import statistics, suppression, workbook
+from reports import labels, statistics, suppression, workbook
 from reports.filters import ReportFilter
 from trainees.models import Programme, Trainee
 
@@ -93,6 +93,20 @@ def _k() -> int:
     return current_app.config["PUBLICATION_MIN_PEOPLE"]
 
 
+def _for_display(tables, lang: str) -> list[tuple[str, list, list]]:
+    """(name, columns, rows of (value, kind)) for the page: a cell's own kind, else its column's, so rates show
+    as percentages and counts with grouped thousands as on the organiser dashboard; a fiscal-year column holds
+    years, not quantities (no grouping)."""
+    year = labels.t("Fiscal year", lang)
+    out = []
+    for name, table in tables:
+        kinds = ["year" if column.header == year else column.kind for column in table.columns]
+        rows = [[(cell.value, cell.kind) if isinstance(cell, Cell) else (cell, kind)
+                 for cell, kind in zip(row, kinds, strict=True)] for row in table.rows]
+        out.append((name, table.columns, rows))
+    return out
+
+
 @bp.route("/observer/")
 @observer_required
 def observer_dashboard():
@@ -101,7 +115,7 @@ def observer_dashboard():
     sections = []
     for programme in observer.granted_programmes(current_user):
         data = statistics.compute(ReportFilter(programme=programme.code))
-        sections.append((programme, workbook.publication_tables(data, lang, _k())))
+        sections.append((programme, _for_display(workbook.publication_tables(data, lang, _k()), lang)))
     return render_template("privacy/observer.html", sections=sections, k=_k(), label=suppression.LABEL)
 
 

@@ -96,7 +96,7 @@ def summary_table(data: statistics.ReportData, lang: str) -> Table:
     ]
     translated = [(t(name, lang), value) for name, value in rows]
     with force_locale(lang):  # rows features add (core.reporting.SummaryRow): lazy labels
-        translated += [(str(row.label), Cell(row.value, INTEGER if row.kind == "int" else DECIMAL))
+        translated += [(str(row.label), Cell(row.value, INTEGER if row.kind in ("int", "yen") else DECIMAL))
                        for row in s.extras]
     return Table([Column(t("Indicator", lang), width=28), Column(t("Value", lang), INTEGER, width=14)], translated)
 

@@ -16,7 +16,7 @@ from impact.blueprint import bp
 from impact.forms import CostForm, DeleteForm, OutcomeForm, RequestForm
 from impact.models import Assessment, CostLine, Instrument, Outcome
 from impact.views.common import result_context
-from impact.vocab import COST_CATEGORIES, OUTCOME_KINDS
+from impact.vocab import COST_CATEGORIES, OUTCOME_KINDS, organisation_label
 from trainees.models import Cohort, Organisation, Programme, Trainee
 
 
@@ -83,7 +83,7 @@ def _outcome_form() -> OutcomeForm:
     form.trainee_id.choices = [(0, "—")] + [(t, f"{f} {g}".strip()) for t, f, g in trainees]
     orgs = db.session.execute(select(Organisation.id, Organisation.name, Organisation.country)
                               .order_by(Organisation.name)).all()
-    form.organisation_id.choices = [(0, "—")] + [(o, f"{n} ({c})") for o, n, c in orgs]
+    form.organisation_id.choices = [(0, "—")] + [(o, organisation_label(n, c)) for o, n, c in orgs]
     return form
 
 

@@ -41,7 +41,7 @@ def test_sheets_after_existing_ones_with_headers_and_values(ds):
                                "Learning", *IMPACT_SHEETS, "Definitions"]
     summary = {r[0]: r[1] for r in rows(book, "Summary")[1:]}
     # overall 2 → (3+3+3+3+4)/5 = 3.2: change 1.2; two outcomes; (30000 + 15000) / (3 + 5) person-days = 5625
-    assert summary["Mean maturity change"] == pytest.approx(1.2)
+    assert summary["Mean maturity change, ISMS benchmark (scale 1–5)"] == pytest.approx(1.2)
     assert summary["Outcomes reported"] == 2
     assert summary["Cost per person-day"] == 5625
     assessments = rows(book, "Assessments")
@@ -64,21 +64,22 @@ def test_sheets_after_existing_ones_with_headers_and_values(ds):
     all_row = next(r for r in costs if r[0] == "All")
     assert all_row[4:] == (2, 4, 3, 8, 45000, 0, 45000, 11250, 15000, 5625)
     definitions = {r[0] for r in rows(book, "Definitions")}
-    assert {"Mean maturity change", "Outcomes reported", "Cost per person-day"} <= definitions
+    assert {ISMB_CHANGE, "Outcomes reported", "Cost per person-day"} <= definitions
 
 
 def test_japanese_headers(ds):
     book = open_book(build(lang="ja"))
     assert rows(book, "Costs")[0][-1] == "1人日あたり経費（円）"
     summary = {r[0] for r in rows(book, "Summary")}
-    assert "成熟度の平均変化" in summary and "1人日あたり経費" in summary
+    assert "成熟度の平均変化（ISMSベンチマーク、1–5段階）" in summary and "1人日あたり経費" in summary
 
 
 def test_filter_leaves_out_impact_rows_of_other_cohorts(ds):
     book = open_book(build(ReportFilter(programme="ISMS")))
     assert "Assessments" not in book.sheetnames and "Outcomes" not in book.sheetnames
     summary = {r[0]: r[1] for r in rows(book, "Summary")[1:]}
-    assert summary["Cost per person-day"] == 3000 and "Mean maturity change" not in summary
+    assert summary["Cost per person-day"] == 3000
+    assert not [name for name in summary if name.startswith("Mean maturity change")]
 
 
 def test_dashboard_shows_the_impact_section(ds, client, login_as):
@@ -124,8 +125,8 @@ def test_a_new_assessment_answer_changes_the_cached_figure(app, ds, db, client, 
     try:
         db.session.commit()
         login_as("organiser")
-        assert _kpi(client.get("/reports/").get_data(as_text=True), "Mean maturity change") == "+1.20"
-        assert _kpi(client.get("/reports/").get_data(as_text=True), "Mean maturity change") == "+1.20"  # cached
+        assert _kpi(client.get("/reports/").get_data(as_text=True), ISMB_CHANGE) == "+1.20"
+        assert _kpi(client.get("/reports/").get_data(as_text=True), ISMB_CHANGE) == "+1.20"  # cached
         other = db.session.scalars(select(Assessment).where(Assessment.status == "requested",
                                                             Assessment.kind == "baseline")).first()
         assert other is not None
@@ -137,9 +138,101 @@ def test_a_new_assessment_answer_changes_the_cached_figure(app, ds, db, client, 
                                               size="1-49") == {}
             db.session.commit()
             if kind == "baseline":  # a baseline alone changes no pair: same figure, but recomputed
-                assert _kpi(client.get("/reports/").get_data(as_text=True), "Mean maturity change") == "+1.20"
+                assert _kpi(client.get("/reports/").get_data(as_text=True), ISMB_CHANGE) == "+1.20"
         # (1.2 + 3.0) / 2
-        assert _kpi(client.get("/reports/").get_data(as_text=True), "Mean maturity change") == "+2.10"
+        assert _kpi(client.get("/reports/").get_data(as_text=True), ISMB_CHANGE) == "+2.10"
     finally:
         app.config["REPORTS_CACHE"] = saved
         cache.clear()
+
+
+# --- review fixes (after issue 16): figures per instrument, yen, organisation labels --------------------
+
+ISMB_CHANGE = "Mean maturity change, ISMS benchmark (scale 1–5)"
+SIM3_CHANGE = "Mean maturity change, SIM3 (scale 0–4)"
+
+
+@pytest.fixture
+def both(ds, db):
+    """ds plus a SIM3 pair (all levels 1 → 3, change +2.00) for the organisation of E in C4."""
+    sim3 = db.session.scalar(select(Instrument).where(Instrument.key == "sim3", Instrument.is_current))
+    c4 = ds.cohorts["C4"]
+    for kind in ("baseline", "followup"):
+        services.request_assessments(c4, sim3, kind, date.today() + timedelta(days=3))
+    org_id = ds.trainees["E"].organisation_id
+    for kind, level in (("baseline", 1), ("followup", 3)):
+        a = db.session.scalar(select(Assessment).where(Assessment.organisation_id == org_id, Assessment.kind == kind,
+                                                       Assessment.instrument_id == sim3.id))
+        assert services.submit_assessment(a, {i.id: level for g in sim3.groups for i in g.items}, size="1-49") == {}
+    db.session.commit()
+    return ds
+
+
+def test_mean_maturity_change_is_reported_per_instrument_never_mixed(both):
+    """The review found +0.95 on the demo: the mean of ISMS benchmark (1–5) and SIM3 (0–4) changes together.
+    Here the mixed figure would be (1.2 + 2.0) / 2 = 1.6; each instrument has its own row with its scale."""
+    book = open_book(build())
+    summary = {r[0]: r[1] for r in rows(book, "Summary")[1:]}
+    assert summary[ISMB_CHANGE] == pytest.approx(1.2)
+    assert summary[SIM3_CHANGE] == pytest.approx(2.0)
+    assert "Mean maturity change" not in summary  # the mixed figure is gone (it was wrong)
+    definitions = {r[0]: r[1] for r in rows(book, "Definitions")}
+    assert ISMB_CHANGE in definitions and SIM3_CHANGE in definitions and "Mean maturity change" not in definitions
+    assert "never averaged across instruments" in definitions[SIM3_CHANGE]
+    ja = {r[0]: r[1] for r in rows(open_book(build(lang="ja")), "Summary")[1:]}
+    assert ja["成熟度の平均変化（SIM3、0–4段階）"] == pytest.approx(2.0)
+    assert ja["成熟度の平均変化（ISMSベンチマーク、1–5段階）"] == pytest.approx(1.2)
+    one = {r[0]: r[1] for r in rows(open_book(build(ReportFilter(programme="ISMS"))), "Summary")[1:]}
+    assert one[SIM3_CHANGE] == pytest.approx(2.0) and ISMB_CHANGE not in one
+
+
+def test_dashboard_shows_one_mean_change_per_instrument(both, client, login_as):
+    from tests.reports.test_cache import _kpi
+
+    login_as("organiser")
+    html = client.get("/reports/").get_data(as_text=True)
+    assert _kpi(html, ISMB_CHANGE) == "+1.20" and _kpi(html, SIM3_CHANGE) == "+2.00"
+    assert _kpi(html, "Mean maturity change") is None and "+1.60" not in html
+
+
+def test_cost_per_person_day_key_figure_in_whole_yen_with_the_currency(ds, client, db, login_as):
+    """The key figure read "7,599.0" on the demo: no currency, a decimal on yen."""
+    from tests.reports.test_cache import _kpi
+
+    user = login_as("organiser")
+    assert _kpi(client.get("/reports/").get_data(as_text=True), "Cost per person-day") == "¥5,625"
+    user.locale = "ja"
+    db.session.commit()
+    html = client.get("/reports/").get_data(as_text=True)
+    assert _kpi(html, "1人日あたり経費") == "5,625円"
+    assert "¥" not in html.split('id="impact-heading"', 1)[1]  # the cost tables use the same form
+
+
+def test_dashboard_cost_table_has_cost_per_completed_participant(ds, client, login_as):
+    """The workbook's Costs sheet had it; the dashboard's cost table did not."""
+    login_as("organiser")
+    html = client.get("/reports/").get_data(as_text=True)
+    section = html.split('id="impact-heading"', 1)[1]
+    table = section.split("<caption", 3)[-1]  # the cost-per-cohort table
+    assert "Cost per completed participant" in table.split("</thead>")[0]
+    c1 = table.split("CSIRT-2024A", 1)[1].split("</tr>", 1)[0]
+    # C1: ¥30,000 for 3 participants (¥10,000), 2 completed (¥15,000), 3 person-days (¥10,000)
+    assert [cell.split("<", 1)[0] for cell in c1.split('<td class="num">')[1:]] == [
+        "3", "¥30,000", "¥10,000", "¥15,000", "¥10,000"]
+
+
+def test_organisation_names_ending_with_their_country_are_not_suffixed_again(ds, client, db, login_as):
+    """The demo showed "National Cyber Security Agency (KH) (KH)" on the impact tables."""
+    from impact.vocab import organisation_label
+
+    assert organisation_label("National Cyber Security Agency (KH)", "KH") == "National Cyber Security Agency (KH)"
+    assert organisation_label("VNCERT", "VN") == "VNCERT (VN)"
+    assert organisation_label("Bank (TH)", "VN") == "Bank (TH) (VN)"  # another country's code is part of the name
+    org = ds.trainees["A"].organisation
+    org.name = "VNCERT (VN)"
+    db.session.commit()
+    login_as("organiser")
+    html = client.get("/reports/").get_data(as_text=True)
+    assert "VNCERT (VN)" in html and "(VN) (VN)" not in html
+    form = client.get("/impact/outcomes").get_data(as_text=True)
+    assert ">VNCERT (VN)</option>" in form and "(VN) (VN)" not in form

@@ -140,3 +140,28 @@ def test_observer_home_shows_no_programme_to_do(client, db, ds, observer, login_
     page = home.get_data(as_text=True)
     assert "UNGRANTED-2027" not in page
     assert home.request.path.startswith("/observer")
+
+def test_observer_page_shows_rates_as_percentages_and_groups_thousands(client, db, login_as):
+    """The review found rates printed as fractions ("0.76") and person-days as "5396" on the observer page,
+    where the organiser's dashboard shows "76.0%" and "5,396"."""
+    from datetime import date
+
+    programme = factories.programme("ELRN", name="E-learning for all")
+    cohort = factories.cohort(programme, "ELRN-2025", modality="elearning", host_country=None,
+                              start_date=date(2025, 4, 1), end_date=date(2025, 10, 17))  # 200 days
+    for i in range(12):
+        factories.enrolment(factories.trainee(gender="F" if i % 2 else "M"), cohort,
+                            "completed" if i < 10 else "confirmed")
+    user = factories.user(role="observer")
+    db.session.flush()
+    db.session.add(ObserverGrant(user_id=user.id, programme_id=programme.id))
+    db.session.commit()
+    login_as(user=user)
+    page = client.get("/observer/").get_data(as_text=True)
+    summary = page.split("<h3>Summary</h3>", 1)[1].split("</table>", 1)[0]
+    assert "<td>Completion rate</td><td>83.3%</td>" in summary  # 10 / 12
+    assert "<td>Female share</td><td>50.0%</td>" in summary
+    assert "<td>Person-days</td><td>2,400</td>" in summary  # 12 × 200 days
+    by_cohort = page.split("<h3>By cohort</h3>", 1)[1].split("</table>", 1)[0]
+    assert "<td>2,400</td>" in by_cohort and "<td>2025</td>" in by_cohort  # a fiscal year is not a quantity
+    assert "0.83" not in page and ">2400<" not in page and "2,025" not in page

@@ -65,7 +65,8 @@ def check_summary(demo):
                 "Mean pre-test": pct(s["mean_pre"]), "Mean post-test": pct(s["mean_post"]),
                 "Normalised gain": s["normalised_gain"], "Satisfaction (mean 1–5)": s["satisfaction"],
                 "Exercises run": s["exercises_run"]}
-    for label in ("Outcomes reported", "Mean maturity change", "Cost per person-day"):  # impact's rows (issue 16)
+    for label in ("Outcomes reported", "Mean maturity change, ISMS benchmark (scale 1–5)",
+                  "Mean maturity change, SIM3 (scale 0–4)", "Cost per person-day"):  # impact's rows (issue 16)
         if label in sheet:
             expected[label] = s[label]
     assert set(expected) == set(sheet)

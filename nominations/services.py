@@ -21,6 +21,7 @@ from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
 from core.personmatch import normalise_email
+from core.refdata import country_name
 from nominations import eligibility
 from nominations.models import (
     CRITERIA,
@@ -36,6 +37,7 @@ from nominations.models import (
 )
 from nominations.uploads import DEFAULT_MAX_BYTES, UploadRefused, sniff_document
 from trainees import services as trainee_services
+from trainees.display import current_lang
 from trainees.duplicates import possible_duplicates
 from trainees.models import Cohort, Enrolment
 
@@ -138,9 +140,25 @@ def store_document(filename: str, data: bytes, field: str = "endorsement", owner
 
 # --- candidates -------------------------------------------------------------------------------
 
-def _check_candidate(call: NominationCall, values: dict, today: date) -> None:
+def nationality_refusal(focal_point: FocalPoint, nationality: str | None, self_applied: bool = False) -> str | None:
+    """The one country rule of every path (form, spreadsheet, self-application link): a focal point puts
+    forward people of their own country only, so the candidate counts under the same country in the
+    quota, the ``Nominations`` sheet and the cohort. ``None`` when allowed, else the message."""
+    if nationality == focal_point.country:
+        return None
+    if self_applied:
+        return _("Only people of %(country)s can apply through this link.",
+                 country=country_name(focal_point.country, current_lang()))
+    return _("only people of your country can be nominated")
+
+
+def _check_candidate(call: NominationCall, focal_point: FocalPoint, values: dict, today: date,
+                     self_applied: bool = False) -> None:
     if not call.is_open(today):
         raise ServiceError(_("This call is not open for nominations."), "call")
+    refusal = nationality_refusal(focal_point, values.get("nationality"), self_applied)
+    if refusal:
+        raise ServiceError(refusal, "nationality")
     if not (values.get("given_names") or "").strip():
         raise ServiceError(_("Given names are required (put a single name here)."), "given_names")
     email = normalise_email(values.get("email"))
@@ -177,7 +195,7 @@ def nominate(call: NominationCall, focal_point: FocalPoint, today: date, answers
     ``files``: stored documents answering the call's ``file`` questions ({question id: file-store key});
     ``endorsement_key``: the stored endorsement letter (see :func:`store_document`).
     """
-    _check_candidate(call, values, today)
+    _check_candidate(call, focal_point, values, today)
     rank = values.pop("rank", None)
     candidate = Candidate(call_id=call.id, focal_point_id=focal_point.id, country=focal_point.country,
                           status="submitted", rank=rank, endorsement_key=endorsement_key,
@@ -194,7 +212,7 @@ def nominate(call: NominationCall, focal_point: FocalPoint, today: date, answers
 def self_apply(call: NominationCall, focal_point: FocalPoint, today: date, answers: dict[int, str] | None = None,
                files: dict[int, str] | None = None, **values) -> Candidate:
     """A candidate applies through the focal point's link; the application waits for endorsement."""
-    _check_candidate(call, values, today)
+    _check_candidate(call, focal_point, values, today, self_applied=True)
     candidate = Candidate(call_id=call.id, focal_point_id=focal_point.id, country=focal_point.country,
                           status="awaiting_endorsement", self_applied=True,
                           **{k: v for k, v in values.items() if k in CANDIDATE_FIELDS})
@@ -361,9 +379,9 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
     """
     problems = [p.line(row.number) for row in parsed.rows for p in row.errors]
     for row in parsed.rows:
-        if row.is_valid and row.values.get("nationality") != focal_point.country:
-            problems.append(f"row {row.number}: nationality: "
-                            + _("only people of your country can be nominated"))
+        refusal = nationality_refusal(focal_point, row.values.get("nationality")) if row.is_valid else None
+        if refusal:
+            problems.append(f"row {row.number}: nationality: {refusal}")
     if problems:
         raise ServiceError("\n".join(problems), "file")
     created = []

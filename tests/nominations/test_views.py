@@ -83,6 +83,18 @@ def test_nominate_with_endorsement_upload(app, db, world):
     assert stored is not None and stored.name == "letter.pdf" and stored.content_type == "application/pdf"
 
 
+def test_the_form_refuses_another_countrys_national_like_the_spreadsheet(app, db, world):
+    from nominations.models import Candidate
+
+    client = sign_in(app, world["vn"].user)
+    data = _form(12, nationality="TH", organisation="ThaiCERT", organisation_country="TH")
+    response = client.post(f"/nominations/my/calls/{world['call'].id}/nominate", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "only people of your country can be nominated" in response.get_data(as_text=True)
+    assert db.session.scalar(_db.select(Candidate).where(Candidate.email == "minh12@example.org")) is None
+
+
 def test_nominate_refuses_a_disguised_file_and_writes_nothing(app, db, world):
     client = sign_in(app, world["vn"].user)
     data = _form(11, endorsement=(io.BytesIO(b"MZ\x90\x00evil"), "letter.pdf"))

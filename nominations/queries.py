@@ -174,7 +174,10 @@ def proposals(call: NominationCall, rows: list[CandidateRow]) -> dict[str, Candi
 
 
 def report_rows(report_filter=None) -> list[dict]:
-    """Per country over the calls in scope: nominated, eligible-free figures, decisions, quota, fill rate.
+    """Per country over the calls in scope: nominated, eligible, decisions, quota, fill rate, withdrawn, undecided.
+
+    Nominated counts every candidate put forward (self-applications once endorsed), so it is the sum of
+    accepted, waitlisted, rejected, withdrawn (accepted, then the enrolment was withdrawn) and undecided.
 
     Two grouped queries (candidate statuses; quotas), whatever the number of candidates.
     """
@@ -196,7 +199,7 @@ def report_rows(report_filter=None) -> list[dict]:
     count = lambda status: func.sum(case((Candidate.status == status, 1), else_=0))  # noqa: E731
     stats = db.session.execute(
         select(Candidate.country, func.count(), count("accepted"), count("waitlisted"), count("rejected"),
-               func.sum(case((Candidate.eligible.is_(True), 1), else_=0)))
+               func.sum(case((Candidate.eligible.is_(True), 1), else_=0)), count("withdrawn"), count("submitted"))
         .where(Candidate.call_id.in_(call_ids), Candidate.status != "awaiting_endorsement")
         .group_by(Candidate.country)).all()
     quotas = dict(db.session.execute(
@@ -208,11 +211,14 @@ def report_rows(report_filter=None) -> list[dict]:
     for country in sorted(set(by_country) | set(quotas)):
         if nationality and country != nationality:
             continue
-        _c, nominated, accepted, waitlisted, rejected, eligible = by_country.get(country, (country, 0, 0, 0, 0, 0))
+        _c, nominated, accepted, waitlisted, rejected, eligible, withdrawn, undecided = by_country.get(
+            country, (country, 0, 0, 0, 0, 0, 0, 0))
         quota = quotas.get(country)
         result.append({"country": country, "nominated": int(nominated or 0), "eligible": int(eligible or 0),
                        "accepted": int(accepted or 0),
                        "waitlisted": int(waitlisted or 0), "rejected": int(rejected or 0),
                        "quota": int(quota) if quota is not None else None,
-                       "fill_rate": (int(accepted or 0) / int(quota)) if quota else None})
+                       "fill_rate": (int(accepted or 0) / int(quota)) if quota else None,
+                       # nominated = accepted + waitlisted + rejected + withdrawn + undecided
+                       "withdrawn": int(withdrawn or 0), "undecided": int(undecided or 0)})
     return result

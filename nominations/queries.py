@@ -15,6 +15,7 @@ from core.extensions import db
 from core.refdata import org_type_bucket
 from nominations import eligibility
 from nominations.models import CallQuota, Candidate, CandidateAnswer, FocalPoint, NominationCall, ReviewScore
+from nominations.spreadsheet import missing_documents
 from trainees.duplicates import trained_in
 from trainees.models import Cohort, Programme
 
@@ -66,7 +67,8 @@ def open_calls(country: str | None, today: date) -> list[NominationCall]:
 def focal_point_candidates(fp: FocalPoint) -> list[Candidate]:
     return list(db.session.scalars(
         select(Candidate).where(Candidate.focal_point_id == fp.id)
-        .options(selectinload(Candidate.call)).order_by(Candidate.call_id, Candidate.rank, Candidate.id)))
+        .options(selectinload(Candidate.call).selectinload(NominationCall.questions), selectinload(Candidate.answers))
+        .order_by(Candidate.call_id, Candidate.rank, Candidate.id)))
 
 
 def own_candidate(fp: FocalPoint, candidate_id: int) -> Candidate:
@@ -91,6 +93,8 @@ class CandidateRow:
     mean_scores: dict[str, float]
     overall: float | None
     trained_in: tuple[str, ...]
+    #: Required documents (``file`` questions) not attached yet: the candidate is incomplete.
+    missing_documents: list = field(default_factory=list)
 
 
 def selection_rows(call: NominationCall, today: date) -> list[CandidateRow]:
@@ -113,7 +117,8 @@ def selection_rows(call: NominationCall, today: date) -> list[CandidateRow]:
         m = means.get(c.id, {})
         rows.append(CandidateRow(c, eligibility.failed_rules(call, c, call.cohort.start_date or today), m,
                                  round(sum(m.values()) / len(m), 2) if m else None,
-                                 past.get(c.duplicate_of_id, ()) if c.duplicate_decision != "different" else ()))
+                                 past.get(c.duplicate_of_id, ()) if c.duplicate_decision != "different" else (),
+                                 missing_documents(c, call)))
     return rows
 
 

@@ -22,7 +22,7 @@ from core.extensions import db
 from core.i18n import _
 from core.personmatch import normalise_email
 from core.refdata import country_name
-from nominations import eligibility
+from nominations import eligibility, spreadsheet
 from nominations.models import (
     CRITERIA,
     DECISIONS,
@@ -189,11 +189,13 @@ def _flag_duplicate(candidate: Candidate) -> None:
 
 def nominate(call: NominationCall, focal_point: FocalPoint, today: date, answers: dict[int, str] | None = None,
              actor: User | None = None, files: dict[int, str] | None = None, endorsement_key: str | None = None,
-             **values) -> Candidate:
+             documents_later: bool = False, **values) -> Candidate:
     """A focal point puts a candidate forward for their own country.
 
     ``files``: stored documents answering the call's ``file`` questions ({question id: file-store key});
-    ``endorsement_key``: the stored endorsement letter (see :func:`store_document`).
+    ``endorsement_key``: the stored endorsement letter (see :func:`store_document`); ``documents_later``: the
+    required documents are attached afterwards (a spreadsheet cannot carry them; the candidate shows as
+    incomplete until then, see :func:`attach_documents`).
     """
     _check_candidate(call, focal_point, values, today)
     rank = values.pop("rank", None)
@@ -201,7 +203,7 @@ def nominate(call: NominationCall, focal_point: FocalPoint, today: date, answers
                           status="submitted", rank=rank, endorsement_key=endorsement_key,
                           **{k: v for k, v in values.items() if k in CANDIDATE_FIELDS})
     db.session.add(candidate)
-    _save_answers(call, candidate, answers or {}, files or {})
+    _save_answers(call, candidate, answers or {}, files or {}, documents_later)
     _flag_duplicate(candidate)
     candidate.eligible = not eligibility.failed_rules(call, candidate, _rule_day(call))
     db.session.flush()
@@ -225,12 +227,13 @@ def self_apply(call: NominationCall, focal_point: FocalPoint, today: date, answe
     return candidate
 
 
-def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int, str], files: dict[int, str]) -> None:
+def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int, str], files: dict[int, str],
+                  documents_later: bool = False) -> None:
     for question in call.questions:
         value = (answers.get(question.id) or "").strip()
         if question.kind == "file":
             key = files.get(question.id)
-            if question.required and not key:
+            if question.required and not key and not documents_later:
                 raise ServiceError(_("Please attach: %(q)s", q=question.prompt), f"q_{question.id}")
             if key:
                 stored = filestore.info(key, kind=DOCUMENT_KIND)
@@ -245,6 +248,30 @@ def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int,
             raise ServiceError(_("Answer yes or no: %(q)s", q=question.prompt), f"q_{question.id}")
         if value:
             candidate.answers.append(CandidateAnswer(question_id=question.id, value=value[:5000]))
+
+
+def attach_documents(candidate: Candidate, files: dict[int, str], actor: User | None = None) -> int:
+    """The focal point attaches (or replaces) documents answering the call's ``file`` questions of a candidate
+    put forward without them (from a spreadsheet); returns how many. The replaced files go with this transaction."""
+    if candidate.status not in ("awaiting_endorsement", "submitted"):
+        raise ServiceError(_("A decided candidate cannot be changed."), "status")
+    questions = {q.id: q for q in candidate.call.questions if q.kind == "file"}
+    for question_id, key in files.items():
+        if question_id not in questions:
+            continue
+        stored = filestore.info(key, kind=DOCUMENT_KIND)
+        answer = next((a for a in candidate.answers if a.question_id == question_id), None)
+        if answer is None:
+            candidate.answers.append(CandidateAnswer(question_id=question_id, file_key=key,
+                                                     value=stored.name if stored else ""))
+        else:
+            if answer.file_key and answer.file_key != key:
+                filestore.delete(answer.file_key)
+            answer.file_key, answer.value = key, stored.name if stored else ""
+    db.session.flush()
+    if files:
+        audit.record("candidate.documents", obj=candidate, actor=actor, summary=candidate.email)
+    return len(files)
 
 
 def endorse(candidate: Candidate, document_key: str | None, rank: int | None, actor: User | None = None) -> None:
@@ -374,26 +401,38 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
                        actor: User | None = None) -> list[Candidate]:
     """Nominate every row of a file read by the trainee importer (the import template's columns).
 
-    All or nothing: any invalid row, or a row another country's person, raises ``ServiceError`` with
-    one line per problem (``row N: column: message``) and nothing is written. Rows are ranked in order.
+    All or nothing: any invalid row, a row another country's person, or a missing answer to a required
+    question raises ``ServiceError`` with one line per problem (``row N: column or question: message``) and
+    nothing is written. Rows are ranked in order. The answers to the call's questions come from the columns
+    headed by the question's text (``nominations.spreadsheet``); documents (``file`` questions) are attached
+    per candidate afterwards.
     """
-    problems = [p.line(row.number) for row in parsed.rows for p in row.errors]
+    present = set(parsed.columns)
+    problems = spreadsheet.missing_columns(call, present)
+    answers: dict[int, dict[int, str]] = {}
     for row in parsed.rows:
+        problems += [p.line(row.number) for p in row.errors]
         refusal = nationality_refusal(focal_point, row.values.get("nationality")) if row.is_valid else None
         if refusal:
             problems.append(f"row {row.number}: nationality: {refusal}")
+        read = spreadsheet.read_answers(call, row, present)
+        problems += read.problems
+        answers[row.number] = read.answers
     if problems:
         raise ServiceError("\n".join(problems), "file")
     created = []
+    prompts = {f"q_{q.id}": q.prompt for q in call.questions}
     for rank, row in enumerate(parsed.rows, start=1):
         v = row.values
         try:
             created.append(nominate(
-                call, focal_point, today, actor=actor, rank=rank, family_name=v.get("family_name") or "",
+                call, focal_point, today, answers[row.number], documents_later=True,
+                actor=actor, rank=rank, family_name=v.get("family_name") or "",
                 given_names=v["given_names"], email=v["email"], gender=v.get("gender") or "NS",
                 nationality=v["nationality"], organisation_name=v["organisation"],
                 organisation_country=v.get("organisation_country") or v["nationality"], sector=v["sector"],
                 org_type=v["org_type"], job_title=v.get("job_title") or "", date_of_birth=v.get("date_of_birth")))
         except ServiceError as exc:
-            raise ServiceError(f"row {row.number}: {exc.field or ''}: {exc.message}", "file") from exc
+            where = prompts.get(exc.field or "", exc.field or "")
+            raise ServiceError(f"row {row.number}: {where}: {exc.message}", "file") from exc
     return created

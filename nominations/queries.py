@@ -12,9 +12,18 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
+from core.mailqueue import OutgoingMail
 from core.refdata import org_type_bucket
 from nominations import eligibility
-from nominations.models import CallQuota, Candidate, CandidateAnswer, FocalPoint, NominationCall, ReviewScore
+from nominations.models import (
+    CallQuota,
+    Candidate,
+    CandidateAnswer,
+    FocalPoint,
+    NominationCall,
+    NominationLetter,
+    ReviewScore,
+)
 from nominations.spreadsheet import missing_documents
 from trainees.duplicates import trained_in
 from trainees.models import Cohort, Programme
@@ -176,6 +185,16 @@ def proposals(call: NominationCall, rows: list[CandidateRow]) -> dict[str, Candi
             if nxt is not None:
                 result[country] = nxt
     return result
+
+
+def letters(call: NominationCall, candidate_id: int | None = None) -> list[tuple[Candidate, OutgoingMail]]:
+    """The decision letters of a call (or of one of its candidates), newest first, with their queue rows (one query)."""
+    stmt = (select(Candidate, OutgoingMail).join(NominationLetter, NominationLetter.candidate_id == Candidate.id)
+            .join(OutgoingMail, OutgoingMail.id == NominationLetter.mail_id).where(Candidate.call_id == call.id)
+            .order_by(OutgoingMail.id.desc()))
+    if candidate_id is not None:
+        stmt = stmt.where(Candidate.id == candidate_id)
+    return [(c, m) for c, m in db.session.execute(stmt).all()]
 
 
 def report_rows(report_filter=None) -> list[dict]:

@@ -187,3 +187,28 @@ def test_another_country_or_a_closed_call_gets_no_template(app, db, world):
     db.session.commit()
     client = sign_in(app, world["vn"].user)
     assert client.get(f"/nominations/my/calls/{world['call'].id}/template.xlsx").status_code == 404
+
+
+def test_my_nominations_page_runs_a_fixed_number_of_queries(app, db, world, count_queries):
+    from nominations import services
+    from tests.nominations.builders import candidate_values
+
+    call = world["call"]
+    track = next(q for q in call.questions if q.kind == "choice")
+    why = next(q for q in call.questions if q.kind == "text")
+
+    def add(n):
+        services.nominate(call, world["vn"], TODAY, {why.id: "x", track.id: "Red team"}, documents_later=True,
+                          **candidate_values(n))
+        db.session.commit()
+
+    add(1)
+    client = sign_in(app, world["vn"].user)
+    with count_queries() as counter:
+        assert "Incomplete: attach CV." in client.get("/nominations/my").get_data(as_text=True)
+    first = counter.count
+    for n in range(2, 6):
+        add(n)
+    with count_queries() as counter:
+        client.get("/nominations/my")
+    assert counter.count == first

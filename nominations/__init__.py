@@ -45,6 +45,6 @@ def _register_report_sources(app: Flask) -> None:
     register_source(app, ReportSource(
         key="nominations.per_country", order=40,
         sheet=("Nominations", exports.nominations_sheet),
-        dashboard=exports.nominations_section,
+        dashboard=exports.nominations_section, definitions=exports.definitions,
         tables=(NominationCall, Candidate, CallQuota, Cohort, Programme),
     ))

@@ -171,5 +171,5 @@ class ScoreForm(BaseForm):
 
 
 class NominationFileForm(BaseForm):
-    file = FileField(_l("Spreadsheet (.xlsx or .csv, the trainee import template's columns)"))
+    file = FileField(_l("Spreadsheet (.xlsx or .csv, this call's template)"))
     submit = SubmitField(_l("Nominate everyone in the file"))

@@ -1,7 +1,8 @@
 """Decision letters (acceptance with joining instructions, waitlist, regret) in the recipient's language.
 
 Queued through ``core.mailqueue.queue_mail`` inside the decision's unit of work (before its commit): a
-rolled-back decision sends nothing, a committed one is always delivered.
+rolled-back decision sends nothing, a committed one is always delivered. Each queued letter is linked to its
+candidate (``NominationLetter``) so the organiser can list a call's letters with their delivery status.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from accounts.models import User
 from core.extensions import db
 from core.i18n import _
 from core.mailqueue import queue_mail, recipient_locale
-from nominations.models import Candidate
+from nominations.models import Candidate, NominationLetter
 from nominations.services import Letter
 
 
@@ -48,7 +49,9 @@ def queue_letters(letters: list[Letter]) -> int:
         locale = letter.locale if letter.locale in ("en", "ja") else None
         with recipient_locale(user, locale):
             subject, body = compose(letter, candidate)
-        queue_mail(letter.to, subject, body, kind=f"nomination_{letter.kind}", user=user)
+        mail = queue_mail(letter.to, subject, body, kind=f"nomination_{letter.kind}", user=user)
+        db.session.add(NominationLetter(candidate_id=candidate.id, mail_id=mail.id))  # listed on the call's Letters
+    db.session.flush()
     return len(letters)
 
 

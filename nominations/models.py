@@ -225,3 +225,18 @@ class CandidateDecision(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class NominationLetter(db.Model):
+    """Which queued message (``core.mailqueue``) is a decision letter of which candidate, so the organiser can
+    list the letters of a call with their delivery status (and copy them when no mail server is set up)."""
+
+    __tablename__ = "nomination_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("nomination_candidates.id", ondelete="CASCADE"),
+                                              index=True)
+    mail_id: Mapped[int] = mapped_column(ForeignKey("outgoing_mail.id", ondelete="CASCADE"), index=True)
+
+    candidate: Mapped[Candidate] = relationship()
+    mail = relationship("OutgoingMail")

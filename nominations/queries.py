@@ -12,9 +12,19 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from core.extensions import db
+from core.mailqueue import OutgoingMail
 from core.refdata import org_type_bucket
 from nominations import eligibility
-from nominations.models import CallQuota, Candidate, CandidateAnswer, FocalPoint, NominationCall, ReviewScore
+from nominations.models import (
+    CallQuota,
+    Candidate,
+    CandidateAnswer,
+    FocalPoint,
+    NominationCall,
+    NominationLetter,
+    ReviewScore,
+)
+from nominations.spreadsheet import missing_documents
 from trainees.duplicates import trained_in
 from trainees.models import Cohort, Programme
 
@@ -66,7 +76,8 @@ def open_calls(country: str | None, today: date) -> list[NominationCall]:
 def focal_point_candidates(fp: FocalPoint) -> list[Candidate]:
     return list(db.session.scalars(
         select(Candidate).where(Candidate.focal_point_id == fp.id)
-        .options(selectinload(Candidate.call)).order_by(Candidate.call_id, Candidate.rank, Candidate.id)))
+        .options(selectinload(Candidate.call).selectinload(NominationCall.questions), selectinload(Candidate.answers))
+        .order_by(Candidate.call_id, Candidate.rank, Candidate.id)))
 
 
 def own_candidate(fp: FocalPoint, candidate_id: int) -> Candidate:
@@ -91,6 +102,8 @@ class CandidateRow:
     mean_scores: dict[str, float]
     overall: float | None
     trained_in: tuple[str, ...]
+    #: Required documents (``file`` questions) not attached yet: the candidate is incomplete.
+    missing_documents: list = field(default_factory=list)
 
 
 def selection_rows(call: NominationCall, today: date) -> list[CandidateRow]:
@@ -113,7 +126,8 @@ def selection_rows(call: NominationCall, today: date) -> list[CandidateRow]:
         m = means.get(c.id, {})
         rows.append(CandidateRow(c, eligibility.failed_rules(call, c, call.cohort.start_date or today), m,
                                  round(sum(m.values()) / len(m), 2) if m else None,
-                                 past.get(c.duplicate_of_id, ()) if c.duplicate_decision != "different" else ()))
+                                 past.get(c.duplicate_of_id, ()) if c.duplicate_decision != "different" else (),
+                                 missing_documents(c, call)))
     return rows
 
 
@@ -173,8 +187,21 @@ def proposals(call: NominationCall, rows: list[CandidateRow]) -> dict[str, Candi
     return result
 
 
+def letters(call: NominationCall, candidate_id: int | None = None) -> list[tuple[Candidate, OutgoingMail]]:
+    """The decision letters of a call (or of one of its candidates), newest first, with their queue rows (one query)."""
+    stmt = (select(Candidate, OutgoingMail).join(NominationLetter, NominationLetter.candidate_id == Candidate.id)
+            .join(OutgoingMail, OutgoingMail.id == NominationLetter.mail_id).where(Candidate.call_id == call.id)
+            .order_by(OutgoingMail.id.desc()))
+    if candidate_id is not None:
+        stmt = stmt.where(Candidate.id == candidate_id)
+    return [(c, m) for c, m in db.session.execute(stmt).all()]
+
+
 def report_rows(report_filter=None) -> list[dict]:
-    """Per country over the calls in scope: nominated, eligible-free figures, decisions, quota, fill rate.
+    """Per country over the calls in scope: nominated, eligible, decisions, quota, fill rate, withdrawn, undecided.
+
+    Nominated counts every candidate put forward (self-applications once endorsed), so it is the sum of
+    accepted, waitlisted, rejected, withdrawn (accepted, then the enrolment was withdrawn) and undecided.
 
     Two grouped queries (candidate statuses; quotas), whatever the number of candidates.
     """
@@ -196,7 +223,7 @@ def report_rows(report_filter=None) -> list[dict]:
     count = lambda status: func.sum(case((Candidate.status == status, 1), else_=0))  # noqa: E731
     stats = db.session.execute(
         select(Candidate.country, func.count(), count("accepted"), count("waitlisted"), count("rejected"),
-               func.sum(case((Candidate.eligible.is_(True), 1), else_=0)))
+               func.sum(case((Candidate.eligible.is_(True), 1), else_=0)), count("withdrawn"), count("submitted"))
         .where(Candidate.call_id.in_(call_ids), Candidate.status != "awaiting_endorsement")
         .group_by(Candidate.country)).all()
     quotas = dict(db.session.execute(
@@ -208,11 +235,14 @@ def report_rows(report_filter=None) -> list[dict]:
     for country in sorted(set(by_country) | set(quotas)):
         if nationality and country != nationality:
             continue
-        _c, nominated, accepted, waitlisted, rejected, eligible = by_country.get(country, (country, 0, 0, 0, 0, 0))
+        _c, nominated, accepted, waitlisted, rejected, eligible, withdrawn, undecided = by_country.get(
+            country, (country, 0, 0, 0, 0, 0, 0, 0))
         quota = quotas.get(country)
         result.append({"country": country, "nominated": int(nominated or 0), "eligible": int(eligible or 0),
                        "accepted": int(accepted or 0),
                        "waitlisted": int(waitlisted or 0), "rejected": int(rejected or 0),
                        "quota": int(quota) if quota is not None else None,
-                       "fill_rate": (int(accepted or 0) / int(quota)) if quota else None})
+                       "fill_rate": (int(accepted or 0) / int(quota)) if quota else None,
+                       # nominated = accepted + waitlisted + rejected + withdrawn + undecided
+                       "withdrawn": int(withdrawn or 0), "undecided": int(undecided or 0)})
     return result

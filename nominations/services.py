@@ -21,7 +21,8 @@ from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _
 from core.personmatch import normalise_email
-from nominations import eligibility
+from core.refdata import country_name
+from nominations import eligibility, spreadsheet
 from nominations.models import (
     CRITERIA,
     DECISIONS,
@@ -36,6 +37,7 @@ from nominations.models import (
 )
 from nominations.uploads import DEFAULT_MAX_BYTES, UploadRefused, sniff_document
 from trainees import services as trainee_services
+from trainees.display import current_lang
 from trainees.duplicates import possible_duplicates
 from trainees.models import Cohort, Enrolment
 
@@ -138,9 +140,25 @@ def store_document(filename: str, data: bytes, field: str = "endorsement", owner
 
 # --- candidates -------------------------------------------------------------------------------
 
-def _check_candidate(call: NominationCall, values: dict, today: date) -> None:
+def nationality_refusal(focal_point: FocalPoint, nationality: str | None, self_applied: bool = False) -> str | None:
+    """The one country rule of every path (form, spreadsheet, self-application link): a focal point puts
+    forward people of their own country only, so the candidate counts under the same country in the
+    quota, the ``Nominations`` sheet and the cohort. ``None`` when allowed, else the message."""
+    if nationality == focal_point.country:
+        return None
+    if self_applied:
+        return _("Only people of %(country)s can apply through this link.",
+                 country=country_name(focal_point.country, current_lang()))
+    return _("only people of your country can be nominated")
+
+
+def _check_candidate(call: NominationCall, focal_point: FocalPoint, values: dict, today: date,
+                     self_applied: bool = False) -> None:
     if not call.is_open(today):
         raise ServiceError(_("This call is not open for nominations."), "call")
+    refusal = nationality_refusal(focal_point, values.get("nationality"), self_applied)
+    if refusal:
+        raise ServiceError(refusal, "nationality")
     if not (values.get("given_names") or "").strip():
         raise ServiceError(_("Given names are required (put a single name here)."), "given_names")
     email = normalise_email(values.get("email"))
@@ -171,19 +189,21 @@ def _flag_duplicate(candidate: Candidate) -> None:
 
 def nominate(call: NominationCall, focal_point: FocalPoint, today: date, answers: dict[int, str] | None = None,
              actor: User | None = None, files: dict[int, str] | None = None, endorsement_key: str | None = None,
-             **values) -> Candidate:
+             documents_later: bool = False, **values) -> Candidate:
     """A focal point puts a candidate forward for their own country.
 
     ``files``: stored documents answering the call's ``file`` questions ({question id: file-store key});
-    ``endorsement_key``: the stored endorsement letter (see :func:`store_document`).
+    ``endorsement_key``: the stored endorsement letter (see :func:`store_document`); ``documents_later``: the
+    required documents are attached afterwards (a spreadsheet cannot carry them; the candidate shows as
+    incomplete until then, see :func:`attach_documents`).
     """
-    _check_candidate(call, values, today)
+    _check_candidate(call, focal_point, values, today)
     rank = values.pop("rank", None)
     candidate = Candidate(call_id=call.id, focal_point_id=focal_point.id, country=focal_point.country,
                           status="submitted", rank=rank, endorsement_key=endorsement_key,
                           **{k: v for k, v in values.items() if k in CANDIDATE_FIELDS})
     db.session.add(candidate)
-    _save_answers(call, candidate, answers or {}, files or {})
+    _save_answers(call, candidate, answers or {}, files or {}, documents_later)
     _flag_duplicate(candidate)
     candidate.eligible = not eligibility.failed_rules(call, candidate, _rule_day(call))
     db.session.flush()
@@ -194,7 +214,7 @@ def nominate(call: NominationCall, focal_point: FocalPoint, today: date, answers
 def self_apply(call: NominationCall, focal_point: FocalPoint, today: date, answers: dict[int, str] | None = None,
                files: dict[int, str] | None = None, **values) -> Candidate:
     """A candidate applies through the focal point's link; the application waits for endorsement."""
-    _check_candidate(call, values, today)
+    _check_candidate(call, focal_point, values, today, self_applied=True)
     candidate = Candidate(call_id=call.id, focal_point_id=focal_point.id, country=focal_point.country,
                           status="awaiting_endorsement", self_applied=True,
                           **{k: v for k, v in values.items() if k in CANDIDATE_FIELDS})
@@ -207,12 +227,13 @@ def self_apply(call: NominationCall, focal_point: FocalPoint, today: date, answe
     return candidate
 
 
-def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int, str], files: dict[int, str]) -> None:
+def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int, str], files: dict[int, str],
+                  documents_later: bool = False) -> None:
     for question in call.questions:
         value = (answers.get(question.id) or "").strip()
         if question.kind == "file":
             key = files.get(question.id)
-            if question.required and not key:
+            if question.required and not key and not documents_later:
                 raise ServiceError(_("Please attach: %(q)s", q=question.prompt), f"q_{question.id}")
             if key:
                 stored = filestore.info(key, kind=DOCUMENT_KIND)
@@ -227,6 +248,30 @@ def _save_answers(call: NominationCall, candidate: Candidate, answers: dict[int,
             raise ServiceError(_("Answer yes or no: %(q)s", q=question.prompt), f"q_{question.id}")
         if value:
             candidate.answers.append(CandidateAnswer(question_id=question.id, value=value[:5000]))
+
+
+def attach_documents(candidate: Candidate, files: dict[int, str], actor: User | None = None) -> int:
+    """The focal point attaches (or replaces) documents answering the call's ``file`` questions of a candidate
+    put forward without them (from a spreadsheet); returns how many. The replaced files go with this transaction."""
+    if candidate.status not in ("awaiting_endorsement", "submitted"):
+        raise ServiceError(_("A decided candidate cannot be changed."), "status")
+    questions = {q.id: q for q in candidate.call.questions if q.kind == "file"}
+    for question_id, key in files.items():
+        if question_id not in questions:
+            continue
+        stored = filestore.info(key, kind=DOCUMENT_KIND)
+        answer = next((a for a in candidate.answers if a.question_id == question_id), None)
+        if answer is None:
+            candidate.answers.append(CandidateAnswer(question_id=question_id, file_key=key,
+                                                     value=stored.name if stored else ""))
+        else:
+            if answer.file_key and answer.file_key != key:
+                filestore.delete(answer.file_key)
+            answer.file_key, answer.value = key, stored.name if stored else ""
+    db.session.flush()
+    if files:
+        audit.record("candidate.documents", obj=candidate, actor=actor, summary=candidate.email)
+    return len(files)
 
 
 def endorse(candidate: Candidate, document_key: str | None, rank: int | None, actor: User | None = None) -> None:
@@ -356,26 +401,38 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
                        actor: User | None = None) -> list[Candidate]:
     """Nominate every row of a file read by the trainee importer (the import template's columns).
 
-    All or nothing: any invalid row, or a row another country's person, raises ``ServiceError`` with
-    one line per problem (``row N: column: message``) and nothing is written. Rows are ranked in order.
+    All or nothing: any invalid row, a row another country's person, or a missing answer to a required
+    question raises ``ServiceError`` with one line per problem (``row N: column or question: message``) and
+    nothing is written. Rows are ranked in order. The answers to the call's questions come from the columns
+    headed by the question's text (``nominations.spreadsheet``); documents (``file`` questions) are attached
+    per candidate afterwards.
     """
-    problems = [p.line(row.number) for row in parsed.rows for p in row.errors]
+    present = set(parsed.columns)
+    problems = spreadsheet.missing_columns(call, present)
+    answers: dict[int, dict[int, str]] = {}
     for row in parsed.rows:
-        if row.is_valid and row.values.get("nationality") != focal_point.country:
-            problems.append(f"row {row.number}: nationality: "
-                            + _("only people of your country can be nominated"))
+        problems += [p.line(row.number) for p in row.errors]
+        refusal = nationality_refusal(focal_point, row.values.get("nationality")) if row.is_valid else None
+        if refusal:
+            problems.append(f"row {row.number}: nationality: {refusal}")
+        read = spreadsheet.read_answers(call, row, present)
+        problems += read.problems
+        answers[row.number] = read.answers
     if problems:
         raise ServiceError("\n".join(problems), "file")
     created = []
+    prompts = {f"q_{q.id}": q.prompt for q in call.questions}
     for rank, row in enumerate(parsed.rows, start=1):
         v = row.values
         try:
             created.append(nominate(
-                call, focal_point, today, actor=actor, rank=rank, family_name=v.get("family_name") or "",
+                call, focal_point, today, answers[row.number], documents_later=True,
+                actor=actor, rank=rank, family_name=v.get("family_name") or "",
                 given_names=v["given_names"], email=v["email"], gender=v.get("gender") or "NS",
                 nationality=v["nationality"], organisation_name=v["organisation"],
                 organisation_country=v.get("organisation_country") or v["nationality"], sector=v["sector"],
                 org_type=v["org_type"], job_title=v.get("job_title") or "", date_of_birth=v.get("date_of_birth")))
         except ServiceError as exc:
-            raise ServiceError(f"row {row.number}: {exc.field or ''}: {exc.message}", "file") from exc
+            where = prompts.get(exc.field or "", exc.field or "")
+            raise ServiceError(f"row {row.number}: {where}: {exc.message}", "file") from exc
     return created

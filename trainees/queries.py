@@ -21,10 +21,10 @@ from trainees.models import (
     Programme,
     Trainee,
 )
-from trainees.status import COUNTED_STATUSES
+from trainees.status import COUNTED_STATUSES, SEAT_FREE_STATUSES
 
 #: Statuses that do not take a seat in the cohort (as ``services.counted_or_open_count``).
-NO_SEAT_STATUSES = ("rejected", "withdrawn", "no_show")
+NO_SEAT_STATUSES = SEAT_FREE_STATUSES
 #: Enrolments that appear on an attendance sheet.
 SHEET_STATUSES = ("accepted", "confirmed", "completed", "incomplete")
 
@@ -100,7 +100,7 @@ def cohorts_query(f: CohortFilters) -> Select:
 @dataclass
 class SeatCounts:
     enrolled: int = 0  # every enrolment
-    seats: int = 0  # enrolments taking a seat (not rejected, withdrawn or no-show)
+    seats: int = 0  # enrolments taking a seat (not waitlisted, rejected, withdrawn or no-show)
     counted: int = 0  # confirmed, completed, incomplete (report figure)
     completed: int = 0
 

@@ -33,7 +33,7 @@ from trainees.models import (
     ProgrammeOrganiserName,
     Trainee,
 )
-from trainees.status import STATUSES, allowed_targets, can_transition, status_name
+from trainees.status import SEAT_FREE_STATUSES, STATUSES, allowed_targets, can_transition, status_name
 
 
 def name_key(name: str) -> str:
@@ -197,10 +197,11 @@ def move_cohort(cohort: Cohort, programme: Programme, actor: User | None = None)
 
 
 def counted_or_open_count(cohort: Cohort) -> int:
-    """Enrolments that take a seat (everything except rejected, withdrawn and no-show)."""
+    """Enrolments that take a seat (everything except ``SEAT_FREE_STATUSES``: waitlisted, rejected, withdrawn,
+    no-show)."""
     return db.session.scalar(
         select(func.count(Enrolment.id)).where(
-            Enrolment.cohort_id == cohort.id, Enrolment.status.not_in(("rejected", "withdrawn", "no_show"))
+            Enrolment.cohort_id == cohort.id, Enrolment.status.not_in(SEAT_FREE_STATUSES)
         )
     ) or 0
 

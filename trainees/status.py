@@ -7,6 +7,9 @@ STATUSES = ("nominated", "accepted", "waitlisted", "rejected", "confirmed", "com
 OPEN_STATUSES = ("nominated", "accepted", "waitlisted", "confirmed")
 #: Statuses that count as an enrolment in every report figure (ARCHITECTURE §4.3).
 COUNTED_STATUSES = ("confirmed", "completed", "incomplete")
+#: Statuses that do not take a seat in the cohort: turned down, gone, or only on the waiting list
+#: (a waitlisted person takes a seat once accepted). Every "seats taken" figure and capacity check uses this.
+SEAT_FREE_STATUSES = ("waitlisted", "rejected", "withdrawn", "no_show")
 
 _FORWARD = {
     "nominated": {"accepted", "waitlisted", "rejected"},

@@ -6,16 +6,19 @@ a 404 (nothing about another country's candidates is revealed).
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+import io
+
+from flask import abort, redirect, render_template, request, send_file, url_for
 
 from accounts.permissions import focal_point_required
 from core.i18n import _
+from core.spreadsheets import XLSX_MIME
 from core.uow import unit_of_work
-from nominations import queries, services
+from nominations import queries, services, spreadsheet
 from nominations.blueprint import bp
 from nominations.forms import EndorseForm, NominateForm, NominationFileForm
 from nominations.views.common import me, question_answers, question_files, send_document, store_upload, today
-from trainees.imports.reader import ImportFileError, parse_file
+from trainees.imports.reader import COLUMNS, ImportFileError, parse_file
 
 
 @bp.route("/my")
@@ -24,7 +27,7 @@ def fp_home():
     """Open calls for my country, my candidates with their status, and my self-application link."""
     fp = queries.current_focal_point()
     return render_template("nominations/fp_home.html", fp=fp, calls=queries.open_calls(fp.country, today()),
-                           candidates=queries.focal_point_candidates(fp))
+                           candidates=queries.focal_point_candidates(fp), missing=spreadsheet.missing_documents)
 
 
 def _open_call_for(fp, call_id: int):
@@ -57,17 +60,21 @@ def fp_nominate(call_id: int):
 @bp.route("/my/candidates/<int:candidate_id>", methods=["GET", "POST"])
 @focal_point_required
 def fp_candidate(candidate_id: int):
-    """Rank a candidate and attach (or replace) the endorsement; submits a self-application."""
+    """Rank a candidate, attach (or replace) the endorsement and the documents the call asks for (a CV…);
+    submits a self-application."""
     fp = queries.current_focal_point()
     candidate = queries.own_candidate(fp, candidate_id)
     form = EndorseForm(obj=candidate)
     if form.validate_on_submit():
         with unit_of_work(form, "endorsement", success=_("Saved.")):
+            services.attach_documents(candidate, question_files(candidate.call), actor=me())
             services.endorse(candidate, store_upload(form.endorsement.data, "endorsement"), form.rank.data,
                              actor=me())
             return redirect(url_for("nominations.fp_home"))
         candidate = queries.own_candidate(fp, candidate_id)  # rolled back: read it again
-    return render_template("nominations/fp_candidate.html", form=form, candidate=candidate, fp=fp)
+    return render_template("nominations/fp_candidate.html", form=form, candidate=candidate, fp=fp,
+                           documents=spreadsheet.file_questions(candidate.call),
+                           missing=spreadsheet.missing_documents(candidate))
 
 
 @bp.route("/my/candidates/<int:candidate_id>/endorsement")
@@ -89,7 +96,8 @@ def fp_upload(call_id: int):
     if form.validate_on_submit() and form.file.data is not None and form.file.data.filename:
         upload = form.file.data
         try:
-            parsed = parse_file(upload.stream.read(), upload.filename)
+            parsed = parse_file(upload.stream.read(), upload.filename,
+                                extra_columns=spreadsheet.question_columns(call))
         except ImportFileError as exc:  # the guarded workbook reader refused the file: nothing was written
             problems = [str(exc)]
         else:
@@ -101,4 +109,15 @@ def fp_upload(call_id: int):
             problems, form.file.errors = work.error.message.splitlines(), []
     elif request.method == "POST":
         problems = [_("Choose a file.")]
-    return render_template("nominations/fp_upload.html", form=form, call=call, problems=problems)
+    return render_template("nominations/fp_upload.html", form=form, call=call, problems=problems,
+                           columns=[c.name for c in COLUMNS if c.name not in spreadsheet.LEFT_OUT],
+                           questions=spreadsheet.answerable(call), documents=spreadsheet.file_questions(call))
+
+
+@bp.route("/my/calls/<int:call_id>/template.xlsx")
+@focal_point_required
+def fp_template(call_id: int):
+    """This call's nomination template: the import template's columns plus one column per call question."""
+    call = _open_call_for(queries.current_focal_point(), call_id)
+    return send_file(io.BytesIO(spreadsheet.build_call_template(call)), mimetype=XLSX_MIME, as_attachment=True,
+                     download_name=f"kakehashi-nominations-call-{call.id}.xlsx")

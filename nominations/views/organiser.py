@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,6 +11,7 @@ from accounts import services as account_services
 from accounts.permissions import organiser_required
 from core.extensions import db
 from core.i18n import _
+from core.mail import mail_is_configured
 from core.uow import run_service, unit_of_work
 from nominations import letters, queries, services
 from nominations.blueprint import bp
@@ -87,8 +88,24 @@ def decide(call_id: int, candidate_id: int):
     with unit_of_work() as work:
         sent = services.decide(candidate, form.decision.data, me(), form.reason.data or "")
         queued = letters.queue_letters(sent)  # in the decision's transaction: sent only if it commits
-        work.success = _("%(name)s: decision saved; %(n)d letter(s) sent.", name=candidate.full_name, n=queued)
+        work.success = _("%(name)s: decision saved; %(n)d letter(s) queued.", name=candidate.full_name, n=queued)
+        if queued and not mail_is_configured(current_app):
+            work.flash(_("No mail server is configured: the letters are only written to the server log. Copy them "
+                         "from the call's Letters page."), "warning")
     return redirect(url_for("nominations.selection", call_id=call.id) + f"#c{candidate_id}")
+
+
+@bp.route("/calls/<int:call_id>/letters")
+@organiser_required
+def call_letters(call_id: int):
+    """The decision letters of a call (or ``?candidate=<id>``): recipient, subject, text and delivery status."""
+    call = queries.get_call(call_id)
+    candidate = None
+    if request.args.get("candidate"):
+        candidate = queries.get_candidate(call, request.args.get("candidate", type=int) or 0)
+    rows = queries.letters(call, candidate.id if candidate else None)
+    return render_template("nominations/letters.html", call=call, candidate=candidate, rows=rows,
+                           mail_configured=mail_is_configured(current_app))
 
 
 @bp.route("/calls/<int:call_id>/candidates/<int:candidate_id>/duplicate", methods=["POST"])

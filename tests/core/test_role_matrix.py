@@ -160,9 +160,10 @@ NOMINATIONS = {
     "nominations.selection": ORGANISERS, "nominations.decide": ORGANISERS, "nominations.duplicate": ORGANISERS,
     "nominations.scores": ORGANISERS, "nominations.endorsement": ORGANISERS,
     "nominations.answer_document": ORGANISERS, "nominations.focal_points": ORGANISERS,
+    "nominations.call_letters": ORGANISERS,
     "nominations.fp_home": "roles:focal_point", "nominations.fp_nominate": "roles:focal_point",
     "nominations.fp_candidate": "roles:focal_point", "nominations.fp_endorsement": "roles:focal_point",
-    "nominations.fp_upload": "roles:focal_point",
+    "nominations.fp_upload": "roles:focal_point", "nominations.fp_template": "roles:focal_point",
     "nominations.public_call": "public", "nominations.apply": "public",
 }
 

@@ -179,5 +179,23 @@ def test_report_rows_match_decisions(db, setup):
     nominate(call, th, 4)
     rows = {r["country"]: r for r in queries.report_rows()}
     assert rows["VN"] == {"country": "VN", "nominated": 2, "eligible": 2, "accepted": 1, "waitlisted": 1,
-                          "rejected": 0, "quota": 2, "fill_rate": 0.5}
+                          "rejected": 0, "quota": 2, "fill_rate": 0.5, "withdrawn": 0, "undecided": 0}
     assert rows["TH"]["nominated"] == 2 and rows["TH"]["rejected"] == 1 and rows["TH"]["fill_rate"] == 0.0
+    assert rows["TH"]["undecided"] == 1
+
+
+def test_a_focal_point_nominates_only_people_of_their_country_on_every_path(db, setup):
+    """One rule (``services.nationality_refusal``) for the form, the spreadsheet and the self-application link."""
+    from tests.nominations.builders import candidate_values
+
+    call, vn, _th = setup
+    thai = candidate_values(7, nationality="TH", organisation_name="ThaiCERT", organisation_country="TH")
+    with pytest.raises(ServiceError) as refused:
+        services.nominate(call, vn, TODAY, **thai)
+    assert refused.value.field == "nationality" and "only people of your country" in refused.value.message
+    with pytest.raises(ServiceError) as applied:
+        services.self_apply(call, vn, TODAY, **candidate_values(8, nationality="TH"))
+    assert applied.value.field == "nationality" and "Viet Nam" in applied.value.message
+    assert services.nationality_refusal(vn, "VN") is None
+    # a Vietnamese national working abroad may still be nominated by Viet Nam (the rule is about nationality)
+    assert services.nominate(call, vn, TODAY, **candidate_values(9, organisation_country="SG")).country == "VN"

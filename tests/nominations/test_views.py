@@ -83,6 +83,18 @@ def test_nominate_with_endorsement_upload(app, db, world):
     assert stored is not None and stored.name == "letter.pdf" and stored.content_type == "application/pdf"
 
 
+def test_the_form_refuses_another_countrys_national_like_the_spreadsheet(app, db, world):
+    from nominations.models import Candidate
+
+    client = sign_in(app, world["vn"].user)
+    data = _form(12, nationality="TH", organisation="ThaiCERT", organisation_country="TH")
+    response = client.post(f"/nominations/my/calls/{world['call'].id}/nominate", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "only people of your country can be nominated" in response.get_data(as_text=True)
+    assert db.session.scalar(_db.select(Candidate).where(Candidate.email == "minh12@example.org")) is None
+
+
 def test_nominate_refuses_a_disguised_file_and_writes_nothing(app, db, world):
     client = sign_in(app, world["vn"].user)
     data = _form(11, endorsement=(io.BytesIO(b"MZ\x90\x00evil"), "letter.pdf"))
@@ -295,3 +307,50 @@ def test_viet_nam_cannot_replace_thailands_endorsement_or_read_its_documents(app
     # the file-store key alone opens nothing: documents are reached only through a candidate the user may see
     assert vn.get(f"/nominations/calls/{world['call'].id}/candidates/{th_candidate.id}/endorsement").status_code == 403
     assert before not in vn.get("/nominations/my").get_data(as_text=True)
+
+
+def test_decision_letters_are_queued_and_listed_for_the_organiser(app, db, world, count_queries):
+    """Without a mail server the flash says "queued" (not "sent") and the Letters page shows what went out."""
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    client = sign_in(app, organiser)
+    call_id, vn_candidate, th_candidate = world["call"].id, world["vn_candidate"], world["th_candidate"]
+    page = client.post(f"/nominations/calls/{call_id}/candidates/{vn_candidate.id}/decide",
+                       data={"decision": "accepted"}, follow_redirects=True).get_data(as_text=True)
+    assert "decision saved; 2 letter(s) queued." in page and "letter(s) sent" not in page
+    assert "No mail server is configured" in page
+    assert f'href="/nominations/calls/{call_id}/letters"' in page
+    letters_url = f"/nominations/calls/{call_id}/letters"
+    with count_queries() as counter:
+        listing = client.get(letters_url)
+    first = counter.count
+    html = listing.get_data(as_text=True)
+    assert listing.status_code == 200
+    assert vn_candidate.email in html and world["vn"].user.email in html
+    assert "Accepted: " in html and "We are pleased to inform you" in html  # subject and text to copy
+    assert "Sent" in html  # the queue's status (in tests the log backend delivers at once)
+    client.post(f"/nominations/calls/{call_id}/candidates/{th_candidate.id}/decide", data={"decision": "rejected"})
+    with count_queries() as counter:
+        html = client.get(letters_url).get_data(as_text=True)
+    assert counter.count == first and th_candidate.email in html  # one query, whatever the number of letters
+    one = client.get(letters_url, query_string={"candidate": vn_candidate.id}).get_data(as_text=True)
+    assert vn_candidate.email in one and th_candidate.email not in one
+    # a candidate of another call is not reachable through this call
+    other = open_call({"VN": 1})
+    db.session.commit()
+    assert client.get(f"/nominations/calls/{other.id}/letters",
+                      query_string={"candidate": vn_candidate.id}).status_code == 404
+    assert sign_in(app, world["vn"].user).get(letters_url).status_code == 403
+
+
+def test_with_a_mail_server_the_flash_does_not_warn(app, db, world):
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    try:
+        client = sign_in(app, organiser)
+        page = client.post(f"/nominations/calls/{world['call'].id}/candidates/{world['vn_candidate'].id}/decide",
+                           data={"decision": "waitlisted"}, follow_redirects=True).get_data(as_text=True)
+    finally:
+        app.config["MAIL_SERVER"] = None
+    assert "2 letter(s) queued." in page and "No mail server is configured" not in page

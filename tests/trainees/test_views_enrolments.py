@@ -65,6 +65,18 @@ def test_enrolment_beyond_capacity_flashes_a_warning(client, db, login_as):
     assert "added to SMALL" in html and "SMALL is over capacity: 2 seats taken for 1 places." in html
 
 
+def test_waitlisted_people_do_not_take_a_seat(client, db, login_as):
+    """2 accepted and 2 waitlisted on a 6-seat cohort: 2 seats taken (the cohort list and page agree)."""
+    login_as("organiser")
+    cohort = factories.cohort(code="SIX", capacity=6)
+    for status in ("accepted", "accepted", "waitlisted", "waitlisted"):
+        factories.enrolment(cohort_obj=cohort, status=status)
+    db.session.commit()
+    assert "2 of 6 seats taken" in _text(client.get(f"/cohorts/{cohort.id}/enrol"))
+    detail = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _text(client.get(f"/cohorts/{cohort.id}"))))
+    assert "2 / 6 seats taken" in detail
+
+
 def test_new_trainee_inline_creates_person_organisation_and_enrolment(client, db, login_as):
     user = login_as("organiser")
     cohort = factories.cohort()

@@ -166,20 +166,26 @@ def paused_gc():
 
 # --- reading the file --------------------------------------------------------------------------
 
-def parse_file(data: bytes, filename: str, limits: Limits | None = None, today: date | None = None) -> ParsedFile:
-    """Read, check and clean an import file; raise ImportFileError when the file cannot be used at all."""
+def parse_file(data: bytes, filename: str, limits: Limits | None = None, today: date | None = None,
+               extra_columns: tuple[Column, ...] = ()) -> ParsedFile:
+    """Read, check and clean an import file; raise ImportFileError when the file cannot be used at all.
+
+    ``extra_columns``: columns a caller adds to the template's (a call's own questions): found by their
+    name or aliases like the others, read as plain text (``required`` and meaning are the caller's to check).
+    """
     limits = limits or Limits()
     with paused_gc():
-        return _parse(data, filename, limits, today)
+        return _parse(data, filename, limits, today, extra_columns)
 
 
-def _parse(data: bytes, filename: str, limits: Limits, today: date | None) -> ParsedFile:
+def _parse(data: bytes, filename: str, limits: Limits, today: date | None,
+           extra_columns: tuple[Column, ...] = ()) -> ParsedFile:
     table = read_table(data, filename, limits)
     if not table.rows:
         raise ImportFileError(_("The file is empty: put the column names in the first row and one trainee "
                                 "per row below them (download the template to start)."))
     _header_number, header = table.rows[0]
-    mapping, notes = map_headers(header)
+    mapping, notes = map_headers(header, extra_columns)
     data_rows = table.rows[1:]
     if not data_rows:
         raise ImportFileError(_("The file has a header row but no trainees below it."))
@@ -286,8 +292,12 @@ def _decode(data: bytes, encoding: str) -> str:
 
 # --- headers -----------------------------------------------------------------------------------
 
-def map_headers(header: list) -> tuple[list[tuple[int, Column]], list[str]]:
+def map_headers(header: list, extra_columns: tuple[Column, ...] = ()) -> tuple[list[tuple[int, Column]], list[str]]:
     """Which template column each cell of the header row is; refuse missing or repeated columns."""
+    known = _HEADER_INDEX
+    if extra_columns:
+        known = {header_key(name): column for column in extra_columns for name in (column.name, *column.aliases)}
+        known.update(_HEADER_INDEX)  # the template's own columns win over a question worded like one
     mapping: list[tuple[int, Column]] = []
     seen: dict[str, str] = {}
     unknown: list[str] = []
@@ -295,13 +305,14 @@ def map_headers(header: list) -> tuple[list[tuple[int, Column]], list[str]]:
         label = cell_text(cell)
         if not label:
             continue
-        column = _HEADER_INDEX.get(header_key(label))
+        column = known.get(header_key(label))
         if column is None:
             unknown.append(label)
             continue
         if column.name in seen:
             raise ImportFileError(_("The columns “%(a)s” and “%(b)s” both mean %(name)s; keep only one of them.",
-                                    a=seen[column.name], b=label, name=column.name))
+                                    a=seen[column.name], b=label,
+                                    name=column.aliases[0] if column in extra_columns else column.name))
         seen[column.name] = label
         mapping.append((index, column))
     missing = [c.name for c in COLUMNS if c.required and c.name not in seen]

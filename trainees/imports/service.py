@@ -33,13 +33,12 @@ from core.i18n import _
 from trainees import services
 from trainees.imports.reader import Limits, ParsedFile, ParsedRow, Problem, paused_gc
 from trainees.models import Cohort, Enrolment, Organisation, Trainee
-from trainees.status import TRANSITIONS, allowed_targets, can_transition, status_name
+from trainees.status import SEAT_FREE_STATUSES, TRANSITIONS, allowed_targets, can_transition, status_name
 
 #: Trainee fields an import compares and updates (organisation handled separately).
 PERSON_FIELDS = ("family_name", "given_names", "gender", "nationality", "job_title", "date_of_birth")
 #: Optional fields where an empty cell means "no information" (the stored value is kept).
 KEEP_WHEN_EMPTY = ("family_name", "gender", "job_title", "date_of_birth")
-SEAT_FREE_STATUSES = ("rejected", "withdrawn", "no_show")
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@ and a second sheet explaining every column and its allowed values (ARCHITECTURE 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from openpyxl.styles import Font
@@ -13,7 +14,7 @@ from core.spreadsheets import XLSX_MIME, add_drop_downs, new_workbook, put_cell,
 from trainees.imports.reader import COLUMNS
 from trainees.status import STATUSES
 
-__all__ = ["XLSX_MIME", "build_template"]
+__all__ = ["XLSX_MIME", "ExtraColumn", "build_template"]
 
 EXAMPLE = {
     "family_name": "Nguyen", "given_names": "Van An", "email": "an.nguyen@example.vn", "gender": "M",
@@ -42,21 +43,42 @@ def _descriptions() -> dict[str, str]:
     }
 
 
-def build_template() -> bytes:
-    """The template workbook as bytes (written through ``core.spreadsheets``)."""
+@dataclass(frozen=True)
+class ExtraColumn:
+    """A column a caller adds after the template's (a call's own question): its header, whether it must be
+    filled, what to enter, an example value and, for a closed question, the answers offered in a drop-down."""
+
+    header: str
+    required: bool
+    description: str
+    example: str = ""
+    choices: tuple[str, ...] = ()
+
+
+def build_template(leave_out: tuple[str, ...] = (), extra: tuple[ExtraColumn, ...] = ()) -> bytes:
+    """The template workbook as bytes (written through ``core.spreadsheets``).
+
+    ``leave_out``: template columns not wanted (a nomination has no enrolment ``status``); ``extra``: columns
+    added at the end, explained on the Columns sheet, with a drop-down when they offer ``choices``.
+    """
     workbook = new_workbook()
     sheet = workbook.create_sheet("Trainees")
-    names = [c.name for c in COLUMNS]
-    write_sheet(sheet, names, [[EXAMPLE[name] for name in names]],
-                widths=[max(14, len(name) + 4) for name in names], autofilter=False)
+    columns = [c for c in COLUMNS if c.name not in leave_out]
+    names = [c.name for c in columns]
+    headers = names + [e.header for e in extra]
+    write_sheet(sheet, headers, [[EXAMPLE[name] for name in names] + [e.example for e in extra]],
+                widths=[max(14, len(name) + 4) for name in names] + [max(20, min(60, len(e.header) + 4))
+                                                                    for e in extra], autofilter=False)
 
     guide = workbook.create_sheet(_("Columns"))
     descriptions = _descriptions()
     headings = {_("Column"), _("Sector code"), _("Organisation type"), _("Gender")}
     rows = [[_("Column"), _("Required"), _("Other accepted headers"), _("What to enter")]]
-    for column in COLUMNS:
+    for column in columns:
         rows.append([column.name, _("yes") if column.required else _("no"), ", ".join(column.aliases),
                      descriptions[column.name]])
+    for e in extra:
+        rows.append([e.header, _("yes") if e.required else _("no"), "", e.description])
     rows.append([])
     rows.append([_("Headers are case- and space-insensitive; other columns are ignored. Text starting with = + - "
                    "or @ is stored as plain text.")])
@@ -81,14 +103,15 @@ def build_template() -> bytes:
                 cell.font = bold
     for letter, width in zip("ABCD", (22, 10, 40, 70), strict=True):
         guide.column_dimensions[letter].width = width
-    _add_drop_downs(workbook, sheet)
+    _add_drop_downs(workbook, sheet, names, [(e.header, len(names) + i + 1, list(e.choices))
+                                             for i, e in enumerate(extra) if e.choices])
     return workbook_bytes(workbook)
 
 
 DROP_DOWN_ROWS = 5000  # rows of the Trainees sheet that offer the lists
 
 
-def _add_drop_downs(workbook, sheet) -> None:
+def _add_drop_downs(workbook, sheet, names: list[str], more: list[tuple[str, int, list[str]]]) -> None:
     """Drop-down lists for nationality, sector, org type, gender and status, fed by a hidden "Lists" sheet.
     They only suggest: other accepted spellings (e.g. "Viet Nam") still go in, with a warning the user can
     dismiss."""
@@ -101,8 +124,8 @@ def _add_drop_downs(workbook, sheet) -> None:
         "gender": [code for code in GENDER_NAMES if code != "NS"],
         "status": list(STATUSES),
     }
-    names = [c.name for c in COLUMNS]
-    add_drop_downs(workbook, sheet, [(name, names.index(name) + 1, values) for name, values in lists.items()],
+    add_drop_downs(workbook, sheet, [(name, names.index(name) + 1, values) for name, values in lists.items()
+                                     if name in names] + more,
                    last_row=DROP_DOWN_ROWS,
                    error=_("Not in the list; the importer still accepts the other spellings explained on "
                            "the Columns sheet."))

@@ -96,6 +96,7 @@ def _gunicorn_table(args, root: Path, workdir: Path, info: dict, portal_bench) -
             "learn": (server, "/learn/", trainee),
             "outline": (server, f"/learn/{info['assignment']}", trainee),
             "lesson": (server, f"/learn/{info['assignment']}/lessons/{info['lesson']}", trainee),
+            "quiz": (server, f"/learn/{info['assignment']}/quizzes/{info['quiz']}", trainee),
             "org-home": (server, "/", organiser),
             "org-account": (server, "/account", organiser),
             "reports": (server, "/reports/", organiser),
@@ -128,6 +129,7 @@ def main() -> None:
     parser.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile",
                         help="cProfile timed with CPU time (flat lists) or pyinstrument (wall-clock call tree; "
                              "optional, not a project dependency: pip install pyinstrument)")
+    parser.add_argument("--queries", default=None, help="page name: print the SQL statements one request runs")
     parser.add_argument("--trainees", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages; the best round is shown")
     parser.add_argument("--gunicorn", action="store_true",
@@ -190,10 +192,24 @@ def main() -> None:
         "learn": (trainee, "/learn/"),
         "outline": (trainee, f"/learn/{info['assignment']}"),
         "lesson": (trainee, f"/learn/{info['assignment']}/lessons/{info['lesson']}"),
+        "quiz": (trainee, f"/learn/{info['assignment']}/quizzes/{info['quiz']}"),
         "org-home": (organiser, "/"),
         "org-account": (organiser, "/account"),
         "reports": (organiser, "/reports/"),
     }
+    if args.queries:
+        from sqlalchemy import event
+
+        client, path = pages[args.queries]
+        _measure(client, path, 1)
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        client.get(path)
+        for n, statement in enumerate(statements, 1):
+            print(f"--- {n}\n{statement}")
+        return
     if args.profile:
         client, path = pages[args.profile]
         _measure(client, path, 1)
@@ -204,7 +220,7 @@ def main() -> None:
             profiler = cProfile.Profile(time.process_time)
             profiler.runcall(lambda: [client.get(path) for _ in range(args.requests)])
             stats = pstats.Stats(profiler).strip_dirs()
-            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("cumulative").print_stats(int(os.environ.get("TOP", "60")))
             stats.sort_stats("tottime").print_stats(30)
             if os.environ.get("CALLERS"):
                 stats.print_callers(os.environ["CALLERS"])
@@ -223,11 +239,12 @@ def main() -> None:
             results[name].append(_measure(client, path, args.requests))
     print(f"code: {root}; {args.requests} requests per page, best of {args.rounds} rounds, Flask test client, "
           f"SQLite file database; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'page':<12} {'CPU ms/req':>11} {'wall ms/req':>12} {'CPU × hello':>12}")
+    print(f"{'page':<12} {'CPU ms/req':>11} {'wall ms/req':>12} {'CPU × hello':>12} {'CPU × layout':>13}")
     hello_cpu = min(cpu for cpu, _wall in results["hello"])
+    layout_cpu = min(cpu for cpu, _wall in results["probe-layout"])
     for name, runs in results.items():
         cpu, wall = min(c for c, _w in runs), min(w for _c, w in runs)
-        print(f"{name:<12} {cpu:11.2f} {wall:12.2f} {cpu / hello_cpu:12.1f}")
+        print(f"{name:<12} {cpu:11.2f} {wall:12.2f} {cpu / hello_cpu:12.1f} {cpu / layout_cpu:13.2f}")
 
 
 if __name__ == "__main__":

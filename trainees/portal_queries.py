@@ -4,9 +4,10 @@ another person's enrolments or attendance. Loading is decided here (ARCHITECTURE
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from core.extensions import db
 from trainees.models import ATTENDED_STATUSES, Attendance, Cohort, CohortSession, Enrolment, Programme, Trainee
@@ -31,24 +32,34 @@ class CohortView:
         return round(100 * self.attended / self.recorded) if self.recorded else None
 
 
-def trainee_for_user(user_id: int) -> Trainee | None:
-    """The trainee record linked to a portal user (None when the account is not linked yet)."""
-    return db.session.scalar(select(Trainee).where(Trainee.user_id == user_id))
+# Statements built once, on first use (loader options need every mapper configured): they run on every
+# visit of the trainee's pages; a statement holds no data, the values are bound parameters.
+_TRAINEE_FOR_USER = select(Trainee).where(Trainee.user_id == bindparam("user_id"))
 
 
-def _enrolments(trainee_id: int, cohort_id: int | None = None) -> list[Enrolment]:
-    # Portal home and cohort page show cohort, programme and the organiser's name as it was.
+@cache
+def _enrolments_stmt(one_cohort: bool):
+    # Portal home and cohort page show cohort, programme and the organiser's name as it was. The cohort
+    # and programme come from the one join (contains_eager), not from a second copy of it.
     stmt = (
         select(Enrolment)
-        .join(Enrolment.cohort)
-        .where(Enrolment.trainee_id == trainee_id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.programme)
+        .join(Enrolment.cohort).join(Cohort.programme)
+        .where(Enrolment.trainee_id == bindparam("trainee_id"))
+        .options(contains_eager(Enrolment.cohort).contains_eager(Cohort.programme)
                  .selectinload(Programme.organiser_names))
         .order_by(Cohort.start_date.desc(), Cohort.id)
     )
-    if cohort_id is not None:
-        stmt = stmt.where(Enrolment.cohort_id == cohort_id)
-    return list(db.session.scalars(stmt).unique())
+    return stmt.where(Enrolment.cohort_id == bindparam("cohort_id")) if one_cohort else stmt
+
+
+def trainee_for_user(user_id: int) -> Trainee | None:
+    """The trainee record linked to a portal user (None when the account is not linked yet)."""
+    return db.session.scalar(_TRAINEE_FOR_USER, {"user_id": user_id})
+
+
+def _enrolments(trainee_id: int, cohort_id: int | None = None) -> list[Enrolment]:
+    return list(db.session.scalars(_enrolments_stmt(cohort_id is not None),
+                                   {"trainee_id": trainee_id, "cohort_id": cohort_id}).unique())
 
 
 def _views(enrolments: list[Enrolment]) -> list[CohortView]:

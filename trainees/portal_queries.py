@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from core.extensions import db
@@ -62,23 +62,29 @@ def _enrolments(trainee_id: int, cohort_id: int | None = None) -> list[Enrolment
                                    {"trainee_id": trainee_id, "cohort_id": cohort_id}).unique())
 
 
+# The sessions of the trainee's cohorts, each with the trainee's own mark if any (one row per session: a
+# trainee has one enrolment per cohort, and attendance is unique per session and enrolment).
+_SESSIONS_AND_MARKS = (
+    select(CohortSession, Attendance.enrolment_id, Attendance.status)
+    .outerjoin(Attendance, and_(Attendance.session_id == CohortSession.id,
+                                Attendance.enrolment_id.in_(bindparam("enrolment_ids", expanding=True))))
+    .where(CohortSession.cohort_id.in_(bindparam("cohort_ids", expanding=True)))
+    .order_by(CohortSession.date, CohortSession.start_time, CohortSession.id)
+)
+
+
 def _views(enrolments: list[Enrolment]) -> list[CohortView]:
-    """Attach sessions, the trainee's own marks and attendance totals: two queries, however many cohorts."""
+    """Attach sessions, the trainee's own marks and attendance totals: one query, however many cohorts."""
     views = [CohortView(e) for e in enrolments]
     if not views:
         return views
     by_cohort = {v.enrolment.cohort_id: v for v in views}
     by_enrolment = {v.enrolment.id: v for v in views}
-    for session in db.session.scalars(
-        select(CohortSession).where(CohortSession.cohort_id.in_(by_cohort))
-        .order_by(CohortSession.date, CohortSession.start_time, CohortSession.id)
-    ):
+    for session, enrolment_id, status in db.session.execute(_SESSIONS_AND_MARKS, {
+            "cohort_ids": list(by_cohort), "enrolment_ids": list(by_enrolment)}):
         by_cohort[session.cohort_id].sessions.append(session)
-    for enrolment_id, session_id, status in db.session.execute(
-        select(Attendance.enrolment_id, Attendance.session_id, Attendance.status)
-        .where(Attendance.enrolment_id.in_(by_enrolment))
-    ):
-        by_enrolment[enrolment_id].marks[session_id] = status
+        if enrolment_id is not None:
+            by_enrolment[enrolment_id].marks[session.id] = status
     for view in views:  # totals from the rows already loaded: sessions that take attendance, marked
         required = {s.id for s in view.sessions if s.attendance_required}
         marks = [status for session_id, status in view.marks.items() if session_id in required]

@@ -182,6 +182,14 @@ class OutlineModule:
 _COURSE_STRUCTURE = (select(Module.id, Module.title, Module.summary, Lesson.id, Lesson.title, Lesson.minutes)
                      .outerjoin(Lesson, Lesson.module_id == Module.id).where(Module.course_id == bindparam("course_id"))
                      .order_by(Module.position, Module.id, Lesson.position, Lesson.id))
+# The same rows with the enrolment's progress on each lesson (at most one row: unique per enrolment and lesson).
+_COURSE_PROGRESS = (select(Module.id, Module.title, Module.summary, Lesson.id, Lesson.title, Lesson.minutes,
+                           LessonProgress.id, LessonProgress.completed_at)
+                    .outerjoin(Lesson, Lesson.module_id == Module.id)
+                    .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                                    LessonProgress.enrolment_id == bindparam("enrolment_id")))
+                    .where(Module.course_id == bindparam("course_id"))
+                    .order_by(Module.position, Module.id, Lesson.position, Lesson.id))
 
 
 def course_structure(course_id: int) -> list[OutlineModule]:
@@ -194,6 +202,24 @@ def course_structure(course_id: int) -> list[OutlineModule]:
         if lesson_id is not None:
             module.lessons.append(OutlineLesson(lesson_id, module_id, lesson_title, minutes))
     return list(modules.values())
+
+
+def course_progress(course_id: int, enrolment_id: int) -> tuple[list[OutlineModule], set[int], set[int]]:
+    """:func:`course_structure` with the lessons the enrolment has viewed and completed (one query: the
+    outline, lesson and quiz pages need both)."""
+    modules: dict[int, OutlineModule] = {}
+    viewed: set[int] = set()
+    completed: set[int] = set()
+    for module_id, title, summary, lesson_id, lesson_title, minutes, progress_id, completed_at in db.session.execute(
+            _COURSE_PROGRESS, {"course_id": course_id, "enrolment_id": enrolment_id}):
+        module = modules.setdefault(module_id, OutlineModule(module_id, title, summary))
+        if lesson_id is not None:
+            module.lessons.append(OutlineLesson(lesson_id, module_id, lesson_title, minutes))
+            if progress_id is not None:
+                viewed.add(lesson_id)
+                if completed_at is not None:
+                    completed.add(lesson_id)
+    return list(modules.values()), viewed, completed
 
 
 def first_scores(enrolment_ids=None, quiz_ids=None):
@@ -331,10 +357,14 @@ _QUIZ_STATUS = (select(Attempt.quiz_id, func.count(Attempt.id), func.max(Attempt
                 .group_by(Attempt.quiz_id))
 
 
-def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: list[int]) -> OutlineState:
-    """Progress and quiz status of an enrolment in a course (two queries)."""
+def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: list[int],
+                  progress: tuple[set[int], set[int]] | None = None) -> OutlineState:
+    """Progress and quiz status of an enrolment in a course (two queries; one when the (viewed, completed)
+    lesson ids are given, from :func:`course_progress`)."""
     state = OutlineState(lessons_total=len(lesson_ids), pre_required=assignment.pre_test_id is not None)
-    if lesson_ids:
+    if progress is not None:
+        state.viewed, state.completed = progress
+    elif lesson_ids:
         for lesson_id, completed_at in db.session.execute(
                 _LESSON_PROGRESS, {"enrolment_id": enrolment_id, "lesson_ids": lesson_ids}):
             state.viewed.add(lesson_id)

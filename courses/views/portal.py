@@ -34,9 +34,9 @@ def _is_open(assignment) -> bool:
 
 
 def _course_and_state(assignment, enrolment):
-    modules = queries.course_structure(assignment.course_id)
+    modules, viewed, completed = queries.course_progress(assignment.course_id, enrolment.id)
     lessons = [lesson for module in modules for lesson in module.lessons]
-    state = queries.outline_state(enrolment.id, assignment, [lesson.id for lesson in lessons])
+    state = queries.outline_state(enrolment.id, assignment, [lesson.id for lesson in lessons], (viewed, completed))
     return modules, lessons, state
 
 

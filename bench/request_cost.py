@@ -121,6 +121,51 @@ def _gunicorn_table(args, root: Path, workdir: Path, info: dict, portal_bench) -
               f"{errors:7d}")
 
 
+#: The shared per-request steps: (label, file name, function name) as cProfile names them (cumulative time).
+STEPS = [
+    ("session cookie: open (itsdangerous unsign, JSON)", "sessions.py", "open_session"),
+    ("session cookie: save", "sessions.py", "save_session"),
+    ("user loader incl. its one query (user ⋈ session row)", "login_manager.py", "_load_user"),
+    ("  of which the query (load_session_user)", "services.py", "load_session_user"),
+    ("  of which session protection (IP/UA hash)", "login_manager.py", "_session_protection_failed"),
+    ("rate limiter: before_request check", "_extension.py", "_check_request_limit"),
+    ("rate limiter: response headers", "_extension.py", "_Limiter__inject_headers"),
+    ("CSRF check (GET: exempt method)", "csrf.py", "csrf_protect"),
+    ("idle timeout touch + consent gate", "views.py", "_touch_session"),
+    ("consent gate", "views.py", "_ask_for_consent"),
+    ("security headers + default-deny", "security.py", "_headers"),
+    ("default-deny before_request", "security.py", "_default_deny"),
+    ("Babel locale selection (select_locale)", "i18n.py", "select_locale"),
+    ("template context (nav items, site name)", "templating.py", "_inject"),
+    ("bell count (session-cached)", "views.py", "bell_count"),
+    ("render_template (whole layout)", "templating.py", "render_template"),
+    ("teardown: scoped session remove", "errors.py", "_release_session"),
+    ("Flask test client itself (builds the environ, reads the response)", "testing.py", "_request_from_builder_args"),
+]
+
+
+def _steps(pages: dict, n: int) -> None:
+    import cProfile
+    import pstats
+
+    for name in ("probe-ok", "probe-layout"):
+        client, path = pages[name]
+        cpu, _wall = _measure(client, path, n)
+        profiler = cProfile.Profile(time.process_time)
+        profiler.runcall(lambda client=client, path=path: [client.get(path) for _ in range(n)])
+        stats = pstats.Stats(profiler).stats
+        total = max(ct for (_cc, _nc, _tt, ct, _callers) in stats.values())
+        print(f"{name}: {cpu:.3f} ms CPU per request unprofiled; steps as a share of the profiled request, "
+              f"applied to it:")
+        for label, filename, func in STEPS:
+            found = [v for (f, _line, fn), v in stats.items() if fn == func and f.endswith(filename)]
+            if not found:
+                print(f"  {label:<70} not called")
+                continue
+            cum = sum(v[3] for v in found)
+            print(f"  {label:<70} {100 * cum / total:5.1f} %  ≈ {cpu * cum / total * 1000:6.0f} µs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
@@ -129,6 +174,9 @@ def main() -> None:
     parser.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile",
                         help="cProfile timed with CPU time (flat lists) or pyinstrument (wall-clock call tree; "
                              "optional, not a project dependency: pip install pyinstrument)")
+    parser.add_argument("--steps", action="store_true",
+                        help="split the signed-in baseline (probe-ok, probe-layout) into its steps: each step's share "
+                             "of a cProfile run (CPU-timed) applied to the page's unprofiled CPU time")
     parser.add_argument("--queries", default=None, help="page name: print the SQL statements one request runs")
     parser.add_argument("--trainees", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages; the best round is shown")
@@ -197,6 +245,9 @@ def main() -> None:
         "org-account": (organiser, "/account"),
         "reports": (organiser, "/reports/"),
     }
+    if args.steps:
+        _steps(pages, args.requests)
+        return
     if args.queries:
         from sqlalchemy import event
 

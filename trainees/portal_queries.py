@@ -10,7 +10,16 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from core.extensions import db
-from trainees.models import ATTENDED_STATUSES, Attendance, Cohort, CohortSession, Enrolment, Programme, Trainee
+from trainees.models import (
+    ATTENDED_STATUSES,
+    Attendance,
+    Cohort,
+    CohortSession,
+    Enrolment,
+    Programme,
+    ProgrammeOrganiserName,
+    Trainee,
+)
 
 
 @dataclass
@@ -41,13 +50,14 @@ _TRAINEE_FOR_USER = select(Trainee).where(Trainee.user_id == bindparam("user_id"
 def _enrolments_stmt(one_cohort: bool):
     # Portal home and cohort page show cohort, programme and the organiser's name as it was. The cohort
     # and programme come from the one join (contains_eager), not from a second copy of it.
+    # The programme's organiser names (a few rows) come in the same query, in their from_fy order.
     stmt = (
         select(Enrolment)
-        .join(Enrolment.cohort).join(Cohort.programme)
+        .join(Enrolment.cohort).join(Cohort.programme).outerjoin(Programme.organiser_names)
         .where(Enrolment.trainee_id == bindparam("trainee_id"))
         .options(contains_eager(Enrolment.cohort).contains_eager(Cohort.programme)
-                 .selectinload(Programme.organiser_names))
-        .order_by(Cohort.start_date.desc(), Cohort.id)
+                 .contains_eager(Programme.organiser_names))
+        .order_by(Cohort.start_date.desc(), Cohort.id, ProgrammeOrganiserName.from_fy)
     )
     return stmt.where(Enrolment.cohort_id == bindparam("cohort_id")) if one_cohort else stmt
 

@@ -15,7 +15,7 @@ from core.dbcheck import prepare_database
 from core.errors import register_errors
 from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from core.health import register_health
-from core.i18n import select_locale
+from core.i18n import install_template_gettext, select_locale
 from core.querystring import register_querystring
 from core.security import register_security
 from core.templating import register_templating
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
     mail.init_app(app)
     jobs.init_app(app)

@@ -121,6 +121,7 @@ def build_database(uri: str, content: Path | None) -> dict:
             for lid in lesson_ids[:2]])
         db.session.commit()
         return {"assignment": assignment_of[first_cohort], "lesson": lesson_ids[min(2, len(lesson_ids) - 1)],
+                "quiz": pre,
                 "email": user.email, "attempts": db.session.query(Attempt).count(),
                 "trainees": db.session.query(Trainee).count()}
 

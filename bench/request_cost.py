@@ -96,6 +96,7 @@ def _gunicorn_table(args, root: Path, workdir: Path, info: dict, portal_bench) -
             "learn": (server, "/learn/", trainee),
             "outline": (server, f"/learn/{info['assignment']}", trainee),
             "lesson": (server, f"/learn/{info['assignment']}/lessons/{info['lesson']}", trainee),
+            "quiz": (server, f"/learn/{info['assignment']}/quizzes/{info['quiz']}", trainee),
             "org-home": (server, "/", organiser),
             "org-account": (server, "/account", organiser),
             "reports": (server, "/reports/", organiser),
@@ -120,6 +121,51 @@ def _gunicorn_table(args, root: Path, workdir: Path, info: dict, portal_bench) -
               f"{errors:7d}")
 
 
+#: The shared per-request steps: (label, file name, function name) as cProfile names them (cumulative time).
+STEPS = [
+    ("session cookie: open (itsdangerous unsign, JSON)", "sessions.py", "open_session"),
+    ("session cookie: save", "sessions.py", "save_session"),
+    ("user loader incl. its one query (user ⋈ session row)", "login_manager.py", "_load_user"),
+    ("  of which the query (load_session_user)", "services.py", "load_session_user"),
+    ("  of which session protection (IP/UA hash)", "login_manager.py", "_session_protection_failed"),
+    ("rate limiter: before_request check", "_extension.py", "_check_request_limit"),
+    ("rate limiter: response headers", "_extension.py", "_Limiter__inject_headers"),
+    ("CSRF check (GET: exempt method)", "csrf.py", "csrf_protect"),
+    ("idle timeout touch + consent gate", "views.py", "_touch_session"),
+    ("consent gate", "views.py", "_ask_for_consent"),
+    ("security headers + default-deny", "security.py", "_headers"),
+    ("default-deny before_request", "security.py", "_default_deny"),
+    ("Babel locale selection (select_locale)", "i18n.py", "select_locale"),
+    ("template context (nav items, site name)", "templating.py", "_inject"),
+    ("bell count (session-cached)", "views.py", "bell_count"),
+    ("render_template (whole layout)", "templating.py", "render_template"),
+    ("teardown: scoped session remove", "errors.py", "_release_session"),
+    ("Flask test client itself (builds the environ, reads the response)", "testing.py", "_request_from_builder_args"),
+]
+
+
+def _steps(pages: dict, n: int) -> None:
+    import cProfile
+    import pstats
+
+    for name in ("probe-ok", "probe-layout"):
+        client, path = pages[name]
+        cpu, _wall = _measure(client, path, n)
+        profiler = cProfile.Profile(time.process_time)
+        profiler.runcall(lambda client=client, path=path: [client.get(path) for _ in range(n)])
+        stats = pstats.Stats(profiler).stats
+        total = max(ct for (_cc, _nc, _tt, ct, _callers) in stats.values())
+        print(f"{name}: {cpu:.3f} ms CPU per request unprofiled; steps as a share of the profiled request, "
+              f"applied to it:")
+        for label, filename, func in STEPS:
+            found = [v for (f, _line, fn), v in stats.items() if fn == func and f.endswith(filename)]
+            if not found:
+                print(f"  {label:<70} not called")
+                continue
+            cum = sum(v[3] for v in found)
+            print(f"  {label:<70} {100 * cum / total:5.1f} %  ≈ {cpu * cum / total * 1000:6.0f} µs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
@@ -128,6 +174,10 @@ def main() -> None:
     parser.add_argument("--profiler", choices=("cprofile", "pyinstrument"), default="cprofile",
                         help="cProfile timed with CPU time (flat lists) or pyinstrument (wall-clock call tree; "
                              "optional, not a project dependency: pip install pyinstrument)")
+    parser.add_argument("--steps", action="store_true",
+                        help="split the signed-in baseline (probe-ok, probe-layout) into its steps: each step's share "
+                             "of a cProfile run (CPU-timed) applied to the page's unprofiled CPU time")
+    parser.add_argument("--queries", default=None, help="page name: print the SQL statements one request runs")
     parser.add_argument("--trainees", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages; the best round is shown")
     parser.add_argument("--gunicorn", action="store_true",
@@ -190,10 +240,27 @@ def main() -> None:
         "learn": (trainee, "/learn/"),
         "outline": (trainee, f"/learn/{info['assignment']}"),
         "lesson": (trainee, f"/learn/{info['assignment']}/lessons/{info['lesson']}"),
+        "quiz": (trainee, f"/learn/{info['assignment']}/quizzes/{info['quiz']}"),
         "org-home": (organiser, "/"),
         "org-account": (organiser, "/account"),
         "reports": (organiser, "/reports/"),
     }
+    if args.steps:
+        _steps(pages, args.requests)
+        return
+    if args.queries:
+        from sqlalchemy import event
+
+        client, path = pages[args.queries]
+        _measure(client, path, 1)
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        client.get(path)
+        for n, statement in enumerate(statements, 1):
+            print(f"--- {n}\n{statement}")
+        return
     if args.profile:
         client, path = pages[args.profile]
         _measure(client, path, 1)
@@ -204,7 +271,7 @@ def main() -> None:
             profiler = cProfile.Profile(time.process_time)
             profiler.runcall(lambda: [client.get(path) for _ in range(args.requests)])
             stats = pstats.Stats(profiler).strip_dirs()
-            stats.sort_stats("cumulative").print_stats(60)
+            stats.sort_stats("cumulative").print_stats(int(os.environ.get("TOP", "60")))
             stats.sort_stats("tottime").print_stats(30)
             if os.environ.get("CALLERS"):
                 stats.print_callers(os.environ["CALLERS"])
@@ -223,11 +290,12 @@ def main() -> None:
             results[name].append(_measure(client, path, args.requests))
     print(f"code: {root}; {args.requests} requests per page, best of {args.rounds} rounds, Flask test client, "
           f"SQLite file database; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'page':<12} {'CPU ms/req':>11} {'wall ms/req':>12} {'CPU × hello':>12}")
+    print(f"{'page':<12} {'CPU ms/req':>11} {'wall ms/req':>12} {'CPU × hello':>12} {'CPU × layout':>13}")
     hello_cpu = min(cpu for cpu, _wall in results["hello"])
+    layout_cpu = min(cpu for cpu, _wall in results["probe-layout"])
     for name, runs in results.items():
         cpu, wall = min(c for c, _w in runs), min(w for _c, w in runs)
-        print(f"{name:<12} {cpu:11.2f} {wall:12.2f} {cpu / hello_cpu:12.1f}")
+        print(f"{name:<12} {cpu:11.2f} {wall:12.2f} {cpu / hello_cpu:12.1f} {cpu / layout_cpu:13.2f}")
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ Item analysis (per quiz, over all submitted attempts):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import Select, and_, case, distinct, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
+from sqlalchemy import Select, and_, bindparam, case, distinct, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload, undefer
 
 from core.extensions import db
 from core.i18n import _
@@ -68,13 +69,24 @@ def course_outline(course_id: int) -> Course | None:
                              .options(selectinload(Course.modules).selectinload(Module.lessons)))
 
 
+# The trainee portal's statements are built once at import (they run on every page of every trainee; a
+# statement holds no data, the values are bound parameters): construction and SQLAlchemy's cache-key
+# computation are skipped on each request.
+_PORTAL_QUIZZES = select(Quiz).where(Quiz.course_id == bindparam("course_id")).order_by(Quiz.position, Quiz.id)
+
+
+@cache
+def _lesson_with_body():  # built on first use: loader options need every mapper, i.e. all models imported
+    return select(Lesson).where(Lesson.id == bindparam("lesson_id")).options(undefer(Lesson.body_html))
+
+
 def portal_quizzes(course_id: int) -> list[Quiz]:
     """Quizzes of a course without their question lists (trainee outline)."""
-    return list(db.session.scalars(select(Quiz).where(Quiz.course_id == course_id).order_by(Quiz.position, Quiz.id)))
+    return list(db.session.scalars(_PORTAL_QUIZZES, {"course_id": course_id}))
 
 
 def lesson_with_body(lesson_id: int) -> Lesson | None:
-    return db.session.scalar(select(Lesson).where(Lesson.id == lesson_id).options(undefer(Lesson.body_html)))
+    return db.session.scalar(_lesson_with_body(), {"lesson_id": lesson_id})
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:
@@ -138,11 +150,16 @@ def _portal_base(user_id: int) -> Select:
             .where(Trainee.user_id == user_id, Enrolment.status.in_(PORTAL_STATUSES), Course.is_published.is_(True)))
 
 
+@cache
+def _portal_context():  # built on first use: loader options need every mapper, i.e. all models imported
+    return (_portal_base(bindparam("user_id")).where(CourseAssignment.id == bindparam("assignment_id"))
+            .options(contains_eager(CourseAssignment.course)))
+
+
 def portal_context(user_id: int, assignment_id: int) -> tuple[CourseAssignment, Enrolment] | None:
     """The assignment (with its course) and the signed-in trainee's enrolment for it, or None (→ 404) if
     not theirs — one query."""
-    row = db.session.execute(_portal_base(user_id).where(CourseAssignment.id == assignment_id)
-                             .options(contains_eager(CourseAssignment.course))).first()
+    row = db.session.execute(_portal_context(), {"user_id": user_id, "assignment_id": assignment_id}).first()
     return (row[0], row[1]) if row else None
 
 
@@ -162,19 +179,47 @@ class OutlineModule:
     lessons: list[OutlineLesson] = field(default_factory=list)
 
 
+_COURSE_STRUCTURE = (select(Module.id, Module.title, Module.summary, Lesson.id, Lesson.title, Lesson.minutes)
+                     .outerjoin(Lesson, Lesson.module_id == Module.id).where(Module.course_id == bindparam("course_id"))
+                     .order_by(Module.position, Module.id, Lesson.position, Lesson.id))
+# The same rows with the enrolment's progress on each lesson (at most one row: unique per enrolment and lesson).
+_COURSE_PROGRESS = (select(Module.id, Module.title, Module.summary, Lesson.id, Lesson.title, Lesson.minutes,
+                           LessonProgress.id, LessonProgress.completed_at)
+                    .outerjoin(Lesson, Lesson.module_id == Module.id)
+                    .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                                    LessonProgress.enrolment_id == bindparam("enrolment_id")))
+                    .where(Module.course_id == bindparam("course_id"))
+                    .order_by(Module.position, Module.id, Lesson.position, Lesson.id))
+
+
 def course_structure(course_id: int) -> list[OutlineModule]:
     """Modules and lesson titles of a course as plain rows (trainee outline and lesson navigation: one
     query, no lesson text)."""
     modules: dict[int, OutlineModule] = {}
-    rows = db.session.execute(
-        select(Module.id, Module.title, Module.summary, Lesson.id, Lesson.title, Lesson.minutes)
-        .outerjoin(Lesson, Lesson.module_id == Module.id).where(Module.course_id == course_id)
-        .order_by(Module.position, Module.id, Lesson.position, Lesson.id))
+    rows = db.session.execute(_COURSE_STRUCTURE, {"course_id": course_id})
     for module_id, title, summary, lesson_id, lesson_title, minutes in rows:
         module = modules.setdefault(module_id, OutlineModule(module_id, title, summary))
         if lesson_id is not None:
             module.lessons.append(OutlineLesson(lesson_id, module_id, lesson_title, minutes))
     return list(modules.values())
+
+
+def course_progress(course_id: int, enrolment_id: int) -> tuple[list[OutlineModule], set[int], set[int]]:
+    """:func:`course_structure` with the lessons the enrolment has viewed and completed (one query: the
+    outline, lesson and quiz pages need both)."""
+    modules: dict[int, OutlineModule] = {}
+    viewed: set[int] = set()
+    completed: set[int] = set()
+    for module_id, title, summary, lesson_id, lesson_title, minutes, progress_id, completed_at in db.session.execute(
+            _COURSE_PROGRESS, {"course_id": course_id, "enrolment_id": enrolment_id}):
+        module = modules.setdefault(module_id, OutlineModule(module_id, title, summary))
+        if lesson_id is not None:
+            module.lessons.append(OutlineLesson(lesson_id, module_id, lesson_title, minutes))
+            if progress_id is not None:
+                viewed.add(lesson_id)
+                if completed_at is not None:
+                    completed.add(lesson_id)
+    return list(modules.values()), viewed, completed
 
 
 def first_scores(enrolment_ids=None, quiz_ids=None):
@@ -212,8 +257,15 @@ def lessons_completed(enrolment_ids, course_ids) -> dict[tuple[int, int], int]:
 
 @dataclass
 class MyCourse:
-    assignment: CourseAssignment
-    enrolment: Enrolment
+    """One row of *My courses*: the assignment's facts the page shows, with the trainee's progress."""
+
+    assignment_id: int
+    course_title: str
+    cohort_title: str
+    due_on: object
+    opens_on: object
+    pre_test_id: int | None
+    post_test_id: int | None
     lessons_total: int = 0
     lessons_done: int = 0
     pre_score: float | None = None
@@ -224,30 +276,42 @@ class MyCourse:
         return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
 
 
+def _first_score(quiz_id_column):
+    """Score of the enrolment's first submitted attempt of a quiz (by submission time, then id)."""
+    return (select(Attempt.score)
+            .where(Attempt.enrolment_id == Enrolment.id, Attempt.quiz_id == quiz_id_column,
+                   Attempt.submitted_at.is_not(None))
+            .order_by(Attempt.submitted_at, Attempt.id).limit(1)
+            .correlate(Enrolment, CourseAssignment).scalar_subquery())
+
+
+# Built once (it runs on every visit of the page; the statement holds no data, the user is a bound
+# parameter): one query with the progress figures as correlated subqueries, plain columns, no ORM objects.
+_MY_COURSES = (
+    select(CourseAssignment.id, Course.title, Cohort.title, CourseAssignment.due_on, CourseAssignment.opens_on,
+           CourseAssignment.pre_test_id, CourseAssignment.post_test_id,
+           select(func.count(Lesson.id)).join(Module, Module.id == Lesson.module_id)
+           .where(Module.course_id == CourseAssignment.course_id)
+           .correlate(CourseAssignment).scalar_subquery(),
+           select(func.count(LessonProgress.id)).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+           .join(Module, Module.id == Lesson.module_id)
+           .where(LessonProgress.enrolment_id == Enrolment.id, Module.course_id == CourseAssignment.course_id,
+                  LessonProgress.completed_at.is_not(None))
+           .correlate(Enrolment, CourseAssignment).scalar_subquery(),
+           _first_score(CourseAssignment.pre_test_id), _first_score(CourseAssignment.post_test_id))
+    .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
+    .join(Trainee, Trainee.id == Enrolment.trainee_id)
+    .join(Course, Course.id == CourseAssignment.course_id)
+    .join(Cohort, Cohort.id == CourseAssignment.cohort_id)
+    .where(Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(PORTAL_STATUSES),
+           Course.is_published.is_(True))
+    .order_by(CourseAssignment.due_on, CourseAssignment.id)
+)
+
+
 def my_courses(user_id: int) -> list[MyCourse]:
-    """The signed-in trainee's assigned courses with progress (four queries whatever the number)."""
-    rows = db.session.execute(_portal_base(user_id).options(
-        contains_eager(CourseAssignment.course), joinedload(CourseAssignment.cohort))
-        .order_by(CourseAssignment.due_on, CourseAssignment.id)).all()
-    items = [MyCourse(a, e) for a, e in rows]
-    if not items:
-        return items
-    course_ids = {i.assignment.course_id for i in items}
-    enrolment_ids = {i.enrolment.id for i in items}
-    totals = lesson_totals(course_ids)
-    done = lessons_completed(enrolment_ids, course_ids)
-    quiz_ids = {q for i in items for q in (i.assignment.pre_test_id, i.assignment.post_test_id) if q}
-    scores = {}
-    if quiz_ids:
-        fs = first_scores(enrolment_ids, quiz_ids)
-        scores = {(e, q): s for e, q, s in db.session.execute(select(fs.c.enrolment_id, fs.c.quiz_id, fs.c.score))}
-    for item in items:
-        a = item.assignment
-        item.lessons_total = totals.get(a.course_id, 0)
-        item.lessons_done = done.get((item.enrolment.id, a.course_id), 0)
-        item.pre_score = scores.get((item.enrolment.id, a.pre_test_id))
-        item.post_score = scores.get((item.enrolment.id, a.post_test_id))
-    return items
+    """The signed-in trainee's assigned courses with progress (one query whatever the number)."""
+    return [MyCourse(*row) for row in db.session.execute(_MY_COURSES, {"user_id": user_id})]
 
 
 @dataclass
@@ -283,23 +347,30 @@ class OutlineState:
         return not self.content_locked and self.all_lessons_done
 
 
-def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: list[int]) -> OutlineState:
-    """Progress and quiz status of an enrolment in a course (two queries)."""
+_LESSON_PROGRESS = select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
+    LessonProgress.enrolment_id == bindparam("enrolment_id"),
+    LessonProgress.lesson_id.in_(bindparam("lesson_ids", expanding=True)))
+_QUIZ_STATUS = (select(Attempt.quiz_id, func.count(Attempt.id), func.max(Attempt.score),
+                       func.max(case((Attempt.submitted_at.is_(None), Attempt.id))), func.count(Attempt.submitted_at))
+                .join(Quiz, Quiz.id == Attempt.quiz_id)
+                .where(Attempt.enrolment_id == bindparam("enrolment_id"), Quiz.course_id == bindparam("course_id"))
+                .group_by(Attempt.quiz_id))
+
+
+def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: list[int],
+                  progress: tuple[set[int], set[int]] | None = None) -> OutlineState:
+    """Progress and quiz status of an enrolment in a course (two queries; one when the (viewed, completed)
+    lesson ids are given, from :func:`course_progress`)."""
     state = OutlineState(lessons_total=len(lesson_ids), pre_required=assignment.pre_test_id is not None)
-    if lesson_ids:
+    if progress is not None:
+        state.viewed, state.completed = progress
+    elif lesson_ids:
         for lesson_id, completed_at in db.session.execute(
-                select(LessonProgress.lesson_id, LessonProgress.completed_at)
-                .where(LessonProgress.enrolment_id == enrolment_id, LessonProgress.lesson_id.in_(lesson_ids))):
+                _LESSON_PROGRESS, {"enrolment_id": enrolment_id, "lesson_ids": lesson_ids}):
             state.viewed.add(lesson_id)
             if completed_at is not None:
                 state.completed.add(lesson_id)
-    rows = db.session.execute(
-        select(Attempt.quiz_id, func.count(Attempt.id), func.max(Attempt.score),
-               func.max(case((Attempt.submitted_at.is_(None), Attempt.id))),
-               func.count(Attempt.submitted_at))
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.enrolment_id == enrolment_id, Quiz.course_id == assignment.course_id)
-        .group_by(Attempt.quiz_id))
+    rows = db.session.execute(_QUIZ_STATUS, {"enrolment_id": enrolment_id, "course_id": assignment.course_id})
     for quiz_id, used, best, open_id, submitted in rows:
         state.quizzes[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
     pre = state.quizzes.get(assignment.pre_test_id)
@@ -319,9 +390,13 @@ def quiz_available(quiz: Quiz, assignment: CourseAssignment, state: OutlineState
     return not state.content_locked
 
 
+_TRAINEE_ATTEMPTS = select(Attempt).where(Attempt.enrolment_id == bindparam("enrolment_id"),
+                                          Attempt.quiz_id == bindparam("quiz_id")).order_by(Attempt.number)
+
+
 def trainee_attempts(enrolment_id: int, quiz_id: int) -> list[Attempt]:
-    return list(db.session.scalars(select(Attempt).where(Attempt.enrolment_id == enrolment_id,
-                                                         Attempt.quiz_id == quiz_id).order_by(Attempt.number)))
+    """An enrolment's attempts of one quiz, by number."""
+    return list(db.session.scalars(_TRAINEE_ATTEMPTS, {"enrolment_id": enrolment_id, "quiz_id": quiz_id}))
 
 
 def owned_attempt(user_id: int, attempt_id: int) -> Attempt | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import g, url_for
-from sqlalchemy import Date, and_, bindparam, func, select
+from sqlalchemy import Date, Integer, String, and_, bindparam, cast, func, literal, null, select, union_all
 
 from completion.models import ActionPlan, SurveyInstance, SurveyParticipation
 from core.db import utcnow
@@ -133,33 +133,39 @@ def organiser_items(is_admin: bool, today: date | None = None) -> list[Item]:
     return sorted(items, key=lambda i: i.rank)
 
 
-def _trainee_statements():
-    """The trainee to-do's three queries, built once (bound per request): building a statement costs
-    more CPU than running it on a small table (measured with ``bench/request_cost.py --profile me``)."""
+def _trainee_statement():
+    """The trainee to-do's three reads as one UNION ALL query (kind 1 surveys, 2 courses due, 3 action plans),
+    built once and bound per request: building a statement costs more CPU than running it on a small table,
+    and each round trip costs about as much again (measured with ``bench/request_cost.py --profile me``)."""
     mine = select(Enrolment.id, Enrolment.cohort_id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
         Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(COUNTED_STATUSES)).subquery()
     today = bindparam("today", type_=Date)
     surveys = (
-        select(SurveyInstance.id, SurveyInstance.title, SurveyInstance.closes_on, mine.c.id)
+        select(literal(1, Integer).label("kind"), SurveyInstance.id.label("sid"), SurveyInstance.title.label("title"),
+               SurveyInstance.closes_on.label("day"), mine.c.id.label("eid"), cast(null(), String).label("code"))
         .join(mine, mine.c.cohort_id == SurveyInstance.cohort_id)
         .outerjoin(SurveyParticipation, and_(SurveyParticipation.instance_id == SurveyInstance.id,
                                              SurveyParticipation.enrolment_id == mine.c.id))
         .where(SurveyInstance.opens_on <= today, SurveyInstance.closes_on >= today,
-               SurveyParticipation.id.is_(None)).order_by(SurveyInstance.closes_on))
+               SurveyParticipation.id.is_(None)))
     courses = (
-        select(CourseAssignment.due_on)
+        select(literal(2, Integer), cast(null(), Integer), cast(null(), String), CourseAssignment.due_on,
+               cast(null(), Integer), cast(null(), String))
         .join(mine, mine.c.cohort_id == CourseAssignment.cohort_id)
-        .where(CourseAssignment.due_on >= today, CourseAssignment.due_on <= bindparam("due_until", type_=Date))
-        .order_by(CourseAssignment.due_on))
+        .where(CourseAssignment.due_on >= today, CourseAssignment.due_on <= bindparam("due_until", type_=Date)))
     plans = (
-        select(mine.c.id, Cohort.code).join(Cohort, Cohort.id == mine.c.cohort_id)
+        select(literal(3, Integer), cast(null(), Integer), cast(null(), String), cast(null(), Date), mine.c.id,
+               Cohort.code)
+        .join(Cohort, Cohort.id == mine.c.cohort_id)
         .outerjoin(ActionPlan, ActionPlan.enrolment_id == mine.c.id)
         .where(Cohort.end_date < today, Cohort.end_date >= bindparam("ended_after", type_=Date),
                ActionPlan.submitted_at.is_(None)))
-    return surveys, courses, plans
+    # surveys by closing day, courses by due day (as the items are listed); plans keep the enrolment order
+    union = union_all(surveys, courses, plans).subquery()
+    return select(union).order_by(union.c.kind, union.c.day, union.c.eid)
 
 
-_TRAINEE_SURVEYS, _TRAINEE_COURSES, _TRAINEE_PLANS = _trainee_statements()
+_TRAINEE_TODO = _trainee_statement()
 
 
 def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
@@ -168,16 +174,17 @@ def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
     params = {"user_id": user_id, "today": today, "due_until": today + timedelta(days=14),
               "ended_after": today - timedelta(days=60)}
     items: list[Item] = []
-    for sid, title, closes, eid in db.session.execute(_TRAINEE_SURVEYS, params):
-        items.append(Item(1, _("Answer the survey “%(title)s” by %(date)s", title=title, date=closes.isoformat()),
-                          url_for("completion.my_survey", survey_id=sid, enrolment_id=eid), _("Answer")))
-    for (due,) in db.session.execute(_TRAINEE_COURSES, params):
-        items.append(Item(2, _("A course is due on %(date)s", date=due.isoformat()), url_for("trainees.portal_home"),
-                          _("Continue")))
-    for eid, code in db.session.execute(_TRAINEE_PLANS, params):
-        items.append(Item(3, _("Submit your action plan for %(code)s", code=code),
-                          url_for("completion.my_action_plan", enrolment_id=eid), _("Write the plan")))
-    return sorted(items, key=lambda i: i.rank)
+    for kind, sid, title, day, eid, code in db.session.execute(_TRAINEE_TODO, params):
+        if kind == 1:
+            items.append(Item(1, _("Answer the survey “%(title)s” by %(date)s", title=title, date=day.isoformat()),
+                              url_for("completion.my_survey", survey_id=sid, enrolment_id=eid), _("Answer")))
+        elif kind == 2:
+            items.append(Item(2, _("A course is due on %(date)s", date=day.isoformat()),
+                              url_for("trainees.portal_home"), _("Continue")))
+        else:
+            items.append(Item(3, _("Submit your action plan for %(code)s", code=code),
+                              url_for("completion.my_action_plan", enrolment_id=eid), _("Write the plan")))
+    return items  # ranked by the query (kind = rank)
 
 
 def focal_point_items(user_id: int, today: date | None = None) -> list[Item]:

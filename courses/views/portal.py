@@ -34,9 +34,9 @@ def _is_open(assignment) -> bool:
 
 
 def _course_and_state(assignment, enrolment):
-    modules = queries.course_structure(assignment.course_id)
+    modules, viewed, completed = queries.course_progress(assignment.course_id, enrolment.id)
     lessons = [lesson for module in modules for lesson in module.lessons]
-    state = queries.outline_state(enrolment.id, assignment, [lesson.id for lesson in lessons])
+    state = queries.outline_state(enrolment.id, assignment, [lesson.id for lesson in lessons], (viewed, completed))
     return modules, lessons, state
 
 
@@ -137,12 +137,13 @@ def quiz(assignment_id: int, quiz_id: int):
     """A quiz's rules, the trainee's attempts so far and the button to start or resume."""
     assignment, enrolment = _context(assignment_id)
     current = _quiz_or_404(assignment, quiz_id)
-    open_attempt = attempts.open_attempt(enrolment.id, current.id)
+    history = queries.trainee_attempts(enrolment.id, current.id)
+    open_attempt = next((a for a in reversed(history) if a.submitted_at is None), None)  # the latest open one
     if open_attempt is not None and attempts.due_for_auto_submit(open_attempt):
         with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
             attempts.finalise_if_expired(open_attempt)
+        history = queries.trainee_attempts(enrolment.id, current.id)  # reloaded after the commit (rare path)
     _course, _lessons, state = _course_and_state(assignment, enrolment)
-    history = queries.trainee_attempts(enrolment.id, current.id)
     left = None if not current.max_attempts else max(0, current.max_attempts - len(history))
     return render_template("courses/portal/quiz.html", assignment=assignment, quiz=current, history=history,
                            left=left, available=_is_open(assignment) and queries.quiz_available(

@@ -121,3 +121,26 @@ def test_the_app_serves_the_japanese_catalogue(app):
         assert ngettext("%(num)d day", "%(num)d days", 12) == "12日間"
     with app.test_request_context(), force_locale("en"):
         assert _("Trainee") == "Trainee"
+
+
+def test_the_per_context_catalogue_follows_force_locale_and_refresh(app):
+    """``_`` and templates look the catalogue up once per context (issue 17) but still follow a locale switched
+    inside the request: ``force_locale`` (exports in the workbook's language) and back, and ``refresh``."""
+    from flask import render_template_string
+    from flask_babel import refresh
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert _("Trainee") == "Trainee"
+        assert render_template_string("{{ _('Trainee') }}") == "Trainee"
+        with force_locale("ja"):
+            assert _("Trainee") == "研修員"
+            assert render_template_string("{{ _('Trainee') }}") == "研修員"
+            assert ngettext("%(num)d day", "%(num)d days", 2) == "2日間"
+        assert _("Trainee") == "Trainee"
+        assert render_template_string("{{ ngettext('%(num)d day', '%(num)d days', 2) }}") == "2 days"
+        from babel import Locale
+        from flask_babel import _get_current_context
+
+        _get_current_context().forced_babel_locale = Locale.parse("ja")  # what refresh() restores the locale to
+        refresh()  # a new locale object: the cached catalogue is not used for it
+        assert _("Trainee") == "研修員"

@@ -133,6 +133,8 @@ def main() -> None:
     parser.add_argument("--gunicorn", action="store_true",
                         help="serve the app and hello with gunicorn (2 sync workers) and count the servers' CPU time")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads in --gunicorn mode")
+    parser.add_argument("--pages", default=None,
+                        help="comma-separated page names to measure (default: all; hello and probe-layout always)")
     args = parser.parse_args()
     root = args.root.resolve()
     sys.path.insert(0, str(root))
@@ -176,6 +178,11 @@ def main() -> None:
         db.session.add(User(email="bench-organiser@example.org", display_name="Bench Organiser", role="organiser",
                             password_hash=generate_password_hash(portal_bench.PASSWORD)))
         db.session.commit()
+        from sqlalchemy import select
+
+        from trainees.models import Cohort
+
+        info["cohort"] = db.session.scalar(select(Cohort.id).order_by(Cohort.id).limit(1))  # 50 participants
     trainee = _sign_in(app, info["email"], portal_bench.PASSWORD)
     organiser = _sign_in(app, "bench-organiser@example.org", portal_bench.PASSWORD)
     hello = Flask("hello")
@@ -193,6 +200,8 @@ def main() -> None:
         "org-home": (organiser, "/"),
         "org-account": (organiser, "/account"),
         "reports": (organiser, "/reports/"),
+        "cohorts": (organiser, "/cohorts"),
+        "cohort": (organiser, f"/cohorts/{info['cohort']}"),
     }
     if args.profile:
         client, path = pages[args.profile]
@@ -217,17 +226,21 @@ def main() -> None:
                 client.get(path)
         print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("SHOW_ALL"))))
         return
+    if args.pages:
+        wanted = {"hello", "probe-layout", *args.pages.split(",")}
+        pages = {name: page for name, page in pages.items() if name in wanted}
     results = {name: [] for name in pages}
     for _ in range(args.rounds):  # interleaved rounds: a burst of load elsewhere hits one round, not one page
         for name, (client, path) in pages.items():
             results[name].append(_measure(client, path, args.requests))
     print(f"code: {root}; {args.requests} requests per page, best of {args.rounds} rounds, Flask test client, "
           f"SQLite file database; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'page':<12} {'CPU ms/req':>11} {'wall ms/req':>12} {'CPU × hello':>12}")
+    print(f"{'page':<12} {'CPU ms/req':>11} {'wall ms/req':>12} {'CPU × hello':>12} {'CPU × layout':>13}")
     hello_cpu = min(cpu for cpu, _wall in results["hello"])
+    layout_cpu = min(cpu for cpu, _wall in results["probe-layout"])
     for name, runs in results.items():
         cpu, wall = min(c for c, _w in runs), min(w for _c, w in runs)
-        print(f"{name:<12} {cpu:11.2f} {wall:12.2f} {cpu / hello_cpu:12.1f}")
+        print(f"{name:<12} {cpu:11.2f} {wall:12.2f} {cpu / hello_cpu:12.1f} {cpu / layout_cpu:13.2f}")
 
 
 if __name__ == "__main__":

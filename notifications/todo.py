@@ -68,6 +68,12 @@ def cohort_badge(cohort_id: int) -> str:
     return _("Awaits completion decisions (%(n)d)", n=n) if n else ""
 
 
+def awaiting_badge(cohort, confirmed: int, today: date | None = None) -> str:
+    """``cohort_badge`` for a list that has already counted each cohort's confirmed enrolments (no query)."""
+    return _("Awaits completion decisions (%(n)d)", n=confirmed) \
+        if confirmed and cohort.end_date < (today or date.today()) else ""
+
+
 KIND_FAILED_JOBS, KIND_AWAITING, KIND_SURVEY, KIND_CALL, KIND_PLANS, KIND_ASSESSMENTS, KIND_UPCOMING = range(7)
 
 

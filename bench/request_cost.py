@@ -1,7 +1,7 @@
 """CPU cost per request of signed-in pages, measured in-process with the Flask test client (not run by pytest).
 
     /work/main/.venv/bin/python bench/request_cost.py [--requests 500] [--rounds 3] [--root DIR] [--gunicorn]
-        [--profile PAGE [--profiler cprofile|pyinstrument]]
+        [--profile PAGE [--profiler cprofile|pyinstrument]] [--pages org-home,cohorts,...]
 
 Builds a small SQLite file database (the portal benchmark's builder with 1,000 trainees), signs in a
 trainee and an organiser through the real sign-in form (production configuration: CSRF, rate limiter,
@@ -10,7 +10,8 @@ session protection all on), then for each page runs ``--requests`` GETs and prin
 bare Flask "hello" app driven the same way. CPU time is the figure to compare on a busy machine: it
 does not count time spent waiting for a CPU. Two probe pages split the shared baseline: ``probe-ok``
 (a signed-in view returning "ok": session, user loader, limiter, headers) and ``probe-layout`` (a
-signed-in page that only extends the layout).
+signed-in page that only extends the layout); the last column is each page's CPU time over ``probe-layout``'s
+(issue 17's measure: at most 2.0×). ``--pages`` measures only the pages named (with hello and probe-layout).
 
 ``--gunicorn`` serves the app and the hello app with gunicorn (2 sync workers, as in portal_bench.py)
 instead and prints req/s and the servers' CPU time per request (from /proc, so it counts only the

@@ -219,7 +219,12 @@ def main() -> None:
     finally:
         for server in (app_server, hello_server):
             server.terminate()
-            server.wait(timeout=10)
+        for server in (app_server, hello_server):
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a busy machine: do not lose the figures (or leave a server behind)
+                server.kill()
+                server.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     print(f"gunicorn -w {args.workers} -k gthread --threads {args.threads}; {args.teams} concurrent teams; "

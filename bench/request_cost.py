@@ -1,7 +1,7 @@
 """CPU cost per request of signed-in pages, measured in-process with the Flask test client (not run by pytest).
 
     /work/main/.venv/bin/python bench/request_cost.py [--requests 500] [--rounds 3] [--root DIR] [--gunicorn]
-        [--profile PAGE [--profiler cprofile|pyinstrument]]
+        [--profile PAGE [--profiler cprofile|pyinstrument]] [--pages org-home,cohorts,...]
 
 Builds a small SQLite file database (the portal benchmark's builder with 1,000 trainees), signs in a
 trainee and an organiser through the real sign-in form (production configuration: CSRF, rate limiter,
@@ -10,7 +10,8 @@ session protection all on), then for each page runs ``--requests`` GETs and prin
 bare Flask "hello" app driven the same way. CPU time is the figure to compare on a busy machine: it
 does not count time spent waiting for a CPU. Two probe pages split the shared baseline: ``probe-ok``
 (a signed-in view returning "ok": session, user loader, limiter, headers) and ``probe-layout`` (a
-signed-in page that only extends the layout).
+signed-in page that only extends the layout); the last column is each page's CPU time over ``probe-layout``'s
+(issue 17's measure: at most 2.0×). ``--pages`` measures only the pages named (with hello and probe-layout).
 
 ``--gunicorn`` serves the app and the hello app with gunicorn (2 sync workers, as in portal_bench.py)
 instead and prints req/s and the servers' CPU time per request (from /proc, so it counts only the
@@ -183,6 +184,8 @@ def main() -> None:
     parser.add_argument("--gunicorn", action="store_true",
                         help="serve the app and hello with gunicorn (2 sync workers) and count the servers' CPU time")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads in --gunicorn mode")
+    parser.add_argument("--pages", default=None,
+                        help="comma-separated page names to measure (default: all; hello and probe-layout always)")
     args = parser.parse_args()
     root = args.root.resolve()
     sys.path.insert(0, str(root))
@@ -226,6 +229,11 @@ def main() -> None:
         db.session.add(User(email="bench-organiser@example.org", display_name="Bench Organiser", role="organiser",
                             password_hash=generate_password_hash(portal_bench.PASSWORD)))
         db.session.commit()
+        from sqlalchemy import select
+
+        from trainees.models import Cohort
+
+        info["cohort"] = db.session.scalar(select(Cohort.id).order_by(Cohort.id).limit(1))  # 50 participants
     trainee = _sign_in(app, info["email"], portal_bench.PASSWORD)
     organiser = _sign_in(app, "bench-organiser@example.org", portal_bench.PASSWORD)
     hello = Flask("hello")
@@ -244,6 +252,8 @@ def main() -> None:
         "org-home": (organiser, "/"),
         "org-account": (organiser, "/account"),
         "reports": (organiser, "/reports/"),
+        "cohorts": (organiser, "/cohorts"),
+        "cohort": (organiser, f"/cohorts/{info['cohort']}"),
     }
     if args.steps:
         _steps(pages, args.requests)
@@ -284,6 +294,9 @@ def main() -> None:
                 client.get(path)
         print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("SHOW_ALL"))))
         return
+    if args.pages:
+        wanted = {"hello", "probe-layout", *args.pages.split(",")}
+        pages = {name: page for name, page in pages.items() if name in wanted}
     results = {name: [] for name in pages}
     for _ in range(args.rounds):  # interleaved rounds: a burst of load elsewhere hits one round, not one page
         for name, (client, path) in pages.items():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import bindparam, create_engine, select
@@ -60,6 +61,54 @@ def not_modified(state, run_id: int, team_id: int, if_none_match: ETags, now=Non
     return etag if if_none_match.contains_weak(etag) else None
 
 
+TOKEN_CACHE_SIZE = 4096  # verified tokens kept per process (one per player and room visit)
+
+
+class _Result:
+    __slots__ = ("row",)
+
+    def __init__(self, row):
+        self.row = row
+
+    def first(self):
+        return self.row
+
+
+class _RawRead:
+    """One pooled DBAPI connection that runs the gate's statement below SQLAlchemy's Connection and Result layers
+    (on PostgreSQL those cost more CPU than the query itself: bench/exercise_poll.py). The statement is compiled
+    once for the engine's dialect, and the dialect's own bind and result processors are applied, so values come
+    back exactly as SQLAlchemy would return them. Any error invalidates the connection (never back to the pool)."""
+
+    def __init__(self, gate):
+        self.gate = gate
+        self.dbapi_connection = gate._engine.raw_connection()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            self.dbapi_connection.invalidate()
+        self.dbapi_connection.close()
+
+    def execute(self, statement, params: dict) -> _Result:
+        sql, names, bind_processors, result_processors = self.gate._compiled(statement)
+        values = {**self.gate._compiled_params, **params}
+        for name, process in bind_processors:
+            values[name] = process(values[name])
+        cursor = self.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, [values[n] for n in names] if names is not None else values)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return _Result(None)
+        return _Result(tuple(v if p is None or v is None else p(v) for p, v in zip(result_processors, row,
+                                                                                     strict=True)))
+
+
 class PollGate:
     """WSGI middleware: see the module docstring."""
 
@@ -70,6 +119,9 @@ class PollGate:
         self.max_age = int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
         self.statement = state_statement()
         self._engine = None
+        self._compiled_for = None  # (statement, sql, bind names in order or None, bind processors, result processors)
+        self._compiled_params: dict = {}
+        self._tokens: dict[str, tuple[int, tuple]] = {}  # verified token → (timestamp, payload)
         # The one list of security headers (core.security), never a copy that can fall behind it.
         self.headers = gate_headers(app, secure=False)
         self.secure_headers = gate_headers(app, secure=True)
@@ -85,11 +137,12 @@ class PollGate:
         return False
 
     def connection(self):
-        """A connection for one read (the test suite swaps in its own).
+        """A connection for one read (the test suite swaps in its own SQLAlchemy connection).
 
         The gate keeps its own small engine on the app's database: autocommit (a single read needs no
         BEGIN/ROLLBACK) and no pre-ping (a dead connection only makes the gate pass the request on,
-        and the failed connection is discarded) — two round trips fewer per poll on PostgreSQL.
+        and the failed connection is discarded) — two round trips fewer per poll on PostgreSQL. The read
+        itself goes straight to the pooled DBAPI connection (``_RawRead``).
         """
         if self._engine is None:
             from core.extensions import db
@@ -99,7 +152,39 @@ class PollGate:
             options = {k: v for k, v in (self.app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).items()
                        if k != "pool_pre_ping"}
             self._engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, **options)
-        return self._engine.connect()
+        return _RawRead(self)
+
+    def _compiled(self, statement):
+        """SQL text, bind order (positional paramstyles) and processors of ``statement``, compiled once."""
+        cached = self._compiled_for
+        if cached is None or cached[0] is not statement:
+            dialect = self._engine.dialect
+            compiled = statement.compile(dialect=dialect)
+            names = list(compiled.positiontup) if compiled.positional else None
+            binds = [(name, bind.type.dialect_impl(dialect).bind_processor(dialect))
+                     for name, bind in compiled.binds.items()]
+            results = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                       for column in statement.selected_columns]
+            self._compiled_params = dict(compiled.params)
+            cached = self._compiled_for = (statement, compiled.string, names,
+                                           [(n, p) for n, p in binds if p is not None], results)
+        return cached[1:]
+
+    def _token(self, token: str):
+        """(run, team, user) of a valid, unexpired token. A signature, once verified, is remembered for this
+        process (it depends only on the token and the secret key); the age is checked on every poll."""
+        known = self._tokens.get(token)
+        if known is None:
+            payload, signed_at = self.serializer.loads(token, max_age=self.max_age, return_timestamp=True)
+            known = (int(signed_at.timestamp()), tuple(payload))
+            if len(self._tokens) >= TOKEN_CACHE_SIZE:
+                self._tokens.clear()
+            self._tokens[token] = known
+        age = int(time.time()) - known[0]
+        if age < 0 or age > self.max_age:
+            self._tokens.pop(token, None)
+            return None
+        return known[1]
 
     def __call__(self, environ, start_response):
         etag = None
@@ -122,7 +207,10 @@ class PollGate:
             return None
         run_id = int(match.group(1))
         try:
-            token_run, team_id, user_id = self.serializer.loads(environ["HTTP_X_POLL_TOKEN"], max_age=self.max_age)
+            payload = self._token(environ["HTTP_X_POLL_TOKEN"])
+            if payload is None:
+                return None
+            token_run, team_id, user_id = payload
         except (BadSignature, ValueError, TypeError):
             return None
         if token_run != run_id:

@@ -17,5 +17,6 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     views.register_bell(app)
-    app.jinja_env.globals.update(todo_items=views.todo_items, cohort_badge=todo.cohort_badge)
+    app.jinja_env.globals.update(todo_items=views.todo_items, cohort_badge=todo.cohort_badge,
+                                 awaiting_badge=todo.awaiting_badge)
     register_nav(app, _l("Jobs"), "notifications.jobs", ("admin",), order=95)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, String, bindparam, case, cast, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from core.extensions import db
@@ -103,30 +103,54 @@ class SeatCounts:
     seats: int = 0  # enrolments taking a seat (not waitlisted, rejected, withdrawn or no-show)
     counted: int = 0  # confirmed, completed, incomplete (report figure)
     completed: int = 0
+    confirmed: int = 0  # waiting for a completion decision once the cohort has ended
+
+
+def _cohort_counts_statement():
+    """Built once, bound per request (building it cost more than running it: bench/request_cost.py cohorts)."""
+    return (select(Enrolment.cohort_id, func.count(Enrolment.id),
+                   func.sum(case((Enrolment.status.not_in(NO_SEAT_STATUSES), 1), else_=0)),
+                   func.sum(case((Enrolment.status.in_(COUNTED_STATUSES), 1), else_=0)),
+                   func.sum(case((Enrolment.status == "completed", 1), else_=0)),
+                   func.sum(case((Enrolment.status == "confirmed", 1), else_=0)))
+            .where(Enrolment.cohort_id.in_(bindparam("cohort_ids", expanding=True))).group_by(Enrolment.cohort_id))
+
+
+_COHORT_COUNTS = _cohort_counts_statement()
 
 
 def cohort_counts(cohort_ids: list[int]) -> dict[int, SeatCounts]:
     """Enrolment figures per cohort in one GROUP BY query."""
     if not cohort_ids:
         return {}
-    stmt = (select(Enrolment.cohort_id, func.count(Enrolment.id),
-                   func.sum(case((Enrolment.status.not_in(NO_SEAT_STATUSES), 1), else_=0)),
-                   func.sum(case((Enrolment.status.in_(COUNTED_STATUSES), 1), else_=0)),
-                   func.sum(case((Enrolment.status == "completed", 1), else_=0)))
-            .where(Enrolment.cohort_id.in_(cohort_ids)).group_by(Enrolment.cohort_id))
     counts = {cid: SeatCounts() for cid in cohort_ids}
-    for cid, enrolled, seats, counted, completed in db.session.execute(stmt):
-        counts[cid] = SeatCounts(enrolled, int(seats or 0), int(counted or 0), int(completed or 0))
+    for cid, enrolled, seats, counted, completed, confirmed in db.session.execute(_COHORT_COUNTS,
+                                                                                  {"cohort_ids": cohort_ids}):
+        counts[cid] = SeatCounts(enrolled, int(seats or 0), int(counted or 0), int(completed or 0),
+                                 int(confirmed or 0))
     return counts
 
 
-def fiscal_years() -> list[int]:
-    return list(db.session.scalars(select(Cohort.fiscal_year).distinct().order_by(Cohort.fiscal_year.desc())))
+def _filter_values_statement():
+    years = select(literal_column("'fy'").label("kind"), cast(Cohort.fiscal_year, String).label("value")).distinct()
+    countries = (select(literal_column("'country'"), Cohort.host_country).distinct()
+                 .where(Cohort.host_country.is_not(None)))
+    return union_all(years, countries)
 
 
-def host_countries() -> list[str]:
-    return list(db.session.scalars(select(Cohort.host_country).distinct().where(Cohort.host_country.is_not(None))
-                                   .order_by(Cohort.host_country)))
+_FILTER_VALUES = _filter_values_statement()
+
+
+def cohort_filter_values() -> tuple[list[int], list[str]]:
+    """The fiscal years (newest first) and host countries that cohorts have, for the cohort list's filter menus,
+    in one query."""
+    years, countries = [], []
+    for kind, value in db.session.execute(_FILTER_VALUES):
+        if kind == "fy":
+            years.append(int(value))
+        else:
+            countries.append(value)
+    return sorted(years, reverse=True), sorted(countries)
 
 
 def get_cohort(cohort_id: int) -> Cohort:

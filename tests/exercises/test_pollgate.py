@@ -99,3 +99,65 @@ def test_gate_follows_a_session_lifetime_given_in_seconds_by_the_environment(tmp
         from core.extensions import db
 
         db.engine.dispose()
+
+
+def test_gate_reads_committed_state_through_its_own_connection(tmp_path, monkeypatch):
+    """The gate's own read (a pooled DBAPI connection, compiled statement, the dialect's processors — not the
+    test suite's swapped-in connection): 304 while nothing changed; the app answers once an inject falls due
+    (the start time comes back as a datetime, not SQLite's text), for a tampered or an expired token, and after
+    a failed read (its connection is discarded, the next poll works again)."""
+    from app import create_app
+    from core import jobs
+    from exercises.models import ExerciseRun
+    from exercises.views.play import poll_token
+
+    for name in ("_immediate", "storage", "storage_class", "storage_kwargs"):
+        monkeypatch.setattr(jobs.huey, name, getattr(jobs.huey, name))
+    monkeypatch.setitem(jobs._state, "app", jobs._state["app"])
+    monkeypatch.setenv("KAKEHASHI_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'gate.sqlite3'}")
+    monkeypatch.setenv("KAKEHASHI_SECRET_KEY", "gate-test")
+    monkeypatch.setenv("KAKEHASHI_JOBS_STORAGE_URL", "memory://")
+    monkeypatch.setenv("KAKEHASHI_JOBS_EMBEDDED_CONSUMER", "false")
+    app = create_app()
+    from core.extensions import db
+
+    with app.app_context(), app.test_request_context():
+        run, people, _s = builders.started_run()
+        db.session.commit()
+        team = builders.team_of(run, people[0][1].id)
+        token = poll_token(run.id, team.id, people[0][1].id)
+        headers = {"If-None-Match": f'W/"{pollgate.etag_for(run.id, run.revision, team.id, team.revision)}"',
+                   "X-Poll-Token": token}
+        run_id = run.id
+    url = f"/exercises/play/{run_id}/feed.json"
+    client = app.test_client()
+    gate = app.wsgi_app
+    try:
+        assert client.get(url, headers=headers).status_code == 304
+        assert client.get(url, headers=headers).status_code == 304  # the verified token, remembered
+        tampered = {**headers, "X-Poll-Token": token[:-2] + ("AA" if not token.endswith("AA") else "BB")}
+        assert client.get(url, headers=tampered).status_code == 302
+        real_time = pollgate.time.time
+        monkeypatch.setattr(pollgate.time, "time", lambda: real_time() + gate.max_age + 5)
+        assert client.get(url, headers=headers).status_code == 302  # expired, although remembered
+        monkeypatch.setattr(pollgate.time, "time", real_time)
+        assert client.get(url, headers=headers).status_code == 304
+        from sqlalchemy import event
+
+        invalidated = []
+        event.listen(gate._engine, "invalidate", lambda *args: invalidated.append(args))
+        good = gate._compiled_for
+        gate._compiled_for = (good[0], "SELECT * FROM no_such_table", *good[2:])  # the read fails
+        assert client.get(url, headers=headers).status_code == 302  # the app answered
+        assert len(invalidated) == 1  # and the connection was not put back into the pool
+        gate._compiled_for = good
+        assert client.get(url, headers=headers).status_code == 304
+        with app.app_context():
+            started = db.session.get(ExerciseRun, run_id)
+            started.started_at = started.started_at - timedelta(minutes=11)  # an inject falls due
+            db.session.commit()
+        assert client.get(url, headers=headers).status_code == 302
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        gate._engine.dispose()

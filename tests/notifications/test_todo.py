@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from completion.models import SurveyInstance, SurveyParticipation
 from core.jobs import FailedJob
+from notifications import todo
 from tests import factories
 
 TODAY = date.today()
@@ -81,3 +82,71 @@ def test_trainee_sees_their_own_open_survey_on_my_training(client, db, login_as,
     db.session.add(SurveyParticipation(instance_id=survey.id, enrolment_id=enrolment.id))
     db.session.commit()
     assert "Three months on" not in client.get("/me").get_data(as_text=True)
+
+
+def test_every_kind_of_organiser_item_in_urgency_order_in_one_query(app, db, count_queries):
+    """All seven kinds at once (the organiser to-do is one statement): failed jobs, completion decisions and the
+    'more' line, a survey with few answers, a closed call, overdue action plans and self-assessments, and an
+    upcoming cohort's trainees without an account (a trainee with one is not counted)."""
+    from completion.models import ActionPlan
+    from core.db import utcnow
+    from impact.models import Assessment
+    from tests.impact.test_notifications import _inst
+    from tests.nominations.builders import focal_point, nominate, open_call
+
+    for n in range(7):  # end dates 16..10 days ago: AW-0 has waited longest
+        _ended_cohort(db, f"AW-{n}", n=1).__getitem__(0).end_date = TODAY - timedelta(days=16 - n)
+    surveyed, (answered, *_rest) = _ended_cohort(db, "SURV", n=3)
+    for e in (answered, *_rest):
+        e.status = "completed"
+    survey = SurveyInstance(cohort_id=surveyed.id, title="Reaction", opens_on=TODAY - timedelta(days=3),
+                            closes_on=TODAY + timedelta(days=2))
+    db.session.add(survey)
+    db.session.flush()
+    db.session.add(SurveyParticipation(instance_id=survey.id, enrolment_id=answered.id))
+    call = open_call({"VN": 2})
+    vn = focal_point("VN")
+    nominate(call, vn, 1)
+    call.opens_on, call.closes_on = TODAY - timedelta(days=10), TODAY - timedelta(days=1)
+    planned = factories.cohort(code="PLANS", start_date=TODAY - timedelta(days=90), end_date=TODAY - timedelta(days=85))
+    for status, submitted in (("completed", 20), ("completed", 20), ("completed", 3)):
+        db.session.add(ActionPlan(enrolment_id=factories.enrolment(factories.trainee(), planned, status=status).id,
+                                  title="Plan", submitted_at=utcnow() - timedelta(days=submitted)))
+    assessed = factories.cohort(code="ASSESS", start_date=TODAY - timedelta(days=60),
+                                end_date=TODAY - timedelta(days=55))
+    db.session.add(Assessment(organisation_id=factories.organisation().id, instrument_id=_inst(db).id,
+                              cohort_id=assessed.id, kind="baseline", due_date=TODAY - timedelta(days=1)))
+    upcoming = factories.cohort(code="SOON", start_date=TODAY + timedelta(days=10), end_date=TODAY + timedelta(days=12))
+    for _n in range(2):
+        factories.enrolment(factories.trainee(), upcoming, status="accepted")
+    account = factories.user(role="trainee")
+    factories.enrolment(factories.trainee(user_id=account.id, email=account.email), upcoming, status="accepted")
+    db.session.add(FailedJob(task_path="x.build_report", task_id="1", error="boom"))
+    db.session.commit()
+    with app.test_request_context(), count_queries() as counter:
+        admin = [(i.text, i.link) for i in todo.organiser_items(is_admin=True)]
+        organiser = [i.text for i in todo.organiser_items(is_admin=False)]
+    assert counter.count == 2, counter.statements  # one statement per call
+    assert admin == [
+        ("1 background jobs failed", "/admin/jobs"),
+        *[(f"AW-{n} awaits completion decisions (1 trainees)", f"/cohorts/{c}/completion")
+          for n, c in enumerate(_cohort_ids(db, [f"AW-{n}" for n in range(5)]))],
+        ("2 more cohorts await completion decisions", "/completion"),  # AW-5 and AW-6 (SURV's are decided)
+        (f"SURV: survey “Reaction” closes on {survey.closes_on.isoformat()} with 1 of 3 answers",
+         f"/cohorts/{surveyed.id}/surveys"),
+        (f"Call “{call.title}” closed on {call.closes_on.isoformat()}: 1 candidates await a decision",
+         f"/nominations/calls/{call.id}"),
+        ("PLANS: 2 action plans wait for the supervisor for more than 14 days", f"/cohorts/{planned.id}/action-plans"),
+        ("ASSESS: 1 self-assessments are overdue", f"/impact/cohorts/{assessed.id}"),
+        ("SOON starts soon: 2 trainees have no portal account", f"/cohorts/{upcoming.id}"),
+    ]
+    assert organiser == [text for text, _link in admin[1:]]
+
+
+def _cohort_ids(db, codes):
+    from sqlalchemy import select
+
+    from trainees.models import Cohort
+
+    ids = dict(db.session.execute(select(Cohort.code, Cohort.id).where(Cohort.code.in_(codes))).all())
+    return [ids[code] for code in codes]

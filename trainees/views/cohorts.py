@@ -46,10 +46,11 @@ def cohorts():
         country=_country_arg("country"), status=_choice_arg("status", COHORT_STATUSES),
         programme_id=_int_arg("programme"))
     page = db.paginate(queries.cohorts_query(f), per_page=_per_page(), error_out=False)
+    years, countries = queries.cohort_filter_values()
     return render_template(
         "trainees/cohorts.html", page=page, f=f, counts=queries.cohort_counts([c.id for c in page.items]),
-        fy_options=options("fy", queries.fiscal_years()), modality_options=options("modality", MODALITIES),
-        country_options=options("country", queries.host_countries(), by_name=True),
+        fy_options=options("fy", years), modality_options=options("modality", MODALITIES),
+        country_options=options("country", countries, by_name=True),
         status_options=options("cohort_status", COHORT_STATUSES))
 
 

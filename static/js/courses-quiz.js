@@ -24,6 +24,7 @@
   }
 
   function save(fieldset) {
+    if (!url) { return; }  // a preview keeps its answers in the page: nothing to save
     var qid = fieldset.getAttribute("data-question");
     var body = new FormData();
     body.append("question", qid);

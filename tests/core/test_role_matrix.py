@@ -211,3 +211,12 @@ def test_matrix_covers_the_impact_routes(app):
     }
     actual = {e: access_of(app.view_functions[e]) for e in _endpoints(app) if e.startswith("impact.")}
     assert actual == expected
+
+
+def test_matrix_covers_the_gradebook_and_preview_routes(app):
+    """Issue 14 items 8 and 9: preview as trainee and the gradebook are for organisers and admins only —
+    trainees, observers and focal points get 403 (walked by test_role_matrix above)."""
+    for endpoint in ("courses.preview_lesson", "courses.preview_quiz", "courses.preview_attempt",
+                     "courses.gradebook_page", "courses.gradebook_xlsx", "courses.gradebook_attempt",
+                     "courses.cohort_gradebook"):
+        assert access_of(app.view_functions[endpoint]) == ORGANISERS, endpoint

@@ -210,3 +210,12 @@ def test_matrix_covers_the_impact_routes(app):
     }
     actual = {e: access_of(app.view_functions[e]) for e in _endpoints(app) if e.startswith("impact.")}
     assert actual == expected
+
+
+def test_matrix_covers_the_report_job_and_job_result_routes(app):
+    """Issue 12: starting a report job and the job pages are for organisers and admins (the walk above
+    checks the refusals); whose run it is, is checked per object (tests/reports/test_report_jobs.py)."""
+    for endpoint in ("reports.export_job", "reports.export", "reports.template", "notifications.job_run",
+                     "notifications.job_run_status", "notifications.job_run_download"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser", endpoint
+    assert app.url_map.bind("localhost").match("/reports/export/job", method="POST")[0] == "reports.export_job"

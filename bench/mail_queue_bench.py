@@ -3,7 +3,8 @@
     .venv/bin/python bench/mail_queue_bench.py request      # request time, mail server answering in 1 s
     .venv/bin/python bench/mail_queue_bench.py throughput --backend sqlite --workers 1 [--messages 10000]
     .venv/bin/python bench/mail_queue_bench.py throughput --backend redis --workers 2 --kill \\
-        --database postgresql+psycopg://postgres@127.0.0.1:5432/kk_jobs --redis redis://127.0.0.1:6379/5
+        --database postgresql+psycopg://postgres@127.0.0.1:5432/kk_jobs --redis redis://127.0.0.1:6379/5 \\
+        [--signal KILL|TERM|INT]
 
 ``request``: the forgot-password request (which mails a link) with the old behaviour (delivery inside the
 request: ``JOBS_IMMEDIATE``) and with the queue (the request writes a row; delivery happens elsewhere),
@@ -112,7 +113,7 @@ def _env(database: str, storage: str, port: int) -> dict:
 
 
 def bench_throughput(backend: str, workers: int, messages: int, kill: bool, database: str | None,
-                     redis_url: str, threads: int = 1) -> None:
+                     redis_url: str, threads: int = 1, signame: str = "KILL") -> None:
     sink, controller, port = start_sink()
     tmp = Path(tempfile.mkdtemp(prefix="kk-queuebench-"))
     database = database or f"sqlite:///{tmp / 'kakehashi.sqlite3'}"
@@ -149,9 +150,9 @@ def bench_throughput(backend: str, workers: int, messages: int, kill: bool, data
             time.sleep(0.5)
             received = sum(sink.ids.values())
             if kill and not killed and received >= messages // 3:
-                procs[0].send_signal(signal.SIGKILL)
+                procs[0].send_signal(getattr(signal, f"SIG{signame}"))
                 killed = True
-                print(f"killed worker pid {procs[0].pid} after {received} messages")
+                print(f"sent SIG{signame} to worker pid {procs[0].pid} after {received} messages")
             with app.app_context():
                 pending = db.session.query(OutgoingMail).filter(
                     OutgoingMail.status.not_in(("sent", "uncertain", "failed"))).count()
@@ -159,6 +160,8 @@ def bench_throughput(backend: str, workers: int, messages: int, kill: bool, data
                 break
         elapsed = time.perf_counter() - start
         time.sleep(1)
+        if kill:
+            print(f"stopped worker's exit status: {procs[0].poll()} (None: still running)")
     finally:
         for p in procs:
             if p.poll() is None:
@@ -175,7 +178,8 @@ def bench_throughput(backend: str, workers: int, messages: int, kill: bool, data
                      db.session.query(OutgoingMail.id).filter(OutgoingMail.status == "uncertain")}
     got = set(sink.ids) - {None}
     dup = sum(c - 1 for c in sink.ids.values() if c > 1)
-    print(f"backend={backend} database={database.split('@')[-1]} workers={workers}x{threads} threads kill={kill}")
+    print(f"backend={backend} database={database.split('@')[-1]} workers={workers}x{threads} threads "
+          f"kill={'SIG' + signame if kill else 'no'}")
     print(f"delivered {sum(sink.ids.values())} in {elapsed:.1f} s = {messages / elapsed:.0f} msgs/s; "
           f"lost {len(expected - got)}, duplicated {dup}, pending {pending}")
     print(f"uncertain (send interrupted by the kill, held for an admin, not resent): {len(uncertain)}, "
@@ -191,7 +195,9 @@ def main() -> None:
     t.add_argument("--backend", choices=("sqlite", "redis"), default="sqlite")
     t.add_argument("--workers", type=int, default=1)
     t.add_argument("--messages", type=int, default=10000)
-    t.add_argument("--kill", action="store_true")
+    t.add_argument("--kill", action="store_true", help="stop one worker a third of the way through")
+    t.add_argument("--signal", default="KILL", choices=("KILL", "TERM", "INT"),
+                   help="how --kill stops it: SIGKILL (crash) or SIGTERM/SIGINT (graceful stop)")
     t.add_argument("--threads", type=int, default=1, help="worker threads per worker process")
     t.add_argument("--database")
     t.add_argument("--redis", default="redis://127.0.0.1:6379/5")
@@ -199,7 +205,8 @@ def main() -> None:
     if args.what == "request":
         bench_request(args.rounds)
     else:
-        bench_throughput(args.backend, args.workers, args.messages, args.kill, args.database, args.redis, args.threads)
+        bench_throughput(args.backend, args.workers, args.messages, args.kill, args.database, args.redis, args.threads,
+                         args.signal)
 
 
 if __name__ == "__main__":

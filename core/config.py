@@ -94,6 +94,10 @@ class Config:
     CERTIFICATE_SYNC_LIMIT = 40
     # More valid certificates than this: the cohort's zip of PDFs is built by a background job.
     CERTIFICATE_ZIP_SYNC_LIMIT = 20
+    #: From this many Participants rows the report workbook / a template fill runs as a background job with
+    #: a progress bar (bench/report_job_threshold.py: about 1 s of a request on a loaded 2-core machine).
+    REPORT_JOB_MIN_ROWS = 5000
+    REPORT_FILL_JOB_MIN_ROWS = 2000
     # Mail queue (core/mailqueue.py): a claimed message whose worker died is retried after the lease.
     MAIL_LEASE_SECONDS = 300
     MAIL_MAX_ATTEMPTS = 6

@@ -19,6 +19,8 @@ import functools
 import json
 import logging
 import os
+import signal
+import threading
 import traceback
 from datetime import datetime
 from pathlib import Path
@@ -206,6 +208,35 @@ def maybe_start_for_dev_server(app: Flask) -> None:
     start_embedded_consumer(app)
 
 
+#: Set when this process was asked to stop (SIGTERM or SIGINT): long tasks end between two steps.
+_stopping = threading.Event()
+
+
+def stopping() -> bool:
+    """True once this worker process was asked to stop: a task in a loop finishes its step and gives back the rest."""
+    return _stopping.is_set()
+
+
+class WorkerConsumer(Consumer):
+    """``flask --app app worker``: SIGTERM (systemd, Docker, supervisor) and SIGINT both stop *gracefully*.
+
+    Huey's own consumer treats SIGTERM as "stop now": its worker threads are daemon threads, so a task
+    is cut off wherever it is (a message half-sent). Here both signals set :func:`stopping` and wait for
+    the worker threads, which finish the step they are in (the mail queue: the message in flight) and
+    release what they had claimed. A second signal stops at once (Huey's behaviour).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._signal_actions[signal.SIGTERM] = (False, True)  # (restart, graceful)
+        self._signal_actions[signal.SIGINT] = (False, True)
+
+    def _handle_signal(self, signum, frame):
+        super()._handle_signal(signum, frame)
+        if not self._restart:
+            _stopping.set()
+
+
 @click.command("worker")
 @click.option("--workers", "-w", default=2, show_default=True, help="worker threads in this process")
 @click.option("--no-periodic", is_flag=True, help="do not run the periodic (scheduled) tasks in this process")
@@ -215,7 +246,7 @@ def worker_command(workers: int, no_periodic: bool) -> None:
     if huey.immediate:
         raise click.ClickException("JOBS_IMMEDIATE is on: tasks run synchronously, there is nothing to consume")
     click.echo(f"consuming {current_app.config['JOBS_STORAGE_URL'].split('@')[-1]} with {workers} threads")
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=not no_periodic).run()
+    WorkerConsumer(huey, workers=workers, worker_type="thread", periodic=not no_periodic).run()
 
 
 # --- long-running work a user waits for: a progress row the page polls ---------------------------

@@ -9,27 +9,35 @@ Delivery (:func:`deliver_mail`) is **at most once per message**, in two fenced s
 1. *claim*: one atomic ``UPDATE … WHERE status = 'queued'`` (or a lease that expired before any
    send began) gives a batch of rows this worker's claim token; committed. Two workers never hold
    the same row: a worker that loses its lease (slow, paused) finds its token replaced.
-2. *begin*, per message, right before talking to the mail server: ``UPDATE … SET send_started_at =
-   now WHERE id = ? AND claim_token = <mine> AND send_started_at IS NULL``, committed (in the same
-   commit that marks the previous message sent). Only a worker whose begin updated the row sends it;
-   a row whose send began is **never claimed again by a worker**.
+2. *hand over*, per message, at the last moment before the mail server can accept it: over SMTP,
+   after MAIL, RCPT, DATA and the whole message text, right before the terminating ``.`` line
+   (:func:`_final_dot_fence`; other backends: right before the send): ``UPDATE … SET
+   send_started_at = now WHERE id = ? AND claim_token = <mine> AND send_started_at IS NULL``,
+   committed. Only a worker whose hand-over updated the row ends the message; one that lost its
+   lease cuts the connection instead, and the server discards the unfinished DATA. A row that was
+   handed over is **never claimed again by a worker**; one that was not (a worker killed before the
+   dot) was provably not accepted, and is claimed again after the lease and sent once.
+3. *sent*, committed as soon as the server's reply to the dot arrives.
 
-So the mark-sent trade-off is decided "before": the durable record that a send *may* have happened
-is written before the SMTP conversation, and ``sent`` after it. A worker killed between the two (one
-message per worker thread, the SMTP round trip long) leaves a row whose send began but did not
-finish; after the lease (``MAIL_LEASE_SECONDS``) the sweep marks it ``uncertain``: it may or may not
-have reached the mail server, and it is **not resent automatically** (that would be the one way to
-send a message twice). Admins see uncertain messages at /admin/jobs and may send them again (the same
-``Message-ID``, so a receiving system can tell it is the same message). ``MAIL_RESEND_UNCERTAIN =
-True`` chooses the other side of the trade-off (at-least-once: no message can be lost, a killed worker
-may cause one duplicate). An SMTP error that the server reports (refused, timeout before the reply)
-puts the row back in the queue with back-off: the server did not accept it.
+So the window in which a killed worker leaves an unknowable outcome is the server's reply to the dot
+plus one commit (it cannot be closed: no SMTP relay can be asked later whether it accepted a message).
+A worker killed in it leaves a row handed over but not sent; after the lease
+(``MAIL_LEASE_SECONDS``) the sweep marks it ``uncertain``: it may or may not have reached the mail
+server, and it is **not resent automatically** (that would be the one way to send a message twice).
+Admins see uncertain messages at /admin/jobs and may send them again (the same ``Message-ID``, so a
+receiving system can tell it is the same message). ``MAIL_RESEND_UNCERTAIN = True`` chooses the other
+side of the trade-off (at-least-once). A graceful stop (SIGTERM/SIGINT to ``flask --app app worker``)
+finishes the message in flight and releases the rest of the batch, so it leaves nothing uncertain.
+An SMTP error that the server reports (refused, 4xx/5xx reply) puts the row back in the queue with
+back-off: the server did not accept it; a connection lost after the dot, before the reply, is ``uncertain``.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import smtplib
+import socket
 from collections.abc import Iterable
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
@@ -178,12 +186,85 @@ def _mark(row_id: int, token: str, **values) -> None:
                        .values(**values).execution_options(synchronize_session=False))
 
 
-def send_claimed(token: str, rows: list[OutgoingMail]) -> int:
-    """Send claimed rows over one connection (begin, send, mark sent); return how many failed.
+class _HandoverRefused(Exception):
+    """The row is no longer this worker's (lease lost): the message must not be completed."""
 
-    Each commit marks the previous message sent and begins the next one, so the fence costs no extra
-    round trip to the database per message.
+
+@contextmanager
+def _final_dot_fence(connection, handover, dot_sent: list):
+    """Over SMTP, call ``handover()`` right before the end-of-data ``.``; without it the server discards.
+
+    An SMTP server delivers a message only once it has received the line with the single dot that ends
+    the DATA (RFC 5321 §4.1.1.4); a connection lost before it aborts the transaction. So the durable
+    "this message may have been accepted" mark is committed at the last possible moment: a worker
+    killed before it leaves a row another worker may safely send, and the window in which a kill makes
+    the outcome unknowable shrinks from the whole SMTP conversation to the server's reply to the dot
+    and one commit. ``handover()`` returning False (the lease was lost) aborts before the dot.
+    Other backends (console, tests' locmem) have no such step: ``handover()`` runs before the send.
     """
+    smtp = getattr(connection, "connection", None)
+    if not isinstance(smtp, smtplib.SMTP):
+        if not handover():
+            raise _HandoverRefused
+        yield
+        return
+    original = smtp.send
+    with suppress(Exception):  # the dot goes out alone right after the text: Nagle would hold it ~40 ms
+        smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def send(data):
+        if isinstance(data, bytes) and data.endswith(b"\r\n.\r\n"):
+            original(data[:-3])  # the whole message, without the terminating ".\r\n"
+            if not handover():
+                raise _HandoverRefused
+            dot_sent.append(True)  # from here on, only the server's reply tells whether it was accepted
+            data = b".\r\n"
+        original(data)
+
+    smtp.send = send
+    try:
+        yield
+    finally:
+        with suppress(AttributeError):
+            del smtp.send  # back to the class's method
+
+
+def _drop(connection, reopen: bool = True) -> None:
+    """Cut the SMTP connection without QUIT (which, in the middle of DATA, would be message text); reopen."""
+    smtp = getattr(connection, "connection", None)
+    if isinstance(smtp, smtplib.SMTP):
+        with suppress(Exception):
+            smtp.close()
+        connection.connection = None
+    with suppress(Exception):
+        connection.close()
+        if reopen:
+            connection.open()
+
+
+def _release(token: str) -> list[int]:
+    """Give back claimed rows whose send has not begun (a graceful stop); commit; return their ids."""
+    ids = list(db.session.scalars(select(OutgoingMail.id).where(
+        OutgoingMail.claim_token == token, OutgoingMail.status == SENDING, OutgoingMail.send_started_at.is_(None))))
+    if ids:
+        db.session.execute(update(OutgoingMail).where(OutgoingMail.id.in_(ids), OutgoingMail.claim_token == token,
+                                                      OutgoingMail.send_started_at.is_(None))
+                           .values(status=QUEUED, claim_token=None, claimed_at=None,
+                                   attempts=OutgoingMail.attempts - 1)
+                           .execution_options(synchronize_session=False))
+    db.session.commit()
+    return ids
+
+
+def send_claimed(token: str, rows: list[OutgoingMail]) -> int:
+    """Send claimed rows over one connection (hand over, send, mark sent); return how many failed.
+
+    Between two messages a graceful stop of the worker (SIGTERM/SIGINT: :func:`core.jobs.stopping`)
+    ends the batch: the unsent rows are released at once (queued again, for the other workers) and
+    the message in flight, if any, has been finished and marked.
+    """
+    from core.jobs import huey, stopping
+
     failed = 0
     max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 6)
     connection = current_app.extensions["mailman"].get_connection()
@@ -192,31 +273,49 @@ def send_claimed(token: str, rows: list[OutgoingMail]) -> int:
     try:
         connection.open()
         for row_id, to, subject, body, message_id, attempts in data:
-            began = _begin(row_id, token)
-            db.session.commit()  # also makes the previous message's "sent" durable
-            if not began:
-                continue  # our lease expired and another worker took the row: it is theirs now
+            if stopping():
+                released = _release(token)
+                log.info("worker stopping: %s claimed message(s) released", len(released))
+                if released and not huey.immediate:
+                    enqueue_delivery(released)
+                break
+            dot_sent: list = []
+
+            def handover(row_id=row_id) -> bool:
+                began = _begin(row_id, token)
+                db.session.commit()
+                return began
+
             message = EmailMessage(subject=subject, body=body, to=[to], connection=connection,
                                    headers={"Message-ID": message_id})
             try:
-                message.send()
+                with _final_dot_fence(connection, handover, dot_sent):
+                    message.send()
+            except _HandoverRefused:  # our lease expired and another worker took the row: it is theirs now
+                _drop(connection)  # the half-sent DATA: the server discards it
+                continue
             except Exception as exc:
-                failed += 1
-                log.warning("mail %s to %s failed (attempt %s): %s", row_id, to, attempts, exc)
-                backoff = current_app.config.get("MAIL_RETRY_SECONDS", 30) * 2 ** (attempts - 1)
-                _finish(row_id, token, status=FAILED if attempts >= max_attempts else QUEUED,
-                        claim_token=None, claimed_at=None, send_started_at=None,
-                        next_attempt_at=utcnow() + timedelta(seconds=backoff),
-                        last_error=f"{type(exc).__name__}: {exc}"[:2000])
-                with suppress(Exception):  # the next send reports a failure
-                    connection.close()
-                    connection.open()
+                if dot_sent and not isinstance(exc, smtplib.SMTPResponseException):
+                    # the dot went out but no reply came back: it may have been accepted; never resend
+                    _finish(row_id, token, status=UNCERTAIN, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+                    log.warning("mail %s to %s: no reply after the end of data (%s): uncertain", row_id, to, exc)
+                else:
+                    failed += 1
+                    log.warning("mail %s to %s failed (attempt %s): %s", row_id, to, attempts, exc)
+                    backoff = current_app.config.get("MAIL_RETRY_SECONDS", 30) * 2 ** (attempts - 1)
+                    _finish(row_id, token, status=FAILED if attempts >= max_attempts else QUEUED,
+                            claim_token=None, claimed_at=None, send_started_at=None,
+                            next_attempt_at=utcnow() + timedelta(seconds=backoff),
+                            last_error=f"{type(exc).__name__}: {exc}"[:2000])
+                _drop(connection)  # a fresh connection for the next message (which reports its own failure)
             else:
                 _mark(row_id, token, status=SENT, sent_at=utcnow(), last_error=None)
-        db.session.commit()
-    finally:
-        with suppress(Exception):  # closing a dead connection
-            connection.close()
+                db.session.commit()  # at once: the uncertain window ends here
+    except BaseException:
+        _drop(connection, reopen=False)  # no QUIT: it could land inside an unfinished DATA
+        raise
+    with suppress(Exception):  # closing a dead connection
+        connection.close()
     return failed
 
 
@@ -258,7 +357,11 @@ def sweep_mail() -> int:
     """Every minute: deliver rows whose task was lost (crash after commit, queue down, expired lease)."""
     sent = 0
     settle_interrupted()
+    from core.jobs import stopping
+
     for _ in range(100):
+        if stopping():
+            break
         token, rows = claim(None)
         if not rows:
             break

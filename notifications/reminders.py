@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from flask import url_for
 from flask_babel import get_locale
 from huey import crontab
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -192,11 +192,6 @@ def milestone_rules(today: date) -> Outcome:
     return out
 
 
-#: Self-assessments of an organisation are reminded this many days before their due date (and once more
-#: when overdue), to the organisation's trainees in the assessment's cohort.
-ASSESSMENT_DAYS_BEFORE = 7
-
-
 class _InstrumentTitle:
     """An instrument's title in the language the message is rendered in (lazy strings format it late)."""
 
@@ -208,19 +203,23 @@ class _InstrumentTitle:
 
 
 def assessment_rules(today: date) -> Outcome:
-    """A reminder ``ASSESSMENT_DAYS_BEFORE`` days before a requested self-assessment is due and one when it is
-    overdue, to each counted trainee of the assessment's cohort from the assessed organisation; none once
-    it is submitted (answered by a trainee or a colleague through their link)."""
+    """A reminder the cohort's ``days_before_due`` before a requested self-assessment is due and one when
+    it is overdue, to each counted trainee of the assessment's cohort from the assessed organisation; none
+    once it is submitted (answered by a trainee or a colleague through their link)."""
     out = Outcome()
+    # the longest lead any cohort asks for bounds the query; each cohort's own is applied below
+    horizon = max(db.session.scalar(select(func.max(ReminderPolicy.days_before_due))) or 0,
+                  DEFAULT_POLICY.days_before_due)
     assessments = db.session.scalars(
         select(Assessment).where(Assessment.status == "requested", Assessment.cohort_id.is_not(None),
-                                 Assessment.due_date <= today + timedelta(days=ASSESSMENT_DAYS_BEFORE))
+                                 Assessment.due_date <= today + timedelta(days=horizon))
         .options(joinedload(Assessment.organisation), joinedload(Assessment.instrument))
         .order_by(Assessment.due_date, Assessment.id)).all()
+    pol = policies({a.cohort_id for a in assessments})
+    assessments = [a for a in assessments if a.due_date - timedelta(days=pol[a.cohort_id].days_before_due) <= today]
     if not assessments:
         return out
     cohort_ids = {a.cohort_id for a in assessments}
-    pol = policies(cohort_ids)
     by_cohort_org: dict[tuple[int, int], list[Trainee]] = {}
     for e in _enrolments(cohort_ids):
         by_cohort_org.setdefault((e.cohort_id, e.trainee.organisation_id), []).append(e.trainee)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from contextlib import suppress
 from datetime import UTC
 
 from flask import (
@@ -190,10 +192,17 @@ def _own_run(run_id: int) -> JobRun:
 
 
 def _run_links(run: JobRun) -> dict:
-    links = {"back": url_for("accounts.home"), "download": None}
+    links = {"back": url_for("accounts.home"), "download": None, "outcome": {}}
     if run.kind.startswith("certificates."):
         links["back"] = url_for("completion.cohort_certificates", cohort_id=run.subject_id)
-    if run.status == "done" and run.result_key:
+    elif run.kind == "reports.workbook":
+        links["back"] = url_for("reports.dashboard")
+    elif run.kind == "reports.template_fill":
+        links["back"] = url_for("reports.template")
+        with suppress(ValueError):  # what the user should read: the form's warnings or why it failed
+            outcome = json.loads(run.outcome or "{}")
+            links["outcome"] = {"warnings": outcome.get("warnings") or [], "message": outcome.get("message")}
+    if run.status == "done" and run.result_key and run.owner_id == current_user.id:
         links["download"] = url_for("notifications.job_run_download", run_id=run.id)
     return links
 
@@ -220,8 +229,10 @@ def job_run_status(run_id: int):
 @bp.route("/jobs/<int:run_id>/download")
 @organiser_required
 def job_run_download(run_id: int):
-    """The job's result file from the file store (no-store); gone once it expired."""
+    """The job's result file from the file store (no-store); gone once it expired. Only for who asked."""
     run = _own_run(run_id)
+    if run.owner_id != current_user.id:  # an admin sees others' progress, never their files (personal data)
+        abort(404)
     stored = filestore.info(run.result_key, kind="download") if run.result_key else None
     if stored is None or (stored.expires_at is not None and as_utc(stored.expires_at) <= utcnow()):
         flash(_("This download has expired. Start the job again."), "info")

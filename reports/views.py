@@ -7,7 +7,17 @@ import re
 import tempfile
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -32,6 +42,7 @@ from core.refdata import (
 from core.spreadsheets import XLSX_MIME
 from core.uow import unit_of_work
 from reports import cache, charts, labels, queries, sources, statistics, template_fill, workbook
+from reports import jobs as report_jobs
 from reports.filters import ARG_NAMES, FilterError, ReportFilter
 from reports.forms import TemplateForm
 from trainees.models import Cohort
@@ -70,9 +81,30 @@ def _download_name(stem: str, filt: ReportFilter, lang: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "-".join(parts)) + ".xlsx"
 
 
+#: what a workbook download is called and recorded as, by its origin (the export form or a cohort page)
+WORKBOOK_ORIGINS = {"kakehashi-report": "report.export", "kakehashi-cohort": "report.export_cohort"}
+
+
+def _audit_workbook(filt: ReportFilter, lang: str, no_pii: bool, action: str, rows: int, publication: bool,
+                    k: int, background: bool = False) -> None:
+    described = "; ".join(f"{k}: {v}" for k, v in filt.describe("en")) or "all data"
+    kind = f"for publication (k={k})" if publication else ("no names" if no_pii else "with names")
+    audit.record(action, object_type="Report",
+                 summary=f"{described}; lang {lang}; {kind}; {rows} participant rows"
+                         + ("; as a background job" if background else ""))
+
+
 def _send_workbook(filt: ReportFilter, lang: str, no_pii: bool, stem: str, action: str,
                    publication: bool = False):
     k = current_app.config["PUBLICATION_MIN_PEOPLE"]
+    rows = _data(filt).summary.enrolments
+    if not publication and rows >= current_app.config["REPORT_JOB_MIN_ROWS"]:
+        # Too large for one request: a page with a button that starts a background job (no write on GET).
+        response = make_response(render_template(
+            "reports/export_job.html", rows=rows, args=filt.to_args(), lang=lang, no_pii=no_pii, stem=stem,
+            described=filt.describe(_page_lang())))
+        response.headers["Cache-Control"] = "no-store, private"
+        return response
     with tempfile.TemporaryFile() as spool:
         if publication:  # aggregate only, small cells suppressed (reports/suppression.py)
             info = workbook.build_publication_workbook(spool, filt, lang=lang, k=k, data=_data(filt))
@@ -80,11 +112,8 @@ def _send_workbook(filt: ReportFilter, lang: str, no_pii: bool, stem: str, actio
             info = workbook.build_workbook(spool, filt, lang=lang, no_pii=no_pii, data=_data(filt))
         spool.seek(0)
         content = spool.read()
-    described = "; ".join(f"{k}: {v}" for k, v in filt.describe("en")) or "all data"
-    kind = f"for publication (k={k})" if publication else ("no names" if no_pii else "with names")
     with unit_of_work():  # the download is recorded in the audit log (every download is an event)
-        audit.record(action, object_type="Report",
-                     summary=f"{described}; lang {lang}; {kind}; {info.participant_rows} participant rows")
+        _audit_workbook(filt, lang, no_pii, action, info.participant_rows, publication, k)
     return send_file(io.BytesIO(content), mimetype=XLSX_MIME, as_attachment=True,
                      download_name=_download_name(stem, filt, lang))
 
@@ -207,6 +236,30 @@ def export():
                           publication=_flag(request.args.get("publication")))
 
 
+@bp.route("/export/job", methods=["POST"])
+@organiser_required
+def export_job():
+    """Start the background job that builds a large report workbook; then show its progress."""
+    filt, errors = _parse(request.form)
+    if filt is None:
+        flash(_("Correct the filters before downloading."), "error")
+        return redirect(url_for("reports.dashboard"))
+    lang = request.form.get("lang") if request.form.get("lang") in ("en", "ja") else _page_lang()
+    stem = request.form.get("stem") if request.form.get("stem") in WORKBOOK_ORIGINS else "kakehashi-report"
+    no_pii = _flag(request.form.get("no_pii"))
+    parameters = {"args": filt.to_args(), "lang": lang, "no_pii": no_pii,
+                  "download_name": _download_name(stem, filt, lang)}
+    running = report_jobs.pending_workbook(parameters, current_user.id)
+    if running is not None:  # a second click: the run already under way
+        return redirect(url_for("notifications.job_run", run_id=running.id))
+    rows = _data(filt).summary.enrolments
+    with unit_of_work(success=_("Preparing the workbook in the background.")):
+        _audit_workbook(filt, lang, no_pii, WORKBOOK_ORIGINS[stem], rows, False,
+                        current_app.config["PUBLICATION_MIN_PEOPLE"], background=True)
+        run = report_jobs.start_workbook(parameters, rows, current_user)
+        return redirect(url_for("notifications.job_run", run_id=run.id))
+
+
 @bp.route("/cohorts/<int:cohort_id>.xlsx")
 @organiser_required
 def cohort_workbook(cohort_id: int):
@@ -239,17 +292,20 @@ def template():
     upload = form.template.data
     max_bytes = current_app.config["REPORTS_TEMPLATE_MAX_BYTES"]
     content = upload.stream.read(max_bytes + 1)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", (upload.filename or "form.xlsx").rsplit(".", 1)[0]) + "-filled.xlsx"
     try:
         template_fill.check_upload(content, upload.filename or "", max_bytes)
         data = _data(filt)
         lang = form.lang.data
+        if data.summary.enrolments >= current_app.config["REPORT_FILL_JOB_MIN_ROWS"]:
+            return _start_fill_job(content, upload.filename or "", name, filt, lang, form.no_pii.data,
+                                   data.summary.enrolments)
         programme = queries.programme_by_code(filt.programme)
         result = template_fill.fill(content, workbook.template_values(data, filt, lang, programme),
                                     workbook.template_tables(data, filt, lang, form.no_pii.data))
     except template_fill.TemplateError as exc:
         form.template.errors = [*form.template.errors, exc.message]
         return render_template("reports/template.html", **page)
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", (upload.filename or "form.xlsx").rsplit(".", 1)[0]) + "-filled.xlsx"
     key = None
     with unit_of_work():
         audit.record("report.template_fill", object_type="Report",
@@ -263,6 +319,19 @@ def template():
     page["warnings"] = result.warnings
     page["download"] = {"filename": name, "key": key, "replaced": result.replaced}
     return render_template("reports/template.html", **page)
+
+
+def _start_fill_job(content: bytes, filename: str, name: str, filt: ReportFilter, lang: str, no_pii: bool,
+                    rows: int):
+    """A large fill: keep the checked upload in the file store and fill it in a background job."""
+    parameters = {"args": filt.to_args(), "lang": lang, "no_pii": bool(no_pii), "download_name": name,
+                  "ui_locale": _page_lang()}
+    with unit_of_work(success=_("Filling the form in the background.")):
+        audit.record("report.template_fill", object_type="Report",
+                     summary=f"{filename}; as a background job; {rows} participant rows; "
+                             f"{'; '.join(f'{k}: {v}' for k, v in filt.describe('en')) or 'all data'}")
+        run = report_jobs.start_fill(content, parameters, rows, current_user)
+        return redirect(url_for("notifications.job_run", run_id=run.id))
 
 
 @bp.route("/template/download", methods=["POST"])

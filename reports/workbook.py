@@ -9,6 +9,9 @@ the number of enrolments.
 
 from __future__ import annotations
 
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -212,16 +215,53 @@ def extra_sheets(filt: ReportFilter, lang: str) -> list[tuple[str, Table]]:
 
 # --- the workbook -------------------------------------------------------------------------------------
 
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 1000
+
+
+def spooled(rows: Iterable[tuple], progress: Progress, every: int | None = None) -> Iterator[tuple]:
+    """``rows`` read to the end into a temporary file first, then yielded with ``progress(n)`` calls.
+
+    A background job reports progress by committing, which must not happen while the database cursor
+    that streams the rows is open (PostgreSQL closes it; SQLite keeps its read lock). So the rows are
+    read at once into a private temporary file (memory stays flat) and replayed from there.
+    """
+    every = every or PROGRESS_EVERY
+    with tempfile.TemporaryFile() as spool:
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(tuple(row))
+            if len(batch) == every:
+                pickle.dump(batch, spool)
+                batch = []
+        if batch:
+            pickle.dump(batch, spool)
+        spool.seek(0)
+        done = 0
+        while True:
+            try:
+                batch = pickle.load(spool)  # noqa: S301 - our own temporary file, written just above
+            except EOFError:
+                break
+            yield from batch
+            done += len(batch)
+            progress(done)
+
+
 def build_workbook(target: str | IO[bytes], filt: ReportFilter, *, lang: str = "en", no_pii: bool = False,
-                   data: statistics.ReportData | None = None) -> WorkbookInfo:
-    """Write the report workbook for ``filt`` to ``target`` (a path or a binary file object)."""
+                   data: statistics.ReportData | None = None, progress: Progress | None = None) -> WorkbookInfo:
+    """Write the report workbook for ``filt`` to ``target`` (a path or a binary file object).
+
+    With ``progress`` (a background job), it is called with the number of Participants rows written.
+    """
     data = data or statistics.compute(filt)
     extras = extra_sheets(filt, lang)
     info = WorkbookInfo(data=data)
     with WorkbookWriter(target) as book:
         summary = book.write_table("Summary", summary_table(data, lang))
         participants = book.add_sheet("Participants", participants_columns(lang, no_pii))
-        info.participant_rows = participants.write_rows(participants_rows(filt, lang, no_pii))
+        rows = participants_rows(filt, lang, no_pii)
+        info.participant_rows = participants.write_rows(spooled(rows, progress) if progress else rows)
         country = book.write_table("By country", by_country_table(data, lang))
         sector = book.write_table("By sector", by_sector_table(data, lang))
         book.write_table("By cohort", by_cohort_table(data, lang))
@@ -289,12 +329,14 @@ def template_values(data: statistics.ReportData, filt: ReportFilter, lang: str, 
     }
 
 
-def template_tables(data: statistics.ReportData, filt: ReportFilter, lang: str, no_pii: bool) -> dict[str, Table]:
+def template_tables(data: statistics.ReportData, filt: ReportFilter, lang: str, no_pii: bool,
+                    progress: Progress | None = None) -> dict[str, Table]:
     """Tables for ``{{table:…}}`` anchors (participants streamed only when the template asks for it)."""
 
     class _LazyRows:
         def __iter__(self):
-            return participants_rows(filt, lang, no_pii)
+            rows = participants_rows(filt, lang, no_pii)
+            return spooled(rows, progress) if progress else rows
 
     return {
         "by_country": by_country_table(data, lang),

@@ -220,3 +220,11 @@ def test_matrix_covers_the_gradebook_and_preview_routes(app):
                      "courses.gradebook_page", "courses.gradebook_xlsx", "courses.gradebook_attempt",
                      "courses.cohort_gradebook"):
         assert access_of(app.view_functions[endpoint]) == ORGANISERS, endpoint
+
+def test_matrix_covers_the_report_job_and_job_result_routes(app):
+    """Issue 12: starting a report job and the job pages are for organisers and admins (the walk above
+    checks the refusals); whose run it is, is checked per object (tests/reports/test_report_jobs.py)."""
+    for endpoint in ("reports.export_job", "reports.export", "reports.template", "notifications.job_run",
+                     "notifications.job_run_status", "notifications.job_run_download"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser", endpoint
+    assert app.url_map.bind("localhost").match("/reports/export/job", method="POST")[0] == "reports.export_job"

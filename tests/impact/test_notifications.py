@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from core.mailqueue import OutgoingMail
 from impact import services
 from impact.models import Assessment, Instrument
 from notifications import reminders, todo
-from notifications.models import Notification, ScheduledSend
+from notifications.models import Notification, ReminderPolicy, ScheduledSend
 from tests import factories
 
 
@@ -44,7 +45,9 @@ def _run(db, today):
 
 
 def test_assessment_reminders_before_due_and_overdue_once_each(app, db, outbox):
-    _inst_, _cohort, user, mine = _setup(db)
+    _inst_, cohort, user, mine = _setup(db)
+    db.session.add(ReminderPolicy(cohort_id=cohort.id, days_before_due=7))
+    db.session.commit()
     due = mine.due_date
     with app.test_request_context():
         assert _run(db, due - timedelta(days=8)) == 0  # not due soon yet
@@ -64,6 +67,30 @@ def test_assessment_reminders_before_due_and_overdue_once_each(app, db, outbox):
     assert sorted(sends) == ["assessment_due", "assessment_due", "assessment_overdue", "assessment_overdue"]
     note = db.session.scalar(select(Notification).where(Notification.user_id == user.id))
     assert note.link.endswith(f"/impact/me/assessments/{mine.id}")
+
+
+@pytest.mark.parametrize(("policy", "first_day"), [(None, 3), (12, 12), (0, 0)])
+def test_assessment_reminders_follow_the_cohorts_reminder_policy(app, db, outbox, policy, first_day):
+    """``days_before_due`` of the cohort's policy, like the other reminders (default policy: 3 days)."""
+    _inst_, cohort, _user, mine = _setup(db, due_in=20)
+    if policy is not None:
+        db.session.add(ReminderPolicy(cohort_id=cohort.id, days_before_due=policy))
+        db.session.commit()
+    due = mine.due_date
+    with app.test_request_context():
+        assert _run(db, due - timedelta(days=first_day + 1)) == 0  # frozen clock: the day before the lead
+        assert _run(db, due - timedelta(days=first_day)) == 2
+        assert _run(db, due - timedelta(days=first_day)) == 0
+
+
+def test_no_assessment_reminder_when_the_cohorts_reminders_are_off(app, db, outbox):
+    _inst_, cohort, _user, mine = _setup(db)
+    db.session.add(ReminderPolicy(cohort_id=cohort.id, enabled=False, days_before_due=7))
+    db.session.commit()
+    with app.test_request_context():
+        assert _run(db, mine.due_date - timedelta(days=7)) == 0
+        assert _run(db, mine.due_date + timedelta(days=1)) == 0
+    assert outbox == []
 
 
 def test_no_reminder_once_submitted(app, db, outbox):

@@ -86,8 +86,8 @@ class Instance:
         return children(self.process.pid)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the master and its live workers so far."""
-        return sum(cpu_seconds(pid) for pid in [self.process.pid, *self.workers()])
+        """User + system CPU time of the master and its workers so far (live and exited)."""
+        return tree_cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -110,18 +110,23 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of one process (all its threads), in seconds; 0 if it is gone."""
+def cpu_seconds(pid: int, reaped: bool = False) -> float:
+    """utime + stime of one process (all its threads), in seconds; 0 if it is gone. ``reaped``: plus the
+    CPU time of its children that have exited and been waited for (cutime + cstime)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS  # fields 14 and 15 of stat(5)
+    ticks = int(fields[11]) + int(fields[12])  # fields 14 and 15 of stat(5)
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])  # fields 16 and 17
+    return ticks / TICKS
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU time of ``pid`` and its live children (e.g. a postmaster and its backends)."""
-    return cpu_seconds(pid) + sum(cpu_seconds(child) for child in children(pid))
+    """CPU time of ``pid``, its live children and its exited children (e.g. a postmaster and its backends;
+    a gunicorn master and its workers, including those recycled by max_requests)."""
+    return cpu_seconds(pid, reaped=True) + sum(cpu_seconds(child) for child in children(pid))
 
 
 def call(port: int, method: str, path: str, body: dict | None = None, cookie: str | None = None,

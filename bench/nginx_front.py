@@ -35,7 +35,8 @@ pid {tmp}/nginx.pid;
 error_log {tmp}/error.log;
 events {{}}
 http {{
-    access_log {tmp}/access.log;
+    log_format upstream '$status $request_uri $upstream_addr';
+    access_log {tmp}/access.log upstream;
     client_body_temp_path {tmp}/body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
@@ -131,15 +132,22 @@ def main() -> None:  # noqa: C901 - one check, read top to bottom
         check("/readyz through nginx (database at head, Redis)", r.status == 200, f"{r.status} {r.text.strip()}")
         login = browser.request("GET", "/login")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login.text)[1]
+        # As a browser does: over HTTPS, Flask-WTF also requires a same-origin Referer.
         r = browser.request("POST", "/login", {"email": "organiser@demo.kakehashi.example",
-                                               "password": DEMO_PASSWORD, "csrf_token": token})
+                                               "password": DEMO_PASSWORD, "csrf_token": token},
+                            Referer="https://kakehashi.agency.example/login")
+        if r.status != 302:
+            print(r.text[:2000])
         cookie = next((h for h in r.msg.get_all("Set-Cookie") or [] if h.startswith("session=")), "")
         check("sign-in with the CSRF token, secret from KAKEHASHI_SECRET_KEY_FILE", r.status == 302, str(r.status))
         check("session cookie is Secure and HttpOnly behind the proxy", "Secure" in cookie and "HttpOnly" in cookie)
         check("redirects keep https (X-Forwarded-Proto trusted)",
               r.getheader("Location", "").startswith(("https://", "/")), r.getheader("Location"))
         statuses = [browser.request("GET", "/account").status for _ in range(6)]
-        check("6 signed-in pages, spread by nginx over both instances", statuses == [200] * 6, str(statuses))
+        served_by = {line.rsplit(" ", 1)[-1] for line in (tmp / "access.log").read_text().splitlines()
+                     if " /account " in f"{line} "}
+        check("6 signed-in pages, spread by nginx over both instances",
+              statuses == [200] * 6 and len(served_by) == 2, f"{statuses} from {sorted(served_by)}")
         hsts = browser.request("GET", "/account").getheader("Strict-Transport-Security")
         check("HSTS on HTTPS", bool(hsts), str(hsts))
         if args.pgdata:

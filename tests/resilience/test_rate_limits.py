@@ -17,11 +17,15 @@ CLOSED_REDIS = "redis://127.0.0.1:9/15"  # nothing listens on port 9: "Redis is 
 
 
 def _redis_available() -> bool:
+    """Whether the test Redis answers; with ``KAKEHASHI_REQUIRE_REDIS=1`` (CI) a missing one is an error,
+    not a silent skip of the shared-counter and two-instance tests."""
     try:
         import redis
 
         return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("KAKEHASHI_REQUIRE_REDIS") == "1":
+            raise RuntimeError(f"KAKEHASHI_REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}") from exc
         return False
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask_babel import force_locale
@@ -97,16 +98,33 @@ def _filter(parameters: dict):
     return filt
 
 
+def _open_run(run_id: int) -> tuple[JobRun | None, dict]:
+    """The run and its parameters; (None, {}) when it is gone or already finished (a retried task)."""
+    run = db.session.get(JobRun, run_id)
+    if _already_done(run):
+        return None, {}
+    return run, json.loads(run.parameters or "{}")
+
+
+@contextmanager
+def _fail_on_error(run_id: int):
+    """Record an unexpected error on the run (shown on its page), then let the queue retry the task."""
+    try:
+        yield
+    except Exception as exc:
+        _failed(run_id, {"error": f"{type(exc).__name__}: {exc}"[:500]})
+        raise
+
+
 @job(retries=2, retry_delay=10)
 def report_workbook_job(run_id: int) -> int:
     """Build the report workbook of the run's filter into the file store; return the Participants rows."""
     from reports import statistics, workbook
 
-    run = db.session.get(JobRun, run_id)
-    if _already_done(run):
+    run, parameters = _open_run(run_id)
+    if run is None:
         return 0
-    parameters = json.loads(run.parameters or "{}")
-    try:
+    with _fail_on_error(run_id):
         filt = _filter(parameters)
         data = statistics.compute(filt)
         run.status, run.total, run.done = "running", data.summary.enrolments, 0
@@ -121,9 +139,6 @@ def report_workbook_job(run_id: int) -> int:
         run.outcome = json.dumps({"rows": info.participant_rows})
         db.session.commit()
         return info.participant_rows
-    except Exception as exc:
-        _failed(run_id, {"error": f"{type(exc).__name__}: {exc}"[:500]})
-        raise
 
 
 @job(retries=2, retry_delay=10)
@@ -131,11 +146,10 @@ def template_fill_job(run_id: int) -> int:
     """Fill the uploaded form kept for the run; the filled form goes to the file store. Returns placeholders."""
     from reports import queries, statistics, template_fill, workbook
 
-    run = db.session.get(JobRun, run_id)
-    if _already_done(run):
+    run, parameters = _open_run(run_id)
+    if run is None:
         return 0
-    parameters = json.loads(run.parameters or "{}")
-    try:
+    with _fail_on_error(run_id):
         blob = filestore.get(parameters.get("template_key"), kind=UPLOAD_KIND)
         if blob is None:
             with force_locale(parameters.get("ui_locale") or "en"):
@@ -167,6 +181,3 @@ def template_fill_job(run_id: int) -> int:
                                   "warnings": warnings})
         db.session.commit()
         return result.replaced
-    except Exception as exc:
-        _failed(run_id, {"error": f"{type(exc).__name__}: {exc}"[:500]})
-        raise

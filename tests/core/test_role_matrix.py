@@ -210,3 +210,9 @@ def test_matrix_covers_the_impact_routes(app):
     }
     actual = {e: access_of(app.view_functions[e]) for e in _endpoints(app) if e.startswith("impact.")}
     assert actual == expected
+
+
+def test_programme_logo_routes_are_for_organisers(app):
+    """Issue 14 item 10: uploading, removing and previewing a programme's logo."""
+    for endpoint in ("trainees.programme_logo_upload", "trainees.programme_logo_delete", "trainees.programme_logo"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser"

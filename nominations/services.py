@@ -359,11 +359,11 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
     All or nothing: any invalid row, or a row another country's person, raises ``ServiceError`` with
     one line per problem (``row N: column: message``) and nothing is written. Rows are ranked in order.
     """
-    problems = [p.line(row.number) for row in parsed.rows for p in row.errors]
+    problems = [p.shown(row.number) for row in parsed.rows for p in row.errors]
     for row in parsed.rows:
         if row.is_valid and row.values.get("nationality") != focal_point.country:
-            problems.append(f"row {row.number}: nationality: "
-                            + _("only people of your country can be nominated"))
+            problems.append(_("row %(n)d: %(column)s: %(message)s", n=row.number, column="nationality",
+                              message=_("only people of your country can be nominated")))
     if problems:
         raise ServiceError("\n".join(problems), "file")
     created = []
@@ -377,5 +377,6 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
                 organisation_country=v.get("organisation_country") or v["nationality"], sector=v["sector"],
                 org_type=v["org_type"], job_title=v.get("job_title") or "", date_of_birth=v.get("date_of_birth")))
         except ServiceError as exc:
-            raise ServiceError(f"row {row.number}: {exc.field or ''}: {exc.message}", "file") from exc
+            raise ServiceError(_("row %(n)d: %(column)s: %(message)s", n=row.number, column=exc.field or "",
+                                 message=exc.message), "file") from exc
     return created

@@ -119,3 +119,14 @@ def test_observer_dashboard_query_count_does_not_grow_with_people(client, db, ds
         client.get("/observer/")
     assert second.count == first.count
     assert first.count <= 40
+
+
+def test_observer_table_headings_are_in_the_observers_language(client, db, ds, observer, login_as):
+    """Issue 14 acceptance 2: the headings were the workbook's English sheet names on Japanese pages."""
+    observer.locale = "ja"
+    db.session.commit()
+    login_as(user=observer)
+    page = client.get("/observer/").get_data(as_text=True)
+    for english, japanese in (("Summary", "概要"), ("By country", "国別"), ("By sector", "分野別"),
+                              ("By cohort", "コース別"), ("By fiscal year", "年度別"), ("Learning", "学習成果")):
+        assert f"<h3>{japanese}</h3>" in page and f"<h3>{english}</h3>" not in page

@@ -200,8 +200,16 @@ def _pages(app) -> dict[str, list[str]]:
             "my_cohort": my_cohort,
             "focal_user": _scalar(select(User.email).join(FocalPoint, FocalPoint.user_id == User.id)
                                   .order_by(FocalPoint.id)),
-            "candidate": _scalar(select(Candidate.id).order_by(Candidate.id)),
+            "candidate": _scalar(select(Candidate.id).join(FocalPoint, FocalPoint.id == Candidate.focal_point_id)
+                                 .join(User, User.id == FocalPoint.user_id)
+                                 .where(User.email == select(User.email).join(FocalPoint, FocalPoint.user_id == User.id)
+                                        .order_by(FocalPoint.id).limit(1).scalar_subquery())
+                                 .order_by(Candidate.id)),
             "trainee_user": _scalar(select(User.id).where(User.email == "trainee1@demo.kakehashi.example")),
+            "observer": _scalar(select(User.id).where(User.email == OBSERVER_EMAIL)),
+            # the trainee's organisation's self-assessment (open or submitted: the answer or the result page)
+            "my_assessment": _scalar(select(Assessment.id).where(Assessment.organisation_id == trainee.organisation_id)
+                                     .order_by(Assessment.id)),
         }
         db.session.remove()
 
@@ -240,11 +248,16 @@ def _pages(app) -> dict[str, list[str]]:
         "/notifications", "/notifications/settings", "/me/data", "/account",
     ]
     admin = ["/admin/users", "/admin/users/new", "/admin/audit", "/admin/jobs",
-             *f("/admin/users/{trainee_user}", "trainee_user"), *f("/trainees/{trainee}/erase", "trainee")]
+             *f("/admin/users/{trainee_user}", "trainee_user"), *f("/trainees/{trainee}/erase", "trainee"),
+             *f("/admin/users/{observer}/observer-programmes", "observer")]
     trainee_pages = ["/me", *f("/me/cohorts/{my_cohort}", "my_cohort"), "/me/after-course", "/learn/",
-                     "/impact/me", "/impact/me/outcomes", "/exercises/play", "/notifications",
+                     "/impact/me", "/impact/me/outcomes", *f("/impact/me/assessments/{my_assessment}", "my_assessment"),
+                     "/exercises/play", "/notifications",
                      "/notifications/settings", "/me/data", "/account"]
-    focal = ["/nominations/my", *f("/nominations/my/calls/{call}/nominate", "call"), "/notifications", "/me/data",
+    focal = ["/nominations/my", *f("/nominations/my/calls/{call}/nominate", "call"),
+             *f("/nominations/my/calls/{call}/upload", "call"),
+             *f("/nominations/my/candidates/{candidate}", "candidate"),
+             "/notifications", "/me/data",
              "/account"]
     observer_pages = ["/observer/", "/notifications", "/me/data", "/account"]
     public = ["/login", "/password/forgot", "/privacy", *f("/verify/{verify}", "verify"),

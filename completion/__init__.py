@@ -13,12 +13,14 @@ def register(app: Flask) -> None:
         models,  # noqa: F401 - metadata must see the models
         views,
     )
+    from completion.defaults import builtin_text
     from completion.seed import seed_completion
     from core.cli import register_seeder
     from core.i18n import _l
     from core.templating import register_nav
 
     app.register_blueprint(views.bp)
+    app.add_template_filter(builtin_text, "builtin")
     register_nav(app, _l("Completion"), "completion.index", ("admin", "organiser"), order=40)
     register_nav(app, _l("Surveys & certificates"), "completion.my_after_course", ("trainee",), order=40)
     register_seeder(app, 50, seed_completion)

@@ -21,6 +21,9 @@ REACTION_ITEMS = [
     ("text", _l("What should we change for the next group?"), None),
 ]
 
+#: the title the seeder and the survey form suggest
+DEFAULT_SURVEY_TITLE = _l("End-of-course survey")
+
 FOLLOWUP_ITEMS = [
     ("single_choice", _l("How far has your action plan progressed?"),
      [_l("Not started"), _l("Started"), _l("Partly implemented"), _l("Fully implemented")]),
@@ -28,3 +31,26 @@ FOLLOWUP_ITEMS = [
     ("likert", _l("My supervisor supports the changes in my action plan."), None),
     ("text", _l("What has helped or blocked you? (budget, equipment, local conditions, …)"), None),
 ]
+
+
+_builtin: frozenset[str] | None = None
+
+
+def builtin_text(text: str) -> str:
+    """A built-in survey text (stored in English, so that the stored survey does not depend on who created
+    it) in the reader's language; any text an organiser wrote is returned as it is. Template filter
+    ``builtin``."""
+    global _builtin
+    if _builtin is None:
+        from flask_babel import force_locale
+
+        lazies = [DEFAULT_SURVEY_TITLE, AGREE_SCALE_NOTE]
+        for _kind, text_l, options in REACTION_ITEMS + FOLLOWUP_ITEMS:
+            lazies += [text_l, *(options or [])]
+        with force_locale("en"):
+            _builtin = frozenset(str(item) for item in lazies)
+    if isinstance(text, str) and text in _builtin:
+        from core.i18n import _
+
+        return _(text)
+    return text

@@ -136,7 +136,7 @@ def certificates_zip_job(run_id: int) -> int:
                 run.done = n
                 db.session.commit()
 
-        data = pdf.certificates_zip(items, progress)
+        data = pdf.certificates_zip(items, progress, logo=queries.certificate_logo(cohort_id=cohort.id))
         run.result_key = filestore.put(data, name=f"certificates-{cohort.code}.zip", content_type="application/zip",
                                        kind="download", owner_id=run.owner_id,
                                        expires_at=utcnow() + timedelta(hours=ZIP_HOURS))

@@ -244,13 +244,14 @@ def _draw_logo(pdf, data: bytes, x: float, y: float, max_w: float, max_h: float)
     pdf.drawImage(image, x, y, w * scale, h * scale, mask="auto")
 
 
-def certificates_zip(items: list[tuple[Certificate, str]], progress=None) -> bytes:
-    """A zip of certificate PDFs named by serial and holder; ``progress(n)`` after each PDF if given."""
+def certificates_zip(items: list[tuple[Certificate, str]], progress=None, logo: bytes | None = None) -> bytes:
+    """A zip of certificate PDFs named by serial and holder; ``progress(n)`` after each PDF if given;
+    ``logo``: the programme's logo (one cohort's certificates share their programme)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for n, (cert, url) in enumerate(items, start=1):
             safe = "".join(ch if ch.isalnum() else "_" for ch in cert.holder_name)[:60]
-            archive.writestr(f"{cert.serial}_{safe}.pdf", render_certificate(cert, url))
+            archive.writestr(f"{cert.serial}_{safe}.pdf", render_certificate(cert, url, logo))
             if progress is not None:
                 progress(n)
     return buffer.getvalue()

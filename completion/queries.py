@@ -145,6 +145,16 @@ def action_plans_for_cohort(cohort_id: int) -> list[tuple[Enrolment, ActionPlan 
     return [(e, p) for e, p in rows]
 
 
+def certificate_logo(*, cohort_id: int | None = None, enrolment_id: int | None = None) -> bytes | None:
+    """The logo of the programme a cohort (or an enrolment's cohort) belongs to, for its certificates."""
+    from trainees.queries import programme_logo
+
+    if cohort_id is None:
+        cohort_id = db.session.scalar(select(Enrolment.cohort_id).where(Enrolment.id == enrolment_id))
+    programme_id = db.session.scalar(select(Cohort.programme_id).where(Cohort.id == cohort_id))
+    return programme_logo(programme_id)
+
+
 def certificates_for_cohort(cohort_id: int) -> list[Certificate]:
     return list(db.session.scalars(
         select(Certificate).join(Enrolment).where(Enrolment.cohort_id == cohort_id)

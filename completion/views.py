@@ -196,7 +196,8 @@ def cohort_certificates_zip(cohort_id: int):
             run = certificate_jobs.start_zip(cohort, len(certs), current_user)
             return redirect(url_for("notifications.job_run", run_id=run.id))
         return redirect(url_for("completion.cohort_certificates", cohort_id=cohort.id))
-    data = pdf.certificates_zip([(c, _verify_url(c)) for c in certs])
+    data = pdf.certificates_zip([(c, _verify_url(c)) for c in certs],
+                                logo=queries.certificate_logo(cohort_id=cohort.id))
     return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
                      download_name=f"certificates-{cohort.code}.zip")
 
@@ -344,7 +345,7 @@ def my_certificate_pdf(cert_id: int):
 
 
 def _pdf_response(cert: Certificate):
-    data = pdf.render_certificate(cert, _verify_url(cert))
+    data = pdf.render_certificate(cert, _verify_url(cert), queries.certificate_logo(enrolment_id=cert.enrolment_id))
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{cert.serial}.pdf")
 

@@ -31,7 +31,8 @@ listing files (``info``) stays cheap; on PostgreSQL (psycopg) it is fetched in b
 
 Kinds in use: ``import_preview`` (trainees/imports/store.py), ``lesson_attachment``
 (courses/services.py), ``inject_attachment`` (exercises: ``Attachment.file_key``),
-``report_filled_form`` (reports/views.py). The README's "Where files live" lists them.
+``report_filled_form`` (reports/views.py), ``programme_logo`` (``Programme.logo_key``,
+trainees/services.py). The README's "Where files live" lists them.
 """
 
 from __future__ import annotations

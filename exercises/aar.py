@@ -29,6 +29,7 @@ from exercises.vocab import (
     RESPONSE_KINDS,
     RUN_STATUS_NAMES,
 )
+from trainees.display import current_lang
 
 
 def team_letter(index: int) -> str:
@@ -145,13 +146,14 @@ def build(run: ExerciseRun, anonymous: bool = False) -> Report:
     report = Report(
         run_id=run.id, anonymous=anonymous, title=scrub(fill(run.title, values)),
         cohort=scrub(f"{run.cohort.code} — {run.cohort.title}"), status=str(RUN_STATUS_NAMES[run.status]),
-        tlp=run.tlp, sector=sector_name(run.sector_code) if run.sector_code else "", threat=scrub(run.threat_type),
+        tlp=run.tlp, sector=sector_name(run.sector_code, current_lang()) if run.sector_code else "",
+        threat=scrub(run.threat_type),
         started_at=as_utc(run.started_at), ended_at=as_utc(run.ended_at),
         running_time=timeline.format_duration(run.elapsed_seconds()), generated_at=utcnow(),
         hotwash=scrub(run.hotwash_notes))
     for team in teams:
         report.teams.append(TeamRow(
-            label=labels[team.id], country="" if anonymous else country_name(team.country),
+            label=labels[team.id], country="" if anonymous else country_name(team.country, current_lang()),
             members=[] if anonymous else sorted(m.trainee.full_name for m in team.members),
             organisations=[] if anonymous else sorted({m.trainee.organisation.name for m in team.members})))
     ratings = queries.ratings(run.id)

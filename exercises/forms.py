@@ -33,6 +33,7 @@ from exercises.vocab import (
     TEAM_MODES,
     TLP_MARKINGS,
 )
+from trainees.display import current_lang
 
 
 def int_or_none(value):
@@ -60,7 +61,7 @@ class ScenarioForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sector_code.choices = [("", _l("— not sector-specific —")), *sector_choices()]
+        self.sector_code.choices = [("", _l("— not sector-specific —")), *sector_choices(current_lang())]
 
 
 class ObjectiveForm(BaseForm):

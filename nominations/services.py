@@ -411,10 +411,11 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
     problems = spreadsheet.missing_columns(call, present)
     answers: dict[int, dict[int, str]] = {}
     for row in parsed.rows:
-        problems += [p.line(row.number) for p in row.errors]
+        problems += [p.shown(row.number) for p in row.errors]
         refusal = nationality_refusal(focal_point, row.values.get("nationality")) if row.is_valid else None
         if refusal:
-            problems.append(f"row {row.number}: nationality: {refusal}")
+            problems.append(_("row %(n)d: %(column)s: %(message)s", n=row.number, column="nationality",
+                              message=refusal))
         read = spreadsheet.read_answers(call, row, present)
         problems += read.problems
         answers[row.number] = read.answers
@@ -434,5 +435,6 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
                 org_type=v["org_type"], job_title=v.get("job_title") or "", date_of_birth=v.get("date_of_birth")))
         except ServiceError as exc:
             where = prompts.get(exc.field or "", exc.field or "")
-            raise ServiceError(f"row {row.number}: {where}: {exc.message}", "file") from exc
+            raise ServiceError(_("row %(n)d: %(column)s: %(message)s", n=row.number, column=where,
+                                 message=exc.message), "file") from exc
     return created

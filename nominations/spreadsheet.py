@@ -67,6 +67,11 @@ class RowAnswers:
     problems: list[str]
 
 
+def _row(number: int, where: str, message: str) -> str:
+    """One problem line in the reader's language (``row N: question: message``, e.g. ``3行目：…``)."""
+    return _("row %(n)d: %(column)s: %(message)s", n=number, column=where, message=message)
+
+
 def read_answers(call: NominationCall, row, present: set[str]) -> RowAnswers:
     """The answers of one parsed row: choices and yes/no normalised, required ones checked, by question text."""
     answers: dict[int, str] = {}
@@ -75,19 +80,19 @@ def read_answers(call: NominationCall, row, present: set[str]) -> RowAnswers:
         text = (row.values.get(_key(q)) or "").strip() if _key(q) in present else ""
         if not text:
             if q.required:
-                problems.append(f"row {row.number}: {q.prompt}: " + _("an answer is required."))
+                problems.append(_row(row.number, q.prompt, _("an answer is required.")))
             continue
         if q.kind == "choice":
             chosen = next((c for c in q.choices if header_key(c) == header_key(text)), None)
             if chosen is None:
-                problems.append(f"row {row.number}: {q.prompt}: " + _("“%(value)s” is not one of: %(choices)s.",
-                                                                      value=text[:80], choices="; ".join(q.choices)))
+                problems.append(_row(row.number, q.prompt, _("“%(value)s” is not one of: %(choices)s.",
+                                                             value=text[:80], choices="; ".join(q.choices))))
                 continue
             text = chosen
         elif q.kind == "yes_no":
             key = header_key(text)
             if key not in YES and key not in NO:
-                problems.append(f"row {row.number}: {q.prompt}: " + _("answer yes or no."))
+                problems.append(_row(row.number, q.prompt, _("answer yes or no.")))
                 continue
             text = "yes" if key in YES else "no"
         answers[q.id] = text

@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.permissions import admin_required, role_required, signed_in
 from core import audit
 from core.extensions import db
-from core.i18n import _
+from core.i18n import _, _l
 from core.spreadsheets import XLSX_MIME, Cell
 from core.uow import unit_of_work
 from privacy import observer, personal_data
@@ -81,6 +81,10 @@ def trainee_erase(trainee_id: int):
 
 observer_required = role_required("observer", "admin")
 
+#: Headings of the aggregate tables on the page (the workbook's sheet names stay English: scripts rely on them)
+TABLE_TITLES = {"Summary": _l("Summary"), "By country": _l("By country"), "By sector": _l("By sector"),
+                "By cohort": _l("By cohort"), "By fiscal year": _l("By fiscal year"), "Learning": _l("Learning")}
+
 
 def _granted_or_404(programme_id: int) -> Programme:
     programme = next((p for p in observer.granted_programmes(current_user) if p.id == programme_id), None)
@@ -116,7 +120,8 @@ def observer_dashboard():
     for programme in observer.granted_programmes(current_user):
         data = statistics.compute(ReportFilter(programme=programme.code))
         sections.append((programme, _for_display(workbook.publication_tables(data, lang, _k()), lang)))
-    return render_template("privacy/observer.html", sections=sections, k=_k(), label=suppression.LABEL)
+    return render_template("privacy/observer.html", sections=sections, k=_k(), label=suppression.LABEL,
+                           titles=TABLE_TITLES)
 
 
 @bp.route("/observer/programmes/<int:programme_id>.xlsx")

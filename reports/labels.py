@@ -104,7 +104,7 @@ def participants_header(name: str, lang: str) -> str:
 _COMPLETED_COLUMN = lazy_pgettext("report: Participants column", "Completed")
 
 # Definitions: (figure, text). The Definitions sheet and the dashboard's Definitions panel both show
-# these. A figure without a Japanese word (e.g. "Row order") is shown in English in both languages.
+# these, in the report's language (sheet names inside the texts stay English: scripts rely on them).
 DEFINITIONS = (
     (lazy_pgettext("report", "Enrolments"),
      lazy_pgettext("report",
@@ -152,12 +152,12 @@ DEFINITIONS = (
                    "From the organisation type: government, regulator, national CSIRT, state-owned enterprise "
                    "and international organisations are Public; private companies and NGOs are Private; "
                    "academia is Other.")),
-    ("Pre-test %, Post-test %",
+    (lazy_pgettext("report", "Pre-test %, Post-test %"),
      lazy_pgettext("report",
                    "Each enrolment's score in the cohort's named pre-test and post-test (first submitted "
                    "attempt; the mean over the cohort's courses when several name tests), in percent stored as "
                    "a fraction. Empty when not taken.")),
-    ("Mean pre-test, Mean post-test",
+    (lazy_pgettext("report", "Mean pre-test, Mean post-test"),
      lazy_pgettext("report",
                    "Means over paired enrolments only (both a pre-test and a post-test score).")),
     (lazy_pgettext("report", "Normalised gain"),
@@ -172,7 +172,7 @@ DEFINITIONS = (
                    "cohort, not by trainee attributes. The Satisfaction sheet gives, per survey item: "
                    "responses, mean, the share answering 4 or 5, and the response rate (respondents / counted "
                    "enrolments of the cohort).")),
-    ("Action plans sheet",
+    (lazy_pgettext("report", "Action plans sheet"),
      lazy_pgettext("report",
                    "Per cohort: counted enrolments, action plans submitted, plans acknowledged by the "
                    "supervisor, and the response rates of the 3-, 6- and 12-month follow-up surveys "
@@ -182,13 +182,13 @@ DEFINITIONS = (
                    "Exercise runs held (running, paused, ended or evaluated) for the cohorts in scope. The "
                    "Exercises sheet lists each run with its teams, players, objectives, overall P/S/M/U ratings "
                    "and improvement items.")),
-    ("Participants sheet",
+    (lazy_pgettext("report", "Participants sheet"),
      lazy_pgettext("report",
                    "One row per counted enrolment (so its rows equal Enrolments; a person in two cohorts has "
                    "two rows), ordered by cohort start date, cohort code and name. 'Completed' is 1 or 0. "
                    "Without personal data (--no-pii) the name columns are left out; e-mail and date of birth "
                    "are never exported.")),
-    ("Row order",
+    (lazy_pgettext("report", "Row order"),
      lazy_pgettext("report",
                    "By country by country code, then the ASEAN subtotal and the Total; By sector by sector "
                    "code, then Total; By cohort by start date; By fiscal year ascending. Only countries and "
@@ -197,7 +197,7 @@ DEFINITIONS = (
      lazy_pgettext("report",
                    "Running total of Enrolments over the fiscal years shown (from the first fiscal year in the "
                    "report).")),
-    ("Names",
+    (lazy_pgettext("report", "Names"),
      lazy_pgettext("report",
                    "Country and sector columns hold names (Japanese with --lang ja); code columns keep their "
                    "codes. Text that starts with =, +, -, @ or a control character is stored as text, never as "

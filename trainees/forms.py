@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -179,6 +180,13 @@ class ProgrammeForm(BaseForm):
 
 class ProgrammeEditForm(ProgrammeForm):
     code = None  # a programme's code identifies it in reports and the CLI: not editable
+
+
+class ProgrammeLogoForm(BaseForm):
+    """Upload or replace the programme's logo (checked by content in the service, not by extension)."""
+
+    logo = FileField(_l("Logo (PNG or JPEG, at most 1 MB)"), render_kw={"accept": "image/png,image/jpeg"})
+    upload = SubmitField(_l("Upload logo"))
 
 
 # --- cohorts and sessions ----------------------------------------------------------------------

@@ -29,6 +29,10 @@ ATTENDANCE_STATUSES = ("present", "late", "excused", "absent")
 ATTENDED_STATUSES = ("present", "late")
 
 
+#: ``core.filestore`` kind of a programme's logo
+LOGO_KIND = "programme_logo"
+
+
 class Programme(TimestampMixin, db.Model):
     """A multi-year programme (e.g. ASEAN cybersecurity HRD) funded by a ministry."""
 
@@ -39,6 +43,8 @@ class Programme(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(300))
     funder: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    #: the programme's logo (PNG or JPEG) in ``core.filestore`` (kind ``programme_logo``), drawn on certificates
+    logo_key: Mapped[str | None] = mapped_column(String(64))
 
     organiser_names: Mapped[list[ProgrammeOrganiserName]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="ProgrammeOrganiserName.from_fy"

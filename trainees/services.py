@@ -23,6 +23,7 @@ from core.i18n import _
 from core.refdata import MODALITIES, country_codes, org_type_codes, sector_codes
 from trainees.models import (
     ATTENDANCE_STATUSES,
+    LOGO_KIND,
     Attendance,
     Cohort,
     CohortSession,
@@ -85,6 +86,75 @@ def update_programme(programme: Programme, actor: User | None = None, **values) 
     if new:
         audit.record("programme.update", obj=programme, actor=actor, summary=programme.code, before=old, after=new)
     return programme
+
+
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+LOGO_MAX_PIXELS = 25_000_000  # far above any logo; refuses decompression bombs before decoding
+
+
+def logo_limit() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("PROGRAMME_LOGO_MAX_BYTES", 1024 * 1024))
+
+
+def _logo_format(data: bytes) -> str | None:
+    """"PNG" or "JPEG" when ``data`` really is a readable image of that type (by content, not by name)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in LOGO_FORMATS:
+                return None
+            width, height = image.size
+            if not width or not height or width * height > LOGO_MAX_PIXELS:
+                return None
+            image.load()  # decodes the pixels: a truncated or corrupt file fails here, not on a certificate
+            return image.format
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+
+
+def set_programme_logo(programme: Programme, filename: str, data: bytes, actor: User | None = None) -> Programme:
+    """Upload or replace the programme's logo: a PNG or JPEG image (checked by its content) of at most
+    ``PROGRAMME_LOGO_MAX_BYTES`` (1 MB), kept in the file store in this transaction."""
+    from core import filestore
+
+    if not data:
+        raise ServiceError(_("The file is empty."), "logo")
+    limit = logo_limit()
+    if len(data) > limit:
+        raise ServiceError(_("The logo is larger than %(kb)d KB.", kb=limit // 1024), "logo")
+    kind = _logo_format(data)
+    if kind is None:
+        raise ServiceError(_("The logo must be a PNG or JPEG image. This file is not one (whatever its name says)."),
+                           "logo")
+    name = (filename or "logo").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200] or "logo"
+    key = filestore.put(data, name=name, content_type=LOGO_FORMATS[kind], kind=LOGO_KIND,
+                        owner_id=getattr(actor, "id", None))
+    old = programme.logo_key
+    programme.logo_key = key
+    if old:
+        filestore.delete(old)
+    db.session.flush()
+    audit.record("programme.logo", obj=programme, actor=actor, summary=f"{programme.code}: {name}",
+                 before={"logo": "replaced"} if old else None, after={"logo": name})
+    return programme
+
+
+def remove_programme_logo(programme: Programme, actor: User | None = None) -> bool:
+    """Remove the programme's logo (certificates are then printed without one); False if it had none."""
+    from core import filestore
+
+    if not programme.logo_key:
+        return False
+    filestore.delete(programme.logo_key)
+    programme.logo_key = None
+    db.session.flush()
+    audit.record("programme.logo_remove", obj=programme, actor=actor, summary=programme.code)
+    return True
 
 
 def set_organiser_name(programme: Programme, from_fy: int, name: str, actor: User | None = None) -> None:

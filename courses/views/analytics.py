@@ -10,6 +10,7 @@ from core.refdata import country_name, sector_name
 from courses import queries
 from courses.blueprint import bp
 from courses.models import CourseAssignment, Quiz
+from trainees.display import current_lang
 
 
 @bp.route("/courses/progress")
@@ -51,10 +52,10 @@ def gain():
     cohort_ids = [cohort_id] if cohort_id else None
     by_country = queries.gain_by("country", cohort_ids)
     for row in by_country:
-        row.label = f"{row.key} — {country_name(row.key)}"
+        row.label = f"{row.key} — {country_name(row.key, current_lang())}"
     by_sector = queries.gain_by("sector", cohort_ids)
     for row in by_sector:
-        row.label = f"{row.key} — {sector_name(row.key)}"
+        row.label = f"{row.key} — {sector_name(row.key, current_lang())}"
     return render_template("courses/admin/gain.html", total=queries.gain_total(cohort_ids),
                            by_assignment=queries.gain_by("assignment", cohort_ids), by_country=by_country,
                            by_sector=by_sector, cohorts=queries.cohort_choices(), cohort_id=cohort_id)

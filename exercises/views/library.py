@@ -29,6 +29,7 @@ from exercises.injects import format_expected_actions, parse_expected_actions
 from exercises.models import Scenario, ScenarioInject, ScenarioModule, ScenarioObjective, ScenarioQuestion
 from exercises.services import library as services
 from exercises.views.common import send_attachment
+from trainees.display import current_lang
 
 PARTS = {
     "objective": (ScenarioObjective, ObjectiveForm, services.add_objective, services.update_objective),
@@ -53,7 +54,7 @@ def index():
     page = db.paginate(queries.scenarios_query(q, sector), per_page=current_app.config["PER_PAGE"], error_out=False)
     counts = queries.scenario_counts([s.id for s in page.items])
     return render_template("exercises/index.html", page=page, counts=counts, q=q, sector=sector,
-                           sectors=sector_choices())
+                           sectors=sector_choices(current_lang()))
 
 
 @bp.route("/scenarios/new", methods=["GET", "POST"])

@@ -52,6 +52,7 @@ def call_new():
 def call_edit(call_id: int):
     call = queries.get_call(call_id)
     form = CallForm(obj=call)
+    form.questions.data = ""  # not edited here (the page lists them): never the relationship's repr
     form.cohort_id.choices = _cohort_choices()
     if request.method == "GET":
         form.quotas.data = ", ".join(f"{q.country}={q.quota}" for q in call.quotas)

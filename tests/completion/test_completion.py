@@ -379,3 +379,27 @@ def test_certificate_embeds_its_japanese_and_vietnamese_glyphs(db):
     text = _pdf_text(data)
     assert "修了証書" in text and "CSIRT 構築研修" in text and "Signature / 署名" in text and "Seal / 印" in text
     assert "Ễ" in text.replace("\n", "")  # drawn in the Latin fallback font, which is embedded too
+
+
+def test_built_in_survey_texts_are_shown_in_the_readers_language(client, db, login_as, cohort_setup):
+    """Issue 14 acceptance 2: built-in items are stored in English and were shown in English on Japanese pages;
+    an organiser's own wording is shown as written."""
+    cohort, people = cohort_setup
+    reaction, _followup = services.ensure_default_templates()
+    instance = services.create_survey(cohort, reaction, title="End-of-course survey",
+                                      opens_on=date.today() - timedelta(days=1), closes_on=date.today(),
+                                      anonymous=False)
+    instance.items[-1].text = "Anything else? (our own question)"
+    people[0][0].locale = "ja"
+    db.session.commit()
+    _login(client, people[0][0])
+    page = client.get(f"/me/surveys/{instance.id}/{people[0][2].id}").get_data(as_text=True)
+    assert "The course objectives were clear to me from the start." not in page
+    assert "研修の目的は、開始時から明確だった。" in page and "研修終了時アンケート" in page
+    assert "Anything else? (our own question)" in page and "End-of-course survey" not in page
+    client.post("/logout")
+    organiser = login_as("organiser")
+    organiser.locale = "ja"
+    db.session.commit()
+    results = client.get(f"/surveys/{instance.id}").get_data(as_text=True)
+    assert "End-of-course survey" not in results and "<h1>研修終了時アンケート</h1>" in results

@@ -228,3 +228,9 @@ def test_matrix_covers_the_report_job_and_job_result_routes(app):
                      "notifications.job_run_status", "notifications.job_run_download"):
         assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser", endpoint
     assert app.url_map.bind("localhost").match("/reports/export/job", method="POST")[0] == "reports.export_job"
+
+
+def test_programme_logo_routes_are_for_organisers(app):
+    """Issue 14 item 10: uploading, removing and previewing a programme's logo."""
+    for endpoint in ("trainees.programme_logo_upload", "trainees.programme_logo_delete", "trainees.programme_logo"):
+        assert access_of(app.view_functions[endpoint]) == "roles:admin,organiser"

@@ -156,3 +156,13 @@ def test_new_scenario_requires_signed_in_organiser(client, db, login_as):
     login_as("trainee")
     assert client.get("/exercises/").status_code == 403
     assert factories  # builders imported for other tests
+
+
+def test_sector_filter_and_scenario_form_name_sectors_in_the_users_language(client, db, login_as):
+    """Issue 14: the exercises sector filter was English on Japanese pages (translated everywhere else)."""
+    organiser = login_as("organiser")
+    organiser.locale = "ja"
+    db.session.commit()
+    for url in ("/exercises/", "/exercises/scenarios/new"):
+        html = client.get(url).get_data(as_text=True)
+        assert "FIN — 金融" in html and "FIN — Finance" not in html, url

@@ -354,3 +354,32 @@ def test_with_a_mail_server_the_flash_does_not_warn(app, db, world):
     finally:
         app.config["MAIL_SERVER"] = None
     assert "2 letter(s) queued." in page and "No mail server is configured" not in page
+
+
+def test_spreadsheet_problems_are_numbered_in_the_focal_points_language(app, db, world):
+    """Issue 14 acceptance 2: the "row N" prefix of upload problems was English on Japanese pages."""
+    world["vn"].user.locale = "ja"
+    db.session.commit()
+    client = sign_in(app, world["vn"].user)
+    url = f"/nominations/my/calls/{world['call'].id}/upload"
+    header = "family_name,given_names,email,gender,nationality,organisation,sector,org_type,date_of_birth\n"
+    thai = "Srisuk,Somchai,somchai@example.org,M,TH,ThaiCERT,ICT,national_csirt,1985-07-02\n"
+    bad = ",,broken,M,VN,VNCERT,ICT,national_csirt,\n"
+    html = client.post(url, data={"file": (io.BytesIO((header + thai + bad).encode()), "n.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "2行目：nationality：" in html and "3行目：email：" in html
+    assert "row 2" not in html and "row 3" not in html
+
+
+def test_call_edit_lists_the_questions_instead_of_their_python_repr(app, db, world):
+    """Issue 14 walk-through: the edit form filled its questions box with "[<CallQuestion 1>]"."""
+    from nominations.models import CallQuestion
+
+    world["call"].questions.append(CallQuestion(position=0, kind="choice", prompt="Shift?", choices=["day", "night"],
+                                               required=True))
+    organiser = factories.user(role="organiser")
+    db.session.commit()
+    client = sign_in(app, organiser)
+    html = client.get(f"/nominations/calls/{world['call'].id}/edit").get_data(as_text=True)
+    assert "CallQuestion" not in html and "<li>Shift? (day; night) *</li>" in html
+    assert 'name="questions"' not in html  # fixed once the call is open

@@ -165,3 +165,14 @@ def test_observer_page_shows_rates_as_percentages_and_groups_thousands(client, d
     by_cohort = page.split("<h3>By cohort</h3>", 1)[1].split("</table>", 1)[0]
     assert "<td>2,400</td>" in by_cohort and "<td>2025</td>" in by_cohort  # a fiscal year is not a quantity
     assert "0.83" not in page and ">2400<" not in page and "2,025" not in page
+
+
+def test_observer_table_headings_are_in_the_observers_language(client, db, ds, observer, login_as):
+    """Issue 14 acceptance 2: the headings were the workbook's English sheet names on Japanese pages."""
+    observer.locale = "ja"
+    db.session.commit()
+    login_as(user=observer)
+    page = client.get("/observer/").get_data(as_text=True)
+    for english, japanese in (("Summary", "概要"), ("By country", "国別"), ("By sector", "分野別"),
+                              ("By cohort", "コース別"), ("By fiscal year", "年度別"), ("Learning", "学習成果")):
+        assert f"<h3>{japanese}</h3>" in page and f"<h3>{english}</h3>" not in page

@@ -113,7 +113,12 @@ class Problem:
     message: str
 
     def line(self, row: int) -> str:
+        """The command line's ``row N: column: message`` (a contract: scripts read it; always English)."""
         return f"row {row}: {self.column}: {self.message}"
+
+    def shown(self, row: int) -> str:
+        """The same line for a page, in the reader's language (e.g. ``3行目：email：…``)."""
+        return _("row %(n)d: %(column)s: %(message)s", n=row, column=self.column, message=self.message)
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ from core.extensions import db
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 OBSERVER_EMAIL = "observer.walk@demo.kakehashi.example"
 
 #: Words that stay in Latin letters in Japanese (acronyms are accepted anyway: all capitals).
@@ -40,7 +41,9 @@ LATIN_OK = {"Kakehashi", "Excel", "Word", "PowerPoint", "Moodle", "Markdown", "C
             "jpeg", "jpg", "utf", "zip", "example", "org", "com", "mailto", "de", "kakehashi",
             # kept in Latin letters inside Japanese sentences on purpose: the call questions' syntax keywords,
             # the stored revocation reason, CLI options, a proper name
-            "text", "choice", "yes_no", "file", "erased", "lang", "pii", "no-pii", "Hake"}
+            "text", "choice", "yes_no", "file", "erased", "lang", "pii", "no-pii", "Hake",
+            # names of technologies named in help texts
+            "CommonMark", "JavaScript", "javascript"}
 
 JS_TEXTS = """() => {
   const skip = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'CODE', 'PRE', 'KBD', 'SAMP', 'TEMPLATE']);
@@ -166,7 +169,7 @@ def _scalar(statement):
 def _pages(app) -> dict[str, list[str]]:
     """Paths per role, with ids from the demo data (a page whose object the demo lacks is left out)."""
     from completion.models import Certificate, SurveyInstance
-    from courses.models import Course, CourseAssignment, Quiz
+    from courses.models import Course, CourseAssignment, Lesson, Module, Quiz
     from exercises.models import ExerciseRun, Scenario
     from impact.models import Assessment
     from nominations.models import Candidate, FocalPoint, NominationCall
@@ -178,6 +181,9 @@ def _pages(app) -> dict[str, list[str]]:
         trainee = _scalar(select(Trainee).where(Trainee.email == "trainee1@demo.kakehashi.example"))
         my_cohort = _scalar(select(Enrolment.cohort_id).where(Enrolment.trainee_id == trainee.id)
                             .order_by(Enrolment.id.desc()))
+        my_assignment = _scalar(select(CourseAssignment).where(
+            CourseAssignment.cohort_id.in_(select(Enrolment.cohort_id).where(Enrolment.trainee_id == trainee.id)))
+            .order_by(CourseAssignment.id))
         ids = {
             "programme": _scalar(select(Programme.id).order_by(Programme.id)),
             "cohort": busiest.id,
@@ -207,6 +213,19 @@ def _pages(app) -> dict[str, list[str]]:
                                  .order_by(Candidate.id)),
             "trainee_user": _scalar(select(User.id).where(User.email == "trainee1@demo.kakehashi.example")),
             "observer": _scalar(select(User.id).where(User.email == OBSERVER_EMAIL)),
+            "lesson": _scalar(select(Lesson.id).order_by(Lesson.id)),
+            # the trainee's course: its outline, first lesson and first quiz
+            "my_assignment": my_assignment and my_assignment.id,
+            "my_lesson": my_assignment and _scalar(select(Lesson.id).join(Module, Module.id == Lesson.module_id)
+                                                   .where(Module.course_id == my_assignment.course_id)
+                                                   .order_by(Module.position, Lesson.position)),
+            "my_quiz": my_assignment and _scalar(select(Quiz.id).where(Quiz.course_id == my_assignment.course_id)
+                                                 .order_by(Quiz.id)),
+            # the trainee's survey to answer and action plan (the trainee's enrolments)
+            "my_survey": _scalar(select(SurveyInstance.id).where(SurveyInstance.cohort_id == my_cohort)
+                                 .order_by(SurveyInstance.id)),
+            "my_enrolment": _scalar(select(Enrolment.id).where(Enrolment.trainee_id == trainee.id,
+                                                               Enrolment.cohort_id == my_cohort)),
             # the trainee's organisation's self-assessment (open or submitted: the answer or the result page)
             "my_assessment": _scalar(select(Assessment.id).where(Assessment.organisation_id == trainee.organisation_id)
                                      .order_by(Assessment.id)),
@@ -236,8 +255,13 @@ def _pages(app) -> dict[str, list[str]]:
         *f("/courses/{course}/questions", "course"), *f("/courses/quizzes/{quiz}", "quiz"),
         *f("/courses/quizzes/{quiz}/analysis", "quiz"),
         *f("/courses/assignments/{assignment}/progress", "assignment"),
+        *f("/courses/lessons/{lesson}/edit", "lesson"), *f("/courses/preview/lessons/{lesson}", "lesson"),
+        *f("/courses/preview/quizzes/{quiz}", "quiz"),
+        *f("/courses/assignments/{assignment}/gradebook", "assignment"),
+        *f("/courses/cohorts/{cohort}/gradebook", "cohort"),
         "/exercises/", "/exercises/runs", *f("/exercises/scenarios/{scenario}", "scenario"),
         *f("/exercises/runs/{run}", "run"), *f("/exercises/runs/{run}/aar", "run"),
+        *f("/exercises/runs/{run}/console", "run"), *f("/exercises/runs/{run}/evaluation", "run"),
         "/completion", *f("/surveys/{survey}", "survey"),
         "/reports/", "/reports/template",
         "/impact/", "/impact/outcomes", *f("/impact/cohorts/{impact_cohort}", "impact_cohort"),
@@ -251,6 +275,11 @@ def _pages(app) -> dict[str, list[str]]:
              *f("/admin/users/{trainee_user}", "trainee_user"), *f("/trainees/{trainee}/erase", "trainee"),
              *f("/admin/users/{observer}/observer-programmes", "observer")]
     trainee_pages = ["/me", *f("/me/cohorts/{my_cohort}", "my_cohort"), "/me/after-course", "/learn/",
+                     *f("/learn/{my_assignment}", "my_assignment"),
+                     *f("/learn/{my_assignment}/lessons/{my_lesson}", "my_assignment", "my_lesson"),
+                     *f("/learn/{my_assignment}/quizzes/{my_quiz}", "my_assignment", "my_quiz"),
+                     *f("/me/surveys/{my_survey}/{my_enrolment}", "my_survey", "my_enrolment"),
+                     *f("/me/action-plans/{my_enrolment}", "my_enrolment"),
                      "/impact/me", "/impact/me/outcomes", *f("/impact/me/assessments/{my_assessment}", "my_assessment"),
                      "/exercises/play", "/notifications",
                      "/notifications/settings", "/me/data", "/account"]
@@ -312,18 +341,17 @@ def _audit(page) -> list[str]:
             for v in result.response["violations"] if v["impact"] in ("critical", "serious")]
 
 
-@pytest.mark.parametrize("lang", ["en", "ja"])
-def test_walkthrough_every_page_passes_axe_and_japanese_pages_show_no_english_interface_text(live_server, browser,
-                                                                                              lang):
-    _ensure_observer(live_server.app)
-    pages = _pages(live_server.app)
+def _walk(live_server, browser, lang: str, pages: dict[str, list[str]],
+          viewport: dict) -> tuple[dict, dict, dict, dict, int]:
+    """Visit every page of every role: pages that failed to load, axe violations (critical/serious), the texts
+    seen on Japanese pages, pages wider than the screen; and how many pages were audited."""
     seen: dict[str, set[str]] = {}
     violations: dict[str, list[str]] = {}
-    english: dict[str, list[str]] = {}
     broken: dict[str, str] = {}
+    too_wide: dict[str, int] = {}
     audited = 0
     for email, paths in pages.items():
-        context = browser.new_context(viewport=DESKTOP, locale="ja-JP" if lang == "ja" else "en-GB")
+        context = browser.new_context(viewport=viewport, locale="ja-JP" if lang == "ja" else "en-GB")
         context.set_default_timeout(20000)
         before = _set_locale(live_server.app, email, lang) if email else None
         try:
@@ -340,12 +368,24 @@ def test_walkthrough_every_page_passes_axe_and_japanese_pages_show_no_english_in
                 found = _audit(page)
                 if found:
                     violations[where] = found
+                width = page.evaluate("() => document.documentElement.scrollWidth")
+                if width > viewport["width"]:
+                    too_wide[where] = width
                 if lang == "ja":
                     seen[where] = {text for _kind, text in page.evaluate(JS_TEXTS)}
         finally:
             context.close()
             if email:
                 _set_locale(live_server.app, email, before)
+    return broken, violations, seen, too_wide, audited
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_walkthrough_every_page_passes_axe_and_japanese_pages_show_no_english_interface_text(live_server, browser,
+                                                                                              lang):
+    _ensure_observer(live_server.app)
+    broken, violations, seen, too_wide, audited = _walk(live_server, browser, lang, _pages(live_server.app), DESKTOP)
+    english: dict[str, list[str]] = {}
     data = _data(live_server.app)  # after the walk: sign-ins and the like are data too
     for where, texts in seen.items():
         bad = sorted({fragment for text in texts for fragment in _english_in(text, data)})
@@ -353,9 +393,27 @@ def test_walkthrough_every_page_passes_axe_and_japanese_pages_show_no_english_in
             english[where] = bad
     report = "\n".join([*(f"page: {k}: {v}" for k, v in broken.items()),
                         *(f"axe: {k}: {v}" for k, v in violations.items()),
-                        *(f"english: {k}: {v}" for k, v in english.items())])
-    assert (broken, violations, english) == ({}, {}, {}), report
-    assert audited >= 80, audited
+                        *(f"english: {k}: {v}" for k, v in english.items()),
+                        *(f"wider than the window: {k}: {v}px" for k, v in too_wide.items())])
+    assert (broken, violations, english, too_wide) == ({}, {}, {}, {}), report
+    assert audited >= 95, audited
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_walkthrough_on_a_phone_trainee_and_focal_point_pages_pass_axe_and_fit_the_screen(live_server, browser,
+                                                                                          lang):
+    """The pages people open on a phone (trainee, focal point, public) at 390 px: axe 0 critical/serious and no
+    page wider than the screen (wide tables scroll inside their own region)."""
+    _ensure_observer(live_server.app)
+    pages = _pages(live_server.app)
+    phone_roles = {"trainee1@demo.kakehashi.example", ""} | {k for k, v in pages.items() if "/nominations/my" in v}
+    broken, violations, _seen, too_wide, audited = _walk(
+        live_server, browser, lang, {k: v for k, v in pages.items() if k in phone_roles}, PHONE)
+    report = "\n".join([*(f"page: {k}: {v}" for k, v in broken.items()),
+                        *(f"axe: {k}: {v}" for k, v in violations.items()),
+                        *(f"wider than the window: {k}: {v}px" for k, v in too_wide.items())])
+    assert (broken, violations, too_wide) == ({}, {}, {}), report
+    assert audited >= 25, audited
 
 
 def test_the_english_detector_finds_interface_text_and_leaves_data_alone():

@@ -179,6 +179,9 @@ def main() -> None:
                         help="split the signed-in baseline (probe-ok, probe-layout) into its steps: each step's share "
                              "of a cProfile run (CPU-timed) applied to the page's unprofiled CPU time")
     parser.add_argument("--queries", default=None, help="page name: print the SQL statements one request runs")
+    parser.add_argument("--dump", type=Path, default=None,
+                        help="write each page's HTML to DIR/<page>.html (CSRF tokens masked) instead of measuring, "
+                             "to compare two checkouts' output on the bench data (diff -r)")
     parser.add_argument("--trainees", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages; the best round is shown")
     parser.add_argument("--gunicorn", action="store_true",
@@ -257,6 +260,13 @@ def main() -> None:
     }
     if args.steps:
         _steps(pages, args.requests)
+        return
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        for name, (client, path) in pages.items():
+            html = client.get(path).get_data()
+            html = re.sub(rb'(name="[a-z]*-?csrf_token"[^>]*value=")[^"]+"', rb'\1X"', html)
+            (args.dump / f"{name}.html").write_bytes(html)
         return
     if args.queries:
         from sqlalchemy import event

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
+from babel import dates as babel_dates
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from core.db import as_utc
-from core.i18n import LANGUAGE_NAMES
+from core.i18n import LANGUAGE_NAMES, current_locale
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,39 @@ def _nav_items() -> list[NavItem]:
     return sorted((i for i in items if role in i.roles), key=lambda i: i.order)
 
 
+@lru_cache(maxsize=4096)
+def _format_day(day: date, fmt: str, locale: str) -> str:
+    """Babel's ``format_date`` of a calendar date: a pure function of its three arguments (a date is not moved
+    to the user's time zone; the app sets no custom date formats), so its result is remembered. Flask-Babel's
+    ``format_date`` costs about 40 µs a call, two per row of a list of cohorts."""
+    return babel_dates.format_date(day, fmt, locale=locale)
+
+
 def _fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         return format_datetime(as_utc(value), fmt)
-    return format_date(value, fmt)
+    locale = current_locale()
+    return _format_day(value, fmt, str(locale)) if locale is not None else format_date(value, fmt)
+
+
+class UrlPattern:
+    """``url_for(endpoint, **values, <key>=n)`` for the many ``n`` of a list, built once per page: the URL is
+    built once with a marker number in place of ``n`` and split around it, so each row's link is a string
+    concatenation instead of a route build (``url_for`` costs about 10 µs; two links per row of a 50-row table is
+    a tenth of the page). Only for an ``int`` argument, whose URL form is its decimal digits."""
+
+    MARK = 918273645546372819
+
+    def __init__(self, endpoint: str, key: str, **values) -> None:
+        url = url_for(endpoint, **values, **{key: self.MARK})
+        self.head, found, self.tail = url.partition(str(self.MARK))
+        if not found or str(self.MARK) in self.tail:
+            raise ValueError(f"{endpoint}: {key} is not one integer path argument")
+
+    def __call__(self, n: int) -> str:
+        return f"{self.head}{int(n)}{self.tail}"
 
 
 def format_yen(value, lang: str | None = None) -> str:
@@ -78,6 +107,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["fmt_date"] = _fmt_date
     app.jinja_env.filters["yen"] = format_yen
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["url_pattern"] = UrlPattern
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["has_endpoint"] = has_endpoint

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from babel import Locale
 from flask import Flask
-from flask_babel import get_locale
 
-from core.i18n import _l
+from core.i18n import _l, current_locale
 from core.refdata import (
     BUCKET_NAMES,
     country_name,
@@ -79,7 +78,7 @@ _BADGES = {
 
 def current_lang() -> str:
     """'ja' or 'en' (the interface language of this request)."""
-    locale = get_locale()
+    locale = current_locale()
     return "ja" if locale is not None and locale.language == "ja" else "en"
 
 

@@ -191,8 +191,12 @@ class Trainee(TimestampMixin, db.Model):
 
     @property
     def full_name(self) -> str:
-        """Passport order: family name (upper-case) then given names; single-name persons just the name."""
-        return f"{self.family_name.upper()} {self.given_names}".strip() if self.family_name else self.given_names
+        return full_name(self.family_name, self.given_names)
+
+
+def full_name(family_name: str, given_names: str) -> str:
+    """Passport order: family name (upper-case) then given names; single-name persons just the name."""
+    return f"{family_name.upper()} {given_names}".strip() if family_name else given_names
 
 
 class Enrolment(TimestampMixin, db.Model):

@@ -5,12 +5,14 @@ computed in SQL (GROUP BY), so list and detail pages run the same number of quer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import Select, String, bindparam, case, cast, exists, func, literal_column, or_, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from core.extensions import db
 from trainees.models import (
+    ATTENDANCE_STATUSES,
     ATTENDED_STATUSES,
     Attendance,
     Cohort,
@@ -20,6 +22,7 @@ from trainees.models import (
     Organisation,
     Programme,
     Trainee,
+    full_name,
 )
 from trainees.status import COUNTED_STATUSES, SEAT_FREE_STATUSES
 
@@ -131,6 +134,19 @@ def _cohort_counts_statement():
 _COHORT_COUNTS = _cohort_counts_statement()
 
 
+def seat_counts(statuses) -> SeatCounts:
+    """The figures of ``cohort_counts`` for one cohort whose enrolments' statuses are already loaded (its
+    participant list): counting a list in hand costs less than a query."""
+    counts = SeatCounts()
+    for status in statuses:
+        counts.enrolled += 1
+        counts.seats += status not in NO_SEAT_STATUSES
+        counts.counted += status in COUNTED_STATUSES
+        counts.completed += status == "completed"
+        counts.confirmed += status == "confirmed"
+    return counts
+
+
 def cohort_counts(cohort_ids: list[int]) -> dict[int, SeatCounts]:
     """Enrolment figures per cohort in one GROUP BY query."""
     if not cohort_ids:
@@ -165,14 +181,13 @@ def cohort_filter_values() -> tuple[list[int], list[str]]:
     return sorted(years, reverse=True), sorted(countries)
 
 
-def get_cohort(cohort_id: int) -> Cohort:
-    """A cohort with its programme, organiser names and sessions loaded (404 if unknown)."""
-    return db.first_or_404(
-        select(Cohort).where(Cohort.id == cohort_id).options(
-            joinedload(Cohort.programme).selectinload(Programme.organiser_names),
-            selectinload(Cohort.sessions),
-        )
-    )
+def get_cohort(cohort_id: int, sessions: bool = True) -> Cohort:
+    """A cohort with its programme, organiser names and (unless ``sessions`` is false) sessions loaded (404 if
+    unknown)."""
+    options = [joinedload(Cohort.programme).selectinload(Programme.organiser_names)]
+    if sessions:
+        options.append(selectinload(Cohort.sessions))
+    return db.first_or_404(select(Cohort).where(Cohort.id == cohort_id).options(*options))
 
 
 def _by_name():
@@ -191,16 +206,83 @@ def cohort_enrolments(cohort: Cohort, statuses: tuple[str, ...] | None = None) -
     return list(db.session.scalars(stmt))
 
 
-def session_summaries(cohort: Cohort) -> dict[int, dict[str, int]]:
-    """{session_id: {attendance status: count}} for the cohort's sessions, in one query."""
-    stmt = (select(Attendance.session_id, Attendance.status, func.count(Attendance.id))
-            .join(CohortSession, CohortSession.id == Attendance.session_id)
-            .where(CohortSession.cohort_id == cohort.id)
-            .group_by(Attendance.session_id, Attendance.status))
-    result: dict[int, dict[str, int]] = {}
-    for session_id, status, n in db.session.execute(stmt):
-        result.setdefault(session_id, {})[status] = n
-    return result
+class Participant(NamedTuple):
+    """One row of a cohort page's participant list: only the columns it shows, read as plain values (loading
+    enrolment, trainee and organisation entities for a 50-row list cost as much as the rest of the page)."""
+
+    id: int  # the enrolment's
+    status: str
+    trainee_id: int
+    family_name: str
+    given_names: str
+    nationality: str
+    user_id: int | None
+    organisation: str
+    attended: int | None  # sessions attended (present or late) among ...
+    marked: int | None  # ... the attendance-required sessions with a mark; None when none is marked
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.family_name, self.given_names)
+
+    @property
+    def attendance_percent(self) -> int | None:
+        return AttendanceRate(int(self.attended or 0), self.marked).percent if self.marked else None
+
+
+def _cohort_participants_statement():
+    """Built once, bound per request: the enrolments of one cohort, alphabetically by name as shown, with their
+    trainee's name, nationality and account, the organisation's name, and the attendance rate (attended over
+    marked attendance-required sessions) from a grouped subquery, in one statement."""
+    cohort_id = bindparam("cohort_id")
+    mine = aliased(Enrolment)
+    rates = (select(Attendance.enrolment_id.label("enrolment_id"),
+                    func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)).label("attended"),
+                    func.count(Attendance.id).label("marked"))
+             .join(CohortSession, CohortSession.id == Attendance.session_id)
+             .join(mine, mine.id == Attendance.enrolment_id)
+             .where(mine.cohort_id == cohort_id, CohortSession.attendance_required.is_(True))
+             .group_by(Attendance.enrolment_id).subquery())
+    return (select(Enrolment.id, Enrolment.status, Trainee.id, Trainee.family_name, Trainee.given_names,
+                   Trainee.nationality, Trainee.user_id, Organisation.name, rates.c.attended, rates.c.marked)
+            .join(Trainee, Trainee.id == Enrolment.trainee_id)
+            .join(Organisation, Organisation.id == Trainee.organisation_id)
+            .outerjoin(rates, rates.c.enrolment_id == Enrolment.id)
+            .where(Enrolment.cohort_id == cohort_id)
+            .order_by(*_by_name(), Enrolment.id))
+
+
+_COHORT_PARTICIPANTS = _cohort_participants_statement()
+
+
+def cohort_participants(cohort: Cohort) -> list[Participant]:
+    """The cohort page's participant list (see ``Participant``), in one query."""
+    return [Participant(*row) for row in db.session.execute(_COHORT_PARTICIPANTS, {"cohort_id": cohort.id})]
+
+
+def _cohort_sessions_statement():
+    """Built once, bound per request: a cohort's sessions in their order, each with its attendance marks
+    counted by status (``marked``: all marks; 0 when the sheet is not taken yet)."""
+    def marks(status):
+        return func.sum(case((Attendance.status == status, 1), else_=0)).label(status)
+
+    return (select(CohortSession.id, CohortSession.date, CohortSession.start_time, CohortSession.end_time,
+                   CohortSession.timezone, CohortSession.session_type, CohortSession.title,
+                   CohortSession.attendance_required, *(marks(status) for status in ATTENDANCE_STATUSES),
+                   func.count(Attendance.id).label("marked"))
+            .outerjoin(Attendance, Attendance.session_id == CohortSession.id)
+            .where(CohortSession.cohort_id == bindparam("cohort_id"))
+            .group_by(CohortSession.id)
+            .order_by(CohortSession.date, CohortSession.start_time, CohortSession.id))
+
+
+_COHORT_SESSIONS = _cohort_sessions_statement()
+
+
+def cohort_sessions(cohort: Cohort) -> list:
+    """The cohort page's sessions with their attendance counted (``present``, ``late``, ``excused``, ``absent``,
+    ``marked``) in one query, as rows of plain values."""
+    return db.session.execute(_COHORT_SESSIONS, {"cohort_id": cohort.id}).all()
 
 
 @dataclass
@@ -211,19 +293,6 @@ class AttendanceRate:
     @property
     def percent(self) -> int | None:
         return round(100 * self.attended / self.marked) if self.marked else None
-
-
-def enrolment_attendance_rates(enrolment_ids: list[int]) -> dict[int, AttendanceRate]:
-    """Attendance rate per enrolment over attendance-required sessions that have a mark, in one query."""
-    if not enrolment_ids:
-        return {}
-    stmt = (select(Attendance.enrolment_id,
-                   func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)),
-                   func.count(Attendance.id))
-            .join(CohortSession, CohortSession.id == Attendance.session_id)
-            .where(Attendance.enrolment_id.in_(enrolment_ids), CohortSession.attendance_required.is_(True))
-            .group_by(Attendance.enrolment_id))
-    return {eid: AttendanceRate(int(attended or 0), marked) for eid, attended, marked in db.session.execute(stmt)}
 
 
 def get_session(session_id: int) -> CohortSession:

@@ -144,3 +144,53 @@ def test_the_per_context_catalogue_follows_force_locale_and_refresh(app):
         _get_current_context().forced_babel_locale = Locale.parse("ja")  # what refresh() restores the locale to
         refresh()  # a new locale object: the cached catalogue is not used for it
         assert _("Trainee") == "研修員"
+
+
+def test_template_gettext_keeps_jinja_newstyle_results(app):
+    """``_``/``gettext``/``ngettext`` in templates are called one level deep (issue 17) and give what Jinja's
+    new-style callables give: the translation kept, the variables escaped, ``%%`` read as ``%``, in both
+    languages, and unescaped where autoescaping is off."""
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext
+
+    from core.i18n import translations
+
+    source = ("{{ _('Select %(name)s', name=n) }}|{{ gettext('Change status') }}|{{ _('100%% <b>') }}|"
+              "{{ ngettext('%(num)d day', '%(num)d days', k) }}|{% trans %}Change status{% endtrans %}")
+    for lang in ("en", "ja"):
+        with app.test_request_context("/"), force_locale(lang):
+            ours = app.jinja_env.from_string(source)
+            env = app.jinja_env.overlay()
+            env.globals.update(gettext=_make_new_gettext(lambda s: translations().ugettext(s)),
+                               ngettext=_make_new_ngettext(lambda s, p, n: translations().ungettext(s, p, n)))
+            env.globals["_"] = env.globals["gettext"]
+            jinjas = env.from_string(source)
+            for k in (1, 3):
+                assert ours.render(n="<A & B>", k=k) == jinjas.render(n="<A & B>", k=k)
+            plain_ours = app.jinja_env.overlay(autoescape=False).from_string(source)
+            assert "<A & B>" in plain_ours.render(n="<A & B>", k=1)
+
+
+def test_url_pattern_gives_url_for_results(app):
+    from flask import url_for
+
+    from core.templating import UrlPattern
+
+    with app.test_request_context("/", base_url="http://example.org/prefix"):
+        pattern = UrlPattern("trainees.cohort_detail", "cohort_id")
+        assert [pattern(n) for n in (1, 42, 10**12)] == [url_for("trainees.cohort_detail", cohort_id=n)
+                                                         for n in (1, 42, 10**12)]
+        assert pattern(7).startswith("/prefix/")
+
+
+def test_dates_in_templates_equal_flask_babels(app):
+    from datetime import date
+
+    from flask_babel import format_date
+
+    with app.test_request_context("/"):
+        fmt_date = app.jinja_env.filters["fmt_date"]
+        for lang in ("en", "ja"):
+            with force_locale(lang):
+                for day in (date(2024, 1, 2), date(2026, 12, 31)):
+                    for style in ("short", "medium", "long", "full"):
+                        assert fmt_date(day, style) == format_date(day, style)

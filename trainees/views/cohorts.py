@@ -112,7 +112,7 @@ def cohort_edit(cohort_id: int):
 @organiser_required
 def cohort_detail(cohort_id: int):
     """A cohort: participants with status, sessions with attendance summary, bulk status change."""
-    return _render_cohort(queries.get_cohort(cohort_id), _bulk_form())
+    return _render_cohort(queries.get_cohort(cohort_id, sessions=False), _bulk_form())
 
 
 def _bulk_form() -> BulkStatusForm:
@@ -123,18 +123,17 @@ def _bulk_form() -> BulkStatusForm:
 
 def _render_cohort(cohort, bulk_form: BulkStatusForm):
     """The cohort page; after a refused bulk change it keeps the ticks, status and reason, with the errors."""
-    enrolments = queries.cohort_enrolments(cohort)
-    counts = queries.cohort_counts([cohort.id])[cohort.id]
+    enrolments = queries.cohort_participants(cohort)
+    counts = queries.seat_counts(e.status for e in enrolments)
     from accounts import consent
 
     no_consent = {user_id for user_id, record in consent.latest_records(
-        [e.trainee.user_id for e in enrolments if e.trainee.user_id]).items()
+        [e.user_id for e in enrolments if e.user_id]).items()
         if consent.status_of(record) in ("withdrawn", "declined")}
     return render_template(
         "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts, no_consent=no_consent,
         over_capacity=cohort.capacity is not None and counts.seats > cohort.capacity,
-        summaries=queries.session_summaries(cohort), rates=queries.enrolment_attendance_rates(
-            [e.id for e in enrolments]), bulk_form=bulk_form, lock_form=ConfirmForm(),
+        sessions=queries.cohort_sessions(cohort), bulk_form=bulk_form, lock_form=ConfirmForm(),
         selected=set(bulk_form.enrolment_ids.data or ()) if bulk_form.errors else set(),
         sheet_size=sum(1 for e in enrolments if e.status in queries.SHEET_STATUSES))
 
@@ -143,7 +142,7 @@ def _render_cohort(cohort, bulk_form: BulkStatusForm):
 @organiser_required
 def bulk_status(cohort_id: int):
     """Change the status of the ticked enrolments; illegal changes are skipped and reported."""
-    cohort = queries.get_cohort(cohort_id)
+    cohort = queries.get_cohort(cohort_id, sessions=False)
     form = _bulk_form()
     if not form.validate_on_submit():
         return _render_cohort(cohort, form)

@@ -17,6 +17,9 @@ signed-in page that only extends the layout); the last column is each page's CPU
 instead and prints req/s and the servers' CPU time per request (from /proc, so it counts only the
 servers' own work, not the client's).
 
+``--dump DIR`` writes each page's HTML (CSRF tokens blanked) to DIR instead of measuring: run it with
+``--root`` on two checkouts and ``diff -r`` the folders to check that a change kept the pages' output.
+
 ``--root DIR`` measures another checkout of the code (e.g. ``git archive`` of an older commit) with
 this same script. ``--profile PAGE`` prints a profile of that page instead of the table: cProfile timed
 by CPU time, or with ``--profiler pyinstrument`` a wall-clock call tree (``pip install pyinstrument``
@@ -178,6 +181,9 @@ def main() -> None:
     parser.add_argument("--steps", action="store_true",
                         help="split the signed-in baseline (probe-ok, probe-layout) into its steps: each step's share "
                              "of a cProfile run (CPU-timed) applied to the page's unprofiled CPU time")
+    parser.add_argument("--dump", type=Path, default=None,
+                        help="write each page's HTML to DIR/<page>.html (CSRF tokens blanked) instead of measuring, "
+                             "to compare two checkouts' output")
     parser.add_argument("--queries", default=None, help="page name: print the SQL statements one request runs")
     parser.add_argument("--trainees", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all pages; the best round is shown")
@@ -257,6 +263,13 @@ def main() -> None:
     }
     if args.steps:
         _steps(pages, args.requests)
+        return
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        for name, (client, path) in pages.items():
+            html = client.get(path).get_data()
+            html = re.sub(rb'(name="[\w-]*csrf_token"[^>]*value=")[^"]+', rb"\1-", html)
+            (args.dump / f"{name}.html").write_bytes(html)
         return
     if args.queries:
         from sqlalchemy import event

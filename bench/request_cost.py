@@ -17,6 +17,9 @@ signed-in page that only extends the layout); the last column is each page's CPU
 instead and prints req/s and the servers' CPU time per request (from /proc, so it counts only the
 servers' own work, not the client's).
 
+``--dump DIR`` writes each page's HTML (CSRF tokens masked) to DIR instead of measuring: run it with
+``--root`` on two checkouts and ``diff -r`` the folders to check that a change kept the pages' output.
+
 ``--root DIR`` measures another checkout of the code (e.g. ``git archive`` of an older commit) with
 this same script. ``--profile PAGE`` prints a profile of that page instead of the table: cProfile timed
 by CPU time, or with ``--profiler pyinstrument`` a wall-clock call tree (``pip install pyinstrument``

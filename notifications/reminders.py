@@ -105,15 +105,16 @@ def survey_rules(today: date) -> Outcome:
                 continue
             trainee = enrolment.trainee
             link = url_for("completion.my_survey", survey_id=survey.id, enrolment_id=enrolment.id)
-            if not _already("survey_open", key, trainee.id):
+            invited = _already("survey_open", key, trainee.id)
+            if not invited:
                 sent = _send("survey_open", key, trainee, today,
                              _l("Survey open: %(title)s", title=survey.title),
                              _l("Please answer the survey “%(title)s” by %(date)s.", title=survey.title,
                                 date=survey.closes_on.isoformat()), link)
                 out.sent += sent
                 continue
-            if not policy.enabled:
-                continue
+            if not policy.enabled or max(invited) >= today:
+                continue  # no reminder the day the invitation went out (e.g. late, after the site was down)
             closing = (survey.closes_on - timedelta(days=policy.days_before_due) <= today
                        and not _already("survey_closing", key, trainee.id))
             if closing and _send("survey_closing", key, trainee, today,
@@ -123,7 +124,8 @@ def survey_rules(today: date) -> Outcome:
                 out.sent += 1
                 continue
             earlier = _already("survey_nonrespondent", key, trainee.id)
-            due = survey.opens_on + timedelta(days=policy.nonrespondent_after_days)
+            # counted from the invitation: one sent late (the site was not running) is not chased at once
+            due = max(survey.opens_on, min(invited)) + timedelta(days=policy.nonrespondent_after_days)
             if earlier:
                 due = max(earlier) + timedelta(days=policy.nonrespondent_every_days)
             if len(earlier) < policy.nonrespondent_max and today >= due:

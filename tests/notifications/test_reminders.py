@@ -84,6 +84,27 @@ def test_no_second_reminder_the_same_day_and_none_after_answering(db, setup, out
     assert dict(kinds) == {"survey_open": 3, "survey_nonrespondent": 4, "survey_closing": 2}
 
 
+def test_an_invitation_sent_late_is_not_followed_by_a_reminder_the_same_day(db, setup, outbox):
+    """The site was not running on the opening day (README run command started later): the invitation goes
+    out late, and the non-respondent reminders count from the day it went out, not from the opening date."""
+    cohort, survey, users, enrolments = setup
+    late = OPENS + timedelta(days=10)  # past "first reminder after 7 days"
+    assert _run(db, late)["surveys"] == 3  # the invitations
+    assert _run(db, late)["surveys"] == 0  # five minutes later, the same day: no "we have not received …"
+    assert _run(db, late + timedelta(days=6))["surveys"] == 0  # 7 days after the invitation, not the opening
+    assert _run(db, late + timedelta(days=7))["surveys"] == 3
+    kinds = db.session.execute(select(ScheduledSend.kind, func.count()).group_by(ScheduledSend.kind)).all()
+    assert dict(kinds) == {"survey_open": 3, "survey_nonrespondent": 3}
+
+
+def test_no_closing_reminder_on_the_day_of_a_late_invitation(db, setup):
+    cohort, survey, users, enrolments = setup
+    day = survey.closes_on - timedelta(days=1)  # invited the day before the survey closes
+    assert _run(db, day)["surveys"] == 3
+    assert _run(db, day)["surveys"] == 0  # not "closes soon" minutes after "survey open"
+    assert _run(db, survey.closes_on)["surveys"] == 3  # the next (last) day it is
+
+
 def test_one_reminder_of_a_kind_per_person_per_day_across_surveys(db, setup):
     cohort, survey, users, enrolments = setup
     other = SurveyInstance(cohort_id=cohort.id, title="Six months on", kind="followup_6m", opens_on=OPENS,

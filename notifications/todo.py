@@ -31,7 +31,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob
-from courses.models import CourseAssignment
+from courses.models import Course, CourseAssignment
 from impact.models import Assessment
 from nominations.models import Candidate, FocalPoint, NominationCall
 from trainees.models import Cohort, Enrolment, Trainee
@@ -210,7 +210,8 @@ def organiser_items(is_admin: bool, today: date | None = None) -> list[Item]:
 
 
 def _trainee_statement():
-    """The trainee to-do's three reads as one UNION ALL query (kind 1 surveys, 2 courses due, 3 action plans),
+    """The trainee to-do's three reads as one UNION ALL query (kind 1 surveys, 2 courses due with their assignment
+    and title in ``sid``/``title``, 3 action plans),
     built once and bound per request: building a statement costs more CPU than running it on a small table,
     and each round trip costs about as much again (measured with ``bench/request_cost.py --profile me``)."""
     mine = select(Enrolment.id, Enrolment.cohort_id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
@@ -225,9 +226,10 @@ def _trainee_statement():
         .where(SurveyInstance.opens_on <= today, SurveyInstance.closes_on >= today,
                SurveyParticipation.id.is_(None)))
     courses = (
-        select(literal(2, Integer), cast(null(), Integer), cast(null(), String), CourseAssignment.due_on,
+        select(literal(2, Integer), CourseAssignment.id, Course.title, CourseAssignment.due_on,
                cast(null(), Integer), cast(null(), String))
         .join(mine, mine.c.cohort_id == CourseAssignment.cohort_id)
+        .join(Course, Course.id == CourseAssignment.course_id)
         .where(CourseAssignment.due_on >= today, CourseAssignment.due_on <= bindparam("due_until", type_=Date)))
     plans = (
         select(literal(3, Integer), cast(null(), Integer), cast(null(), String), cast(null(), Date), mine.c.id,
@@ -255,8 +257,8 @@ def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
             items.append(Item(1, _("Answer the survey “%(title)s” by %(date)s", title=title, date=day.isoformat()),
                               url_for("completion.my_survey", survey_id=sid, enrolment_id=eid), _("Answer")))
         elif kind == 2:
-            items.append(Item(2, _("A course is due on %(date)s", date=day.isoformat()),
-                              url_for("trainees.portal_home"), _("Continue")))
+            items.append(Item(2, _("Finish the course “%(title)s” by %(date)s", title=title, date=day.isoformat()),
+                              url_for("courses.outline", assignment_id=sid), _("Continue")))
         else:
             items.append(Item(3, _("Submit your action plan for %(code)s", code=code),
                               url_for("completion.my_action_plan", enrolment_id=eid), _("Write the plan")))

@@ -150,3 +150,35 @@ def _cohort_ids(db, codes):
 
     ids = dict(db.session.execute(select(Cohort.code, Cohort.id).where(Cohort.code.in_(codes))).all())
     return [ids[code] for code in codes]
+
+
+def test_trainee_to_do_names_each_course_due_and_links_to_its_outline(app, client, db, login_as, count_queries):
+    """A trainee with two courses due saw "A course is due on …" twice, with no title and a link to the home
+    page; each item now names its course and opens that course's outline, in the same one query."""
+    from courses.models import Course, CourseAssignment
+
+    user = factories.user(role="trainee")
+    trainee = factories.trainee(user_id=user.id, email=user.email)
+    cohort = factories.cohort(code="LEARN-1", start_date=TODAY - timedelta(days=5), end_date=TODAY + timedelta(days=30))
+    factories.enrolment(trainee, cohort, status="confirmed")
+    assignments = []
+    for code, title, days in (("C-A", "Incident triage basics", 3), ("C-B", "Risk assessment <in practice>", 9)):
+        course = Course(code=code, title=title)
+        db.session.add(course)
+        db.session.flush()
+        assignments.append(CourseAssignment(cohort_id=cohort.id, course_id=course.id,
+                                            due_on=TODAY + timedelta(days=days)))
+    db.session.add_all(assignments)
+    db.session.commit()
+    user_id, first, second = user.id, assignments[0].id, assignments[1].id
+    with app.test_request_context(), count_queries() as counter:
+        items = todo.trainee_items(user_id)
+    assert counter.count == 1, counter.statements
+    assert [(i.text, i.link) for i in items] == [
+        (f"Finish the course “Incident triage basics” by {(TODAY + timedelta(days=3)).isoformat()}", f"/learn/{first}"),
+        (f"Finish the course “Risk assessment <in practice>” by {(TODAY + timedelta(days=9)).isoformat()}",
+         f"/learn/{second}"),
+    ]
+    login_as(user=user)
+    page = client.get("/me").get_data(as_text=True)
+    assert "Risk assessment &lt;in practice&gt;" in page and "A course is due on" not in page

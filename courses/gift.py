@@ -8,8 +8,9 @@ file imports here with the same answers, weights and feedback as in Moodle:
   (plus our own ``[difficulty:1-3]``). A block starting with ``$CATEGORY:`` is skipped.
 * Escapes: ``\\\\`` is a backslash; ``\\: \\# \\= \\{ \\} \\~`` the character itself; ``\\n`` a line break.
   Any other backslash stays as it is.
-* ``::name::`` names the question (the name gives the key unless an ``[id:]`` does; a name or id that
-  appears twice in one file is refused for the later question instead of overwriting the first).
+* ``::name::`` names the question (the name gives the key unless an ``[id:]`` does). As in Moodle, a name
+  repeated in one file still imports every question: the later ones get numbered keys (``name-2``…), so
+  none overwrites another; an ``[id:]`` repeated in one file is refused for the later question.
 * The answer block is the text from the first ``{`` to the first ``}``. Text after it ("missing word")
   puts ``_____`` where the block was. Each text piece may start with a format tag ``[moodle]``,
   ``[html]``, ``[plain]`` or ``[markdown]``, which is removed (stems are stored as Markdown, which
@@ -123,9 +124,11 @@ def unescape(text: str) -> str:
     return _restore(_protect(text))
 
 
-def _piece(text: str) -> str:
-    """One text piece: an optional leading format tag removed, escapes restored, trimmed."""
-    text = text.strip()
+def _piece(text: str, trimmed: bool = True) -> str:
+    """One text piece: an optional leading format tag removed, escapes restored, trimmed. Moodle looks for
+    the tag before trimming only in the general feedback (``#### [html]x`` keeps ``[html]``): ``trimmed=False``."""
+    if trimmed:
+        text = text.strip()
     if text.startswith("["):
         end = text.find("]")
         if end > 0 and text[1:end] in FORMATS:
@@ -229,7 +232,7 @@ def _parse_block(block: str) -> ParsedQuestion:
     general = ""
     cut = answers.rfind("####")
     if cut >= 0:
-        general = _piece(answers[cut + 4:])
+        general = _piece(answers[cut + 4:], trimmed=False)
         answers = answers[:cut].strip()
     stem = _piece(stem)
     if not stem:
@@ -323,11 +326,20 @@ def _parse_numeric(answers: str) -> dict:
     return {"answer": best["answer"], "tolerance": best["tolerance"], "answers": rows, "wrong_feedback": wrong}
 
 
+def _free_key(seen: dict, base: str | None) -> str | None:
+    """``base``, or ``base-2``, ``base-3``… the first one no earlier question of the file has taken."""
+    key, n = base, 1
+    while key and key in seen:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
 def parse(text: str) -> GiftResult:
     """Parse GIFT text into questions and per-question problems (never raises on bad input)."""
     questions: list[ParsedQuestion] = []
     problems: list[GiftProblem] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[bool, ParsedQuestion]] = {}  # key -> (from an [id:], question)
     number = 0
     for line, comments, block in _blocks(text or ""):
         if block.strip().startswith("$CATEGORY:"):
@@ -342,13 +354,23 @@ def parse(text: str) -> GiftResult:
             problems.append(GiftProblem(number, snippet, str(exc), line))
             continue
         idnumber, tags, difficulty = comment_meta(comments)
-        question.key = _slug(idnumber) or _slug(question.title)
-        if question.key and question.key in seen:
-            problems.append(GiftProblem(number, question.title or question.key, N_(
-                "Another question in this file has the same name or id; this one was not imported."), line))
-            continue
+        question.key = _slug(idnumber)
         if question.key:
-            seen[question.key] = line
+            earlier = seen.get(question.key)
+            if earlier is not None and earlier[0]:
+                problems.append(GiftProblem(number, question.title or question.key, N_(
+                    "Another question in this file has the same id; this one was not imported."), line))
+                continue
+            if earlier is not None:  # an earlier question only took this key from its name: it moves on
+                earlier[1].key = _free_key(seen, _slug(earlier[1].title))
+                seen[earlier[1].key] = earlier
+            seen[question.key] = (True, question)
+        elif question.title:
+            # Moodle imports every question even when names repeat; the later one gets a numbered key
+            # (the same on every import of the file) instead of overwriting the earlier one.
+            question.key = _free_key(seen, _slug(question.title))
+            if question.key:
+                seen[question.key] = (False, question)
         question.tags = list(dict.fromkeys(tags))
         question.difficulty = min(3, max(1, difficulty)) if difficulty is not None else 2
         questions.append(question)
@@ -437,6 +459,9 @@ def export_question(key: str, qtype: str, text: str, spec: dict, explanation: st
         for answer, weight, fb in zip(spec["answers"], weights, feedback, strict=True):
             prefix = "=" if weight == 1.0 and not answer.startswith("%") else f"=%{_pct(weight)}%"
             body.append(f"\t{prefix}{_text(answer)}{_fb(fb)}")
+        if n == 1 and "->" in body[0]:
+            # '=' with '->' would read as matching; a lone answer needs no '=' (GIFT has no escape for '>')
+            body[0] = "\t" + body[0][2:]
     else:  # pragma: no cover - every registered type is handled above
         raise ValueError(qtype)
     if general:

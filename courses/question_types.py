@@ -362,7 +362,8 @@ class ShortText(QuestionType):
         feedback = [feedback[i] for i in keep] if feedback is not None else None
         if weights is not None and max(weights) <= 0:
             raise SpecError(N_("No accepted answer earns credit."))
-        return _with_extras({"answers": cleaned}, weights, [1.0] * len(cleaned), feedback)
+        return _with_extras({"answers": cleaned}, weights, [1.0] * len(cleaned), feedback if feedback and any(feedback)
+                            else None)
 
     def response_from_values(self, values):
         text = str(values[0]).strip() if values else ""

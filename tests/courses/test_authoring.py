@@ -213,6 +213,20 @@ def test_gift_import_view_reports_problems_and_export_round_trips(client, db, lo
     assert "[id:g2]" in filtered and "[id:g1]" not in filtered
 
 
+
+def test_gift_import_of_a_repeated_name_keeps_both_questions_and_reimports_in_place(db):
+    from courses import services
+
+    course = sample_course()
+    text = "::Same:: First {T}\n\n::Same:: Second {F}"
+    created, updated, problems = services.import_gift(course, text)
+    assert (created, updated, problems) == (2, 0, [])
+    rows = lambda: sorted(db.session.execute(select(Question.key, Question.text).where(  # noqa: E731
+        Question.course_id == course.id, Question.key.like("Same%"))).all())
+    assert rows() == [("Same", "First"), ("Same-2", "Second")]
+    assert services.import_gift(course, text)[:2] == (0, 2)
+    assert rows() == [("Same", "First"), ("Same-2", "Second")]
+
 def factories_course(db):
     from courses import services
 

@@ -195,6 +195,217 @@ MOODLE_CASES = [
      "true_false", {"answer": True}, "**Bold** claim.", ""),
     ("an unclosed name is part of the text, as in Moodle", "::No name here{T}",
      "true_false", {"answer": True}, "No name here", ""),
+    # The rest restate, in our own words, every other supported question in Moodle's GIFT tests, test fixtures
+    # and examples file (Moodle's expected answers, weights and feedback checked one by one).
+    ('one-line choice with the right answer last',
+     'Which river runs through Paris?{~Thames ~Danube =Seine}',
+     'single_choice',
+     {'options': ['Thames', 'Danube', 'Seine'], 'correct': [2]},
+     'Which river runs through Paris?', ''),
+    ('missing word over several lines, one option per line',
+     'Tokyo hosted the Summer Olympics for the {\n    ~first\n    =second\n    ~third\n} time in 2021.',
+     'single_choice',
+     {'options': ['first', 'second', 'third'], 'correct': [1]},
+     'Tokyo hosted the Summer Olympics for the _____ time in 2021.', ''),
+    ("the block may close on the last option's line",
+     'Which planet is the largest? {\n    ~Mars\n    =Jupiter\n    ~Venus}',
+     'single_choice',
+     {'options': ['Mars', 'Jupiter', 'Venus'], 'correct': [1]},
+     'Which planet is the largest?', ''),
+    ('several accepted short answers inside a sentence',
+     'Three plus four makes {=seven =7}.',
+     'short_text',
+     {'answers': ['seven', '7']},
+     'Three plus four makes _____.', ''),
+    ('F is false',
+     'The moon is a planet.{F}',
+     'true_false',
+     {'answer': False},
+     'The moon is a planet.', ''),
+    ('FALSE with one feedback: it is shown to whoever answers true',
+     'Spiders are insects.{FALSE#They have eight legs.}',
+     'true_false',
+     {'answer': False, 'feedback_true': 'They have eight legs.'},
+     'Spiders are insects.', ''),
+    ('a bare number is exact',
+     'In which year did the Meiji era start? {#1868}',
+     'numeric',
+     {'answer': 1868.0, 'tolerance': 0.0},
+     'In which year did the Meiji era start?', ''),
+    ('decimal tolerance, text after the block makes a blank',
+     'Give e to three places? {#2.7183:0.0005}.',
+     'numeric',
+     {'answer': 2.7183, 'tolerance': 0.0005},
+     'Give e to three places? _____.', ''),
+    ('decimal range',
+     'Give the square root of two to two places? {#1.41..1.42}.',
+     'numeric',
+     {'answer': 1.415, 'tolerance': 0.004999999999999893},
+     'Give the square root of two to two places? _____.', ''),
+    ('numbers with partial credit spread over lines',
+     'When did Edo become Tokyo? {#\n    =1868:0\n    =%50%1868:3}',
+     'numeric',
+     {'answer': 1868.0,
+      'tolerance': 0.0,
+      'answers': [{'answer': 1868.0, 'tolerance': 0.0, 'weight': 1.0, 'feedback': ''},
+                  {'answer': 1868.0, 'tolerance': 3.0, 'weight': 0.5, 'feedback': ''}]},
+     'When did Edo become Tokyo?', ''),
+    ('a comment line before the question is ignored',
+     '// a heading for the numbers below\nWhat is 6 times 7? {#42}',
+     'numeric',
+     {'answer': 42.0, 'tolerance': 0.0},
+     'What is 6 times 7?', ''),
+    ('a name, and a text that continues on the next line',
+     '::Alphabet::The Latin alphabet was adapted\nfrom which script? {=Greek}',
+     'short_text',
+     {'answers': ['Greek']},
+     'The Latin alphabet was adapted\nfrom which script?', ''),
+    ('per-answer feedback on a choice question',
+     'Pick the correct one?{\n~first wrong#not this one\n~second wrong#nor this one\n'
+     '=the right one#Exactly.}',
+     'single_choice',
+     {'options': ['first wrong', 'second wrong', 'the right one'],
+      'correct': [2],
+      'feedback': ['not this one', 'nor this one', 'Exactly.']},
+     'Pick the correct one?', ''),
+    ('per-answer feedback on short answers',
+     'Name the largest ocean?{\n=Pacific#Yes.\n=the Pacific#Yes.}',
+     'short_text',
+     {'answers': ['Pacific', 'the Pacific'], 'feedback': ['Yes.', 'Yes.']},
+     'Name the largest ocean?', ''),
+    ('a [markdown] stem keeps its Markdown',
+     '[markdown]Name the **largest** ocean?{\n=Pacific#Yes.\n=the Pacific#Yes.}',
+     'short_text',
+     {'answers': ['Pacific', 'the Pacific'], 'feedback': ['Yes.', 'Yes.']},
+     'Name the **largest** ocean?', ''),
+    ("'=' and partial ~ weights on one line",
+     'Hard one.{~no credit ~%50%half credit =full credit}',
+     'single_choice',
+     {'options': ['no credit', 'half credit', 'full credit'], 'correct': [2], 'weights': [0.0, 0.5, 1.0]},
+     'Hard one.', ''),
+    ('partial credit options with feedback, text after the block',
+     '::Birthplace::Mozart was born in {\n    ~Vienna#He worked there.\n    ~%25%Austria#Too broad.\n'
+     '    ~%50%Salzburg region#Be more precise.\n    =Salzburg#Yes.}.',
+     'single_choice',
+     {'options': ['Vienna', 'Austria', 'Salzburg region', 'Salzburg'],
+      'correct': [3],
+      'weights': [0.0, 0.25, 0.5, 1.0],
+      'feedback': ['He worked there.', 'Too broad.', 'Be more precise.', 'Yes.']},
+     'Mozart was born in _____.', ''),
+    ('short answers with partial credit for a misspelling',
+     '::Spelling:: Mozart was born in {\n    =Salzburg#Yes.\n    =%75%Salsburg#Misspelt.\n'
+     '    =%25%Vienna#No.}',
+     'short_text',
+     {'answers': ['Salzburg', 'Salsburg', 'Vienna'],
+      'weights': [1.0, 0.75, 0.25],
+      'feedback': ['Yes.', 'Misspelt.', 'No.']},
+     'Mozart was born in', ''),
+    ('several correct options, the rest without weight',
+     'Which two are primary colours of light? {\n    ~Yellow\n    ~%50%Red\n    ~%50%Green\n'
+     '    ~Brown }',
+     'multiple_choice',
+     {'options': ['Yellow', 'Red', 'Green', 'Brown'], 'correct': [1, 2], 'weights': [0.0, 0.5, 0.5, 0.0]},
+     'Which two are primary colours of light?', ''),
+    ('several correct options with penalties for wrong ones',
+     'Which two are primary colours of light? {\n    ~%-50%Yellow\n    ~%50%Red\n    ~%50%Green\n'
+     '    ~%-50%Brown }',
+     'multiple_choice',
+     {'options': ['Yellow', 'Red', 'Green', 'Brown'], 'correct': [1, 2]},
+     'Which two are primary colours of light?', ''),
+    ("an escaped '=' at the start of options",
+     'Which sum makes 7? {\n     ~ \\= 3 + 3\n     = \\= 3 + 4\n     ~ \\= 3 + 5  }',
+     'single_choice',
+     {'options': ['= 3 + 3', '= 3 + 4', '= 3 + 5'], 'correct': [1]},
+     'Which sum makes 7?', ''),
+    ('escaped control characters as options, feedback over several lines',
+     '::Specials::\nWhich one is safe to write unescaped? {\n   ~ \\~     # \\~ needs a backslash.\n'
+     '   ~ \\{     # \\{ needs a backslash.\n   = \\\\     # Right: \\\\ is the escape itself,\n'
+     '              so a literal one is written twice.\n}',
+     'single_choice',
+     {'options': ['~', '{', '\\'],
+      'correct': [2],
+      'feedback': ['~ needs a backslash.',
+                   '{ needs a backslash.',
+                   'Right: \\ is the escape itself,\n              so a literal one is written twice.']},
+     'Which one is safe to write unescaped?', ''),
+    ("spaces before '#' are trimmed from the option",
+     'Hard choice.{\n     ~wrong           #says why\n     ~%50%half right #partly\n'
+     '     =right     #well done}',
+     'single_choice',
+     {'options': ['wrong', 'half right', 'right'],
+      'correct': [2],
+      'weights': [0.0, 0.5, 1.0],
+      'feedback': ['says why', 'partly', 'well done']},
+     'Hard choice.', ''),
+    ('numeric feedback running onto the next line',
+     '::Born::\nWhen was Hokusai born? {#\n     =1760:0      #Exact.\n     =%50%1760:5  #Close.\n'
+     '                  Half marks.\n}',
+     'numeric',
+     {'answer': 1760.0,
+      'tolerance': 0.0,
+      'answers': [{'answer': 1760.0, 'tolerance': 0.0, 'weight': 1.0, 'feedback': 'Exact.'},
+                  {'answer': 1760.0,
+                   'tolerance': 5.0,
+                   'weight': 0.5,
+                   'feedback': 'Close.\n                  Half marks.'}]},
+     'When was Hokusai born?', ''),
+    ('a number block followed by other text makes a blank there',
+     '::Qn:: Pick a number from 10 to 20? {#15:5~#Far off}";',
+     'numeric',
+     {'answer': 15.0, 'tolerance': 5.0, 'wrong_feedback': 'Far off'},
+     'Pick a number from 10 to 20? _____";', ''),
+    ('true/false with general feedback, followed by text',
+     '::Qt:: Water boils at 90 C at sea level.{\nFALSE#It boils at 100 C.#Correct.\n'
+     '####At sea-level pressure.}";',
+     'true_false',
+     {'answer': False, 'feedback_true': 'It boils at 100 C.', 'feedback_false': 'Correct.'},
+     'Water boils at 90 C at sea level._____";', 'At sea-level pressure.'),
+    ("an [html] stem with escaped '=' and ':' in its markup",
+     '::Link::[html]<a href\\="https\\://example.org/a.mp3">Hear this\\:</a><br />Which language?{\n'
+     '\t~English#Listen again.\n\t=Japanese#Well heard.\n\t~Korean#Listen again.\n}',
+     'single_choice',
+     {'options': ['English', 'Japanese', 'Korean'],
+      'correct': [1],
+      'feedback': ['Listen again.', 'Well heard.', 'Listen again.']},
+     '<a href="https://example.org/a.mp3">Hear this:</a><br />Which language?', ''),
+    ('a 100% short answer with an empty feedback',
+     '::Who::[html]Someone who writes haiku is a ...{\n\t=%100%poet#\n}',
+     'short_text',
+     {'answers': ['poet']},
+     'Someone who writes haiku is a ...', ''),
+    ('an [html] true statement with markup',
+     '::Html tf::[html]Kyoto was the <i>capital</i> before Tokyo.{TRUE}',
+     'true_false',
+     {'answer': True},
+     'Kyoto was the <i>capital</i> before Tokyo.', ''),
+    ("Moodle's own numeric export: weight, empty feedback, catch-all feedback",
+     '::Ex::Pick a number from 10 to 20?{#\n\t=%100%15:5#\n\t~#Far off\n}',
+     'numeric',
+     {'answer': 15.0, 'tolerance': 5.0, 'wrong_feedback': 'Far off'},
+     'Pick a number from 10 to 20?', ''),
+    ("Moodle's own short answer export with weights and general feedback",
+     '::Ex2::Which bird cannot fly?{\n\t=%100%Penguin#Yes.\n\t=%50%Ostrich#Also true.\n\t=%0%*#No.\n'
+     '\t####[html]Several birds cannot.\n}',
+     'short_text',
+     {'answers': ['Penguin', 'Ostrich', '*'],
+      'weights': [1.0, 0.5, 0.0],
+      'feedback': ['Yes.', 'Also true.', 'No.']},
+     'Which bird cannot fly?', 'Several birds cannot.'),
+    ("Moodle's own true/false export with [html] wrong-answer feedback and general feedback",
+     '::Ex3::[html]Salt dissolves in water.{TRUE#[html]It does dissolve.#Right.####Salt is soluble.}',
+     'true_false',
+     {'answer': True, 'feedback_true': 'Right.', 'feedback_false': 'It does dissolve.'},
+     'Salt dissolves in water.', 'Salt is soluble.'),
+    # Found by comparing with a line-by-line model of Moodle's importer on generated inputs:
+    ("general feedback: a format tag after a space is text (Moodle does not trim before looking for it)",
+     "::Gsp:: Capital of Italy?{=Rome#### [html]Since 1871.}",
+     "short_text", {"answers": ["Rome"]}, "Capital of Italy?", "[html]Since 1871."),
+    ("a lone short answer may contain '->' (no '=' so it is not matching) and is exported that way",
+     "::Flow:: How do the notes write 'leads to'?{-> # the arrow}",
+     "short_text", {"answers": ["->"], "feedback": ["the arrow"]}, "How do the notes write 'leads to'?", ""),
+    ("an empty answer is ignored together with its feedback",
+     "::Blank:: Capital of France?{=Paris =#nothing typed}",
+     "short_text", {"answers": ["Paris"]}, "Capital of France?", ""),
 ]
 
 
@@ -247,6 +458,7 @@ def test_id_and_tags_from_comment_lines():
         ("// [tag:  spaced ] words\n// more [id:   padded   ] text[tag:late  ]", ("padded", ["spaced", "late"], None)),
         ("// [id:a\\]b]", ("a]b", [], None)),
         ("// [tag:c\\]d]", ("", ["c]d"], None)),
+        ("// a tag may not run over a line break [tag:\n// frog]", ("", [], None)),
     ]
     for comment, expected in cases:
         assert gift.comment_meta(comment) == expected, comment
@@ -254,10 +466,24 @@ def test_id_and_tags_from_comment_lines():
     assert (parsed.key, parsed.tags) == ("own-id", ["first", "second"])
 
 
-def test_repeated_title_is_refused_not_overwritten():
-    result = gift.parse("::Same:: First {T}\n\n::Same:: Second {F}")
+def test_repeated_title_imports_both_questions_under_distinct_keys():
+    # Moodle imports every question of a file even when two share a name (its own fixtures and examples
+    # repeat names); neither may overwrite the other.
+    result = gift.parse("::Same:: First {T}\n\n::Same:: Second {F}\n\n::Same-2:: Third {T}\n\n::Same:: Fourth {F}")
+    assert result.problems == []
+    assert [(q.key, q.title, q.text) for q in result.questions] == [
+        ("Same", "Same", "First"), ("Same-2", "Same", "Second"), ("Same-2-2", "Same-2", "Third"),
+        ("Same-3", "Same", "Fourth")]
+
+
+def test_repeated_explicit_id_is_refused_not_overwritten():
+    result = gift.parse("// [id:q1]\n::A:: First {T}\n\n// [id:q1]\n::B:: Second {F}")
     assert [q.text for q in result.questions] == ["First"]
-    assert len(result.problems) == 1 and "same name" in result.problems[0].message
+    assert len(result.problems) == 1 and "same id" in result.problems[0].message
+    # an explicit id wins over a key an earlier question only took from its name
+    result = gift.parse("::k9:: Named {T}\n\n// [id:k9]\n::Other:: With the id {F}")
+    assert result.problems == []
+    assert [(q.key, q.text) for q in result.questions] == [("k9-2", "Named"), ("k9", "With the id")]
 
 
 def test_export_escapes_and_writes_numbers_exactly():

@@ -6,8 +6,6 @@ set), brought to head by the migrations and filled by the real demo seeders.
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from dataclasses import dataclass
 
@@ -17,6 +15,7 @@ from werkzeug.serving import make_server
 from core.cli import run_seeders
 from core.extensions import db
 from tests.conftest import make_test_app
+from tests.tools import required_program
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -64,13 +63,8 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        reason = "Debian's chromium is not on the PATH (apt-get install -y chromium); browser tests skipped"
-        if os.environ.get("KAKEHASHI_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"KAKEHASHI_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return path
+    return required_program(
+        "chromium", "Debian's chromium is not on the PATH (apt-get install -y chromium); browser tests skipped")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ from reportlab.lib.pagesizes import A4, landscape
 
 from completion import pdf, services
 from tests import factories
+from tests.tools import required_program
 
 DPI = 144
 SCALE = DPI / 72  # pixels per PDF point
@@ -31,13 +31,7 @@ SCALE = DPI / 72  # pixels per PDF point
 
 @pytest.fixture(scope="module")
 def pdftoppm() -> str:
-    path = shutil.which("pdftoppm")
-    if path is None:
-        reason = "poppler's pdftoppm is not on the PATH (apt-get install -y poppler-utils)"
-        if os.environ.get("KAKEHASHI_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"KAKEHASHI_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return path
+    return required_program("pdftoppm", "poppler's pdftoppm is not on the PATH (apt-get install -y poppler-utils)")
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,16 @@ from completion.models import (
 )
 from completion.rules import Measures, Policy, Verdict, evaluate
 from core.extensions import db
-from trainees.models import ATTENDED_STATUSES, Attendance, Cohort, CohortSession, Enrolment, Trainee
+from trainees.models import (
+    ATTENDED_STATUSES,
+    LOGO_KIND,
+    Attendance,
+    Cohort,
+    CohortSession,
+    Enrolment,
+    Programme,
+    Trainee,
+)
 from trainees.status import COUNTED_STATUSES
 
 
@@ -146,13 +155,18 @@ def action_plans_for_cohort(cohort_id: int) -> list[tuple[Enrolment, ActionPlan 
 
 
 def certificate_logo(*, cohort_id: int | None = None, enrolment_id: int | None = None) -> bytes | None:
-    """The logo of the programme a cohort (or an enrolment's cohort) belongs to, for its certificates."""
-    from trainees.queries import programme_logo
+    """The logo of the programme a cohort (or an enrolment's cohort) belongs to, for its certificates: the key in
+    one query, the bytes from the file store (None when the programme has no logo)."""
+    from core import filestore
 
-    if cohort_id is None:
-        cohort_id = db.session.scalar(select(Enrolment.cohort_id).where(Enrolment.id == enrolment_id))
-    programme_id = db.session.scalar(select(Cohort.programme_id).where(Cohort.id == cohort_id))
-    return programme_logo(programme_id)
+    stmt = select(Programme.logo_key).join(Cohort, Cohort.programme_id == Programme.id)
+    if cohort_id is not None:
+        stmt = stmt.where(Cohort.id == cohort_id)
+    else:
+        stmt = stmt.join(Enrolment, Enrolment.cohort_id == Cohort.id).where(Enrolment.id == enrolment_id)
+    key = db.session.scalar(stmt)
+    blob = filestore.get(key, kind=LOGO_KIND) if key else None
+    return blob.data if blob else None
 
 
 def certificates_for_cohort(cohort_id: int) -> list[Certificate]:

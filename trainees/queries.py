@@ -61,18 +61,6 @@ def get_programme(programme_id: int) -> Programme:
                            .options(selectinload(Programme.organiser_names)))
 
 
-def programme_logo(programme_id: int | None) -> bytes | None:
-    """The bytes of programme ``programme_id``'s logo (None when it has none); for certificates."""
-    from core import filestore
-    from trainees.models import LOGO_KIND
-
-    if programme_id is None:
-        return None
-    key = db.session.scalar(select(Programme.logo_key).where(Programme.id == programme_id))
-    blob = filestore.get(key, kind=LOGO_KIND) if key else None
-    return blob.data if blob else None
-
-
 def programme_cohorts(programme: Programme) -> list[Cohort]:
     return list(db.session.scalars(select(Cohort).where(Cohort.programme_id == programme.id)
                                    .order_by(Cohort.start_date.desc(), Cohort.code)))

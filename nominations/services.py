@@ -39,6 +39,7 @@ from nominations.uploads import DEFAULT_MAX_BYTES, UploadRefused, sniff_document
 from trainees import services as trainee_services
 from trainees.display import current_lang
 from trainees.duplicates import possible_duplicates
+from trainees.imports.reader import Problem
 from trainees.models import Cohort, Enrolment
 
 CALL_FIELDS = ("title", "info_en", "info_ja", "joining_instructions", "opens_on", "closes_on", "total_quota",
@@ -414,8 +415,7 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
         problems += [p.shown(row.number) for p in row.errors]
         refusal = nationality_refusal(focal_point, row.values.get("nationality")) if row.is_valid else None
         if refusal:
-            problems.append(_("row %(n)d: %(column)s: %(message)s", n=row.number, column="nationality",
-                              message=refusal))
+            problems.append(Problem("nationality", refusal).shown(row.number))
         read = spreadsheet.read_answers(call, row, present)
         problems += read.problems
         answers[row.number] = read.answers
@@ -435,6 +435,5 @@ def nominate_from_rows(call: NominationCall, focal_point: FocalPoint, parsed, to
                 org_type=v["org_type"], job_title=v.get("job_title") or "", date_of_birth=v.get("date_of_birth")))
         except ServiceError as exc:
             where = prompts.get(exc.field or "", exc.field or "")
-            raise ServiceError(_("row %(n)d: %(column)s: %(message)s", n=row.number, column=where,
-                                 message=exc.message), "file") from exc
+            raise ServiceError(Problem(where, exc.message).shown(row.number), "file") from exc
     return created

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from core.i18n import _
 from nominations.models import CallQuestion, Candidate, NominationCall
-from trainees.imports.reader import Column, header_key
+from trainees.imports.reader import Column, Problem, header_key
 from trainees.imports.template import ExtraColumn, build_template
 
 #: Template columns a nomination does not use (a candidate has no enrolment status yet).
@@ -68,8 +68,8 @@ class RowAnswers:
 
 
 def _row(number: int, where: str, message: str) -> str:
-    """One problem line in the reader's language (``row N: question: message``, e.g. ``3行目：…``)."""
-    return _("row %(n)d: %(column)s: %(message)s", n=number, column=where, message=message)
+    """One problem line in the reader's language (``row N: question: message``), as the importer shows its own."""
+    return Problem(where, message).shown(number)
 
 
 def read_answers(call: NominationCall, row, present: set[str]) -> RowAnswers:

@@ -79,6 +79,16 @@ def latest_records(user_ids) -> dict[int, PrivacyConsent]:
     return {row.user_id: row for row in rows}
 
 
+def refused_expression(user_id):
+    """SQL for "this user's most recent decision (any version) is a withdrawal or a refusal" — ``status_of`` of
+    ``latest_records`` is ``withdrawn`` or ``declined`` — as a correlated subquery on ``user_id`` (a column of the
+    enclosing statement): true, false, or NULL for a user who never decided (or no user)."""
+    return (select(PrivacyConsent.withdrawn_at.is_not(None))
+            .where(PrivacyConsent.user_id == user_id)
+            .order_by(PrivacyConsent.recorded_at.desc(), PrivacyConsent.id.desc())
+            .limit(1).correlate_except(PrivacyConsent).scalar_subquery())
+
+
 def accept(user, locale: str) -> PrivacyConsent:
     """Record that ``user`` accepted the current notice (again, if they had withdrawn)."""
     version = notice_version()

@@ -5,11 +5,14 @@ computed in SQL (GROUP BY), so list and detail pages run the same number of quer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
+from flask import abort
 from sqlalchemy import Select, String, bindparam, case, cast, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from accounts.consent import refused_expression
 from core.extensions import db
 from trainees.models import (
     ATTENDANCE_STATUSES,
@@ -21,6 +24,7 @@ from trainees.models import (
     EnrolmentEvent,
     Organisation,
     Programme,
+    ProgrammeOrganiserName,
     Trainee,
     full_name,
 )
@@ -178,6 +182,61 @@ def get_cohort(cohort_id: int, sessions: bool = True) -> Cohort:
     return db.first_or_404(select(Cohort).where(Cohort.id == cohort_id).options(*options))
 
 
+class CohortHeader(NamedTuple):
+    """What the cohort page shows about the cohort itself, read as plain values in one statement (the cohort entity
+    with its programme and the programme's organiser names took two statements and a fifth of the page)."""
+
+    id: int
+    code: str
+    title: str
+    programme_id: int
+    programme_code: str
+    programme_name: str
+    organiser_name: str  # as ``Cohort.organiser_name``: the programme's organiser in the cohort's fiscal year
+    fiscal_year: int
+    modality: str
+    venue: str
+    city: str
+    host_country: str | None
+    start_date: date
+    end_date: date
+    training_days: int
+    language: str
+    status: str
+    notes: str
+    capacity: int | None
+    attendance_locked: bool
+
+
+def _cohort_header_statement():
+    """Built once, bound per request: see ``CohortHeader``. The organiser name is the one in force in the cohort's
+    fiscal year, else the programme's earliest (``Programme.organiser_name_for``), else ""."""
+    names = aliased(ProgrammeOrganiserName)
+    in_force = (select(names.name).where(names.programme_id == Cohort.programme_id,
+                                         names.from_fy <= Cohort.fiscal_year)
+                .order_by(names.from_fy.desc()).limit(1).scalar_subquery())
+    earliest = (select(names.name).where(names.programme_id == Cohort.programme_id)
+                .order_by(names.from_fy).limit(1).scalar_subquery())
+    return (select(Cohort.id, Cohort.code, Cohort.title, Cohort.programme_id, Programme.code, Programme.name,
+                   func.coalesce(func.nullif(in_force, ""), earliest, ""), Cohort.fiscal_year, Cohort.modality,
+                   Cohort.venue, Cohort.city, Cohort.host_country, Cohort.start_date, Cohort.end_date,
+                   Cohort.training_days, Cohort.language, Cohort.status, Cohort.notes, Cohort.capacity,
+                   Cohort.attendance_locked)
+            .join(Programme, Programme.id == Cohort.programme_id)
+            .where(Cohort.id == bindparam("cohort_id")))
+
+
+_COHORT_HEADER = _cohort_header_statement()
+
+
+def cohort_header(cohort_id: int) -> CohortHeader:
+    """The cohort page's facts about the cohort (see ``CohortHeader``), in one query; 404 if unknown."""
+    row = db.session.execute(_COHORT_HEADER, {"cohort_id": cohort_id}).first()
+    if row is None:
+        abort(404)
+    return CohortHeader(*row)
+
+
 def _by_name():
     """Alphabetical as names are shown: "NGUYEN Thi Lan" under N, a single name such as "Kartini" under K."""
     return (func.lower(func.coalesce(func.nullif(Trainee.family_name, ""), Trainee.given_names)),
@@ -208,6 +267,7 @@ class Participant(NamedTuple):
     organisation: str
     attended: int | None  # sessions attended (present or late) among ...
     marked: int | None  # ... the attendance-required sessions with a mark; None when none is marked
+    refused_consent: bool | None  # the account's latest privacy decision is a withdrawal or a refusal
 
     @property
     def full_name(self) -> str:
@@ -220,8 +280,9 @@ class Participant(NamedTuple):
 
 def _cohort_participants_statement():
     """Built once, bound per request: the enrolments of one cohort, alphabetically by name as shown, with their
-    trainee's name, nationality and account, the organisation's name, and the attendance rate (attended over
-    marked attendance-required sessions) from a grouped subquery, in one statement."""
+    trainee's name, nationality and account, the organisation's name, the attendance rate (attended over
+    marked attendance-required sessions) from a grouped subquery and whether the account refused or withdrew
+    its privacy consent, in one statement."""
     cohort_id = bindparam("cohort_id")
     mine = aliased(Enrolment)
     rates = (select(Attendance.enrolment_id.label("enrolment_id"),
@@ -232,7 +293,8 @@ def _cohort_participants_statement():
              .where(mine.cohort_id == cohort_id, CohortSession.attendance_required.is_(True))
              .group_by(Attendance.enrolment_id).subquery())
     return (select(Enrolment.id, Enrolment.status, Trainee.id, Trainee.family_name, Trainee.given_names,
-                   Trainee.nationality, Trainee.user_id, Organisation.name, rates.c.attended, rates.c.marked)
+                   Trainee.nationality, Trainee.user_id, Organisation.name, rates.c.attended, rates.c.marked,
+                   refused_expression(Trainee.user_id))
             .join(Trainee, Trainee.id == Enrolment.trainee_id)
             .join(Organisation, Organisation.id == Trainee.organisation_id)
             .outerjoin(rates, rates.c.enrolment_id == Enrolment.id)

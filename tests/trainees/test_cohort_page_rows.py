@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
+from accounts.consent import PrivacyConsent, latest_records, status_of
+from core.db import utcnow
 from tests import factories
 from trainees import queries
-from trainees.models import Attendance, CohortSession, Trainee
+from trainees.models import Attendance, CohortSession, ProgrammeOrganiserName, Trainee
 from trainees.status import STATUSES
 
 
@@ -80,13 +83,78 @@ def test_cohort_page_shows_the_rows_and_runs_a_fixed_number_of_queries(client, d
     assert "Org &lt;&amp;&gt; One" in html and "Given 0" in html and "FAM1 Given 1" in html
     assert 'aria-label="Select FAM1 Given 1"' in html
     assert f'href="/sessions/{optional_id}/attendance"' in html and "not taken yet" not in html
-    # user + session row, cohort ⋈ programme, organiser names, participants, sessions with marks (no consent
-    # query: no participant has an account)
-    assert counter.count == 5, counter.statements
+    # user + session row, cohort ⋈ programme with its organiser name, participants with their consent, sessions
+    # with marks
+    assert counter.count == 4, counter.statements
     more = factories.trainee(factories.organisation("Org Two"), given_names="Late comer")
     factories.enrolment(more, cohort, status="nominated")
     db.session.commit()
+    more.user_id = factories.user("trainee").id
+    db.session.add(PrivacyConsent(user_id=more.user_id, version="v1", accepted_at=None, withdrawn_at=utcnow()))
+    db.session.commit()
     with count_queries() as counter:
-        assert client.get(url).status_code == 200
-    assert counter.count == 5, counter.statements
+        html = client.get(url).get_data(as_text=True)
+    assert counter.count == 4, counter.statements
+    assert html.count("no privacy consent") == 1
     assert db.session.scalar(select(func.count(Trainee.id))) == len(STATUSES) + 1
+
+
+def test_participant_rows_flag_the_accounts_whose_latest_privacy_decision_refuses(db):
+    """``refused_consent`` is true exactly where ``status_of(latest_records(...))`` is withdrawn or declined: the
+    latest decision of any version counts (a later acceptance clears an earlier withdrawal and the reverse)."""
+    cohort = factories.cohort()
+    org = factories.organisation()
+    histories = {
+        "none": [], "accepted": [("v1", True, False)], "declined": [("v1", False, True)],
+        "withdrawn": [("v1", True, True)], "accepted again": [("v1", True, True), ("v2", True, False)],
+        "withdrawn later": [("v1", True, False), ("v2", True, True)], "outdated": [("v0", True, False)],
+    }
+    start = utcnow()
+    for label, history in histories.items():
+        user = factories.user("trainee")
+        person = factories.trainee(org, given_names=label, user_id=user.id)
+        factories.enrolment(person, cohort)
+        for k, (version, accepted, withdrawn) in enumerate(history):
+            when = start.replace(microsecond=0).replace(second=k)  # later records come later
+            db.session.add(PrivacyConsent(user_id=user.id, version=version, recorded_at=when,
+                                          accepted_at=when if accepted else None,
+                                          withdrawn_at=when if withdrawn else None))
+    factories.enrolment(factories.trainee(org, given_names="no account"), cohort)
+    db.session.commit()
+    rows = queries.cohort_participants(cohort)
+    latest = latest_records([r.user_id for r in rows if r.user_id])
+    expected = {r.given_names: status_of(latest.get(r.user_id)) in ("withdrawn", "declined") if r.user_id else False
+                for r in rows}
+    assert {r.given_names: bool(r.refused_consent) for r in rows} == expected
+    assert {name for name, refused in expected.items() if refused} == {"declined", "withdrawn", "withdrawn later"}
+
+
+def test_cohort_header_equals_the_cohort_entity(db):
+    """The page's one-statement header shows what the cohort entity shows, organiser name in force included."""
+    programme = factories.programme()  # HIDA from FY2012, AOTS from FY2017
+    bare = factories.programme()
+    bare.organiser_names.clear()
+    blank = factories.programme()
+    blank.organiser_names.clear()
+    blank.organiser_names.extend([ProgrammeOrganiserName(from_fy=2010, name="First"),
+                                  ProgrammeOrganiserName(from_fy=2014, name="")])
+    cohorts = [factories.cohort(programme, start_date=date(y, 6, 1), end_date=date(y, 6, 5), capacity=cap,
+                                notes=notes)
+               for y, cap, notes in ((2011, None, ""), (2015, 20, "n <b>"), (2018, 5, ""))]
+    cohorts += [factories.cohort(bare), factories.cohort(blank, start_date=date(2016, 6, 1), end_date=date(2016, 6, 2))]
+    db.session.commit()
+    for cohort in cohorts:
+        header = queries.cohort_header(cohort.id)
+        entity = queries.get_cohort(cohort.id, sessions=False)
+        assert header._asdict() == {
+            **{field: getattr(entity, field) for field in header._fields
+               if field not in ("programme_code", "programme_name")},
+            "programme_code": entity.programme.code, "programme_name": entity.programme.name}
+    assert [queries.cohort_header(c.id).organiser_name for c in cohorts] == ["HIDA", "HIDA", "AOTS", "", "First"]
+
+
+def test_cohort_header_of_an_unknown_cohort_is_a_404(db):
+    from werkzeug.exceptions import NotFound
+
+    with pytest.raises(NotFound):
+        queries.cohort_header(987654)

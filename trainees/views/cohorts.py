@@ -112,7 +112,7 @@ def cohort_edit(cohort_id: int):
 @organiser_required
 def cohort_detail(cohort_id: int):
     """A cohort: participants with status, sessions with attendance summary, bulk status change."""
-    return _render_cohort(queries.get_cohort(cohort_id, sessions=False), _bulk_form())
+    return _render_cohort(queries.cohort_header(cohort_id), _bulk_form())
 
 
 def _bulk_form() -> BulkStatusForm:
@@ -121,17 +121,12 @@ def _bulk_form() -> BulkStatusForm:
     return form
 
 
-def _render_cohort(cohort, bulk_form: BulkStatusForm):
+def _render_cohort(cohort: queries.CohortHeader, bulk_form: BulkStatusForm):
     """The cohort page; after a refused bulk change it keeps the ticks, status and reason, with the errors."""
     enrolments = queries.cohort_participants(cohort)
     counts = queries.seat_counts(e.status for e in enrolments)
-    from accounts import consent
-
-    no_consent = {user_id for user_id, record in consent.latest_records(
-        [e.user_id for e in enrolments if e.user_id]).items()
-        if consent.status_of(record) in ("withdrawn", "declined")}
     return render_template(
-        "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts, no_consent=no_consent,
+        "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts,
         over_capacity=cohort.capacity is not None and counts.seats > cohort.capacity,
         sessions=queries.cohort_sessions(cohort), bulk_form=bulk_form, lock_form=ConfirmForm(),
         selected=set(bulk_form.enrolment_ids.data or ()) if bulk_form.errors else set(),
@@ -145,7 +140,7 @@ def bulk_status(cohort_id: int):
     cohort = queries.get_cohort(cohort_id, sessions=False)
     form = _bulk_form()
     if not form.validate_on_submit():
-        return _render_cohort(cohort, form)
+        return _render_cohort(queries.cohort_header(cohort_id), form)
     enrolments = queries.enrolments_by_ids(cohort, form.enrolment_ids.data)
     with unit_of_work() as work:
         changed, problems = services.bulk_change_status(enrolments, form.target.data, form.reason.data or "",

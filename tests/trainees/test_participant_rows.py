@@ -1,0 +1,71 @@
+"""The cohort page's participant rows built by ``trainees.display.participant_rows`` (one format string a row,
+issue 17) are the rows the Jinja loop they replace wrote — same markup, same escaping — in English and Japanese,
+ticked or not, with and without attendance and consent marks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from trainees.status import STATUSES
+
+#: The template's loop before it moved to Python (only ``e.user_id in no_consent`` now reads the row's flag).
+JINJA_ROWS = """
+  {%- set trainee_url, status_url = url_pattern('trainees.trainee_detail', 'trainee_id'), url_pattern('trainees.enrolment_status', 'enrolment_id') %}
+  {%- set select_label, no_consent_label, change_label = _('Select %(name)s', name='%(name)s'), _('no privacy consent'), _('Change status') %}
+  {% for e in enrolments %}
+    {% set name = e.full_name %}{% set percent = e.attendance_percent %}
+    <tr>
+      <td><input type="checkbox" name="enrolment_ids" value="{{ e.id }}" form="bulk" id="sel-{{ e.id }}" aria-label="{{ select_label|format(name=name) }}"{% if e.id in selected %} checked{% endif %}></td>
+      <td><a href="{{ trainee_url(e.trainee_id) }}">{{ name }}</a></td>
+      <td>{{ e.nationality|country }}</td>
+      <td>{{ e.organisation }}</td>
+      <td><span class="badge {{ e.status|badge }}">{{ e.status|enrolment_status }}</span>{% if e.refused_consent %} <span class="badge badge-warn">{{ no_consent_label }}</span>{% endif %}</td>
+      <td class="num">{% if percent is not none %}{{ percent }}&nbsp;%{% else %}—{% endif %}</td>
+      <td><a href="{{ status_url(e.id) }}">{{ change_label }}</a></td>
+    </tr>
+  {% endfor %}"""  # noqa: E501 - the template as it was
+
+
+def _rows():
+    from trainees.queries import Participant  # after the app: the module builds statements over every model
+
+    tricky = ('O\'Brien "Bob" <b>', "Ngô & Sons <script>", "Thi Lan")
+    rows = []
+    for n, status in enumerate(STATUSES):
+        rows.append(Participant(
+            id=n + 1, status=status, trainee_id=100 + n, family_name=tricky[n % 3] if n % 4 else "",
+            given_names=tricky[(n + 1) % 3], nationality=("VN", "LA", "JP", "XX")[n % 4],
+            user_id=None if n % 3 == 0 else 500 + n, organisation=f"Org {n} <&> \"quoted\" 'single'",
+            attended=(None, 0, 1, 2)[n % 4], marked=(None, 3, 3, 2)[n % 4],
+            refused_consent=(None, False, True)[n % 3]))
+    return rows
+
+
+def _normalised(html: str) -> str:
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_participant_rows_equal_the_template_loop_they_replace(app, language):
+    from trainees.display import participant_rows
+
+    rows = _rows()
+    selected = {2, 5}
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        expected = app.jinja_env.from_string(JINJA_ROWS).render(enrolments=rows, selected=selected)
+        built = participant_rows(rows, selected)
+    assert _normalised(built) == _normalised(expected)
+    assert built.count("<tr>") == len(rows) and built.count(" checked") == 2
+    assert "<script>" not in built and "&lt;script&gt;" in built  # database values are escaped, once
+    assert "&amp;lt;" not in built
+    if language == "ja":
+        assert "状態を変更" in built  # the labels are the Japanese catalogue's
+
+
+def test_no_rows_is_empty_markup(app):
+    from trainees.display import participant_rows
+
+    with app.test_request_context("/"):
+        assert participant_rows([]) == ""

@@ -18,6 +18,7 @@ from core.health import register_health
 from core.i18n import install_template_gettext, select_locale
 from core.querystring import register_querystring
 from core.security import register_security
+from core.templating import Environment as TemplateEnvironment
 from core.templating import register_templating
 
 
@@ -27,6 +28,7 @@ def create_app(config: dict | type | None = None) -> Flask:
     # instances may each have one). It must be absolute; default: ./instance next to the code.
     instance_path = os.environ.get("KAKEHASHI_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.jinja_environment = TemplateEnvironment  # before anything builds app.jinja_env
     load_config(app, config)
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)

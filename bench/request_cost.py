@@ -249,6 +249,7 @@ def main() -> None:
         "hello": (hello.test_client(), "/"),
         "probe-ok": (trainee, "/_probe/ok"),
         "probe-layout": (trainee, "/_probe/layout"),
+        "org-layout": (organiser, "/_probe/layout"),
         "account": (trainee, "/account"),
         "me": (trainee, "/me"),
         "learn": (trainee, "/learn/"),

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from babel import dates as babel_dates
 from flask import Flask, current_app, g, request, url_for
+from flask.templating import Environment as FlaskEnvironment
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -100,6 +101,41 @@ def url_with(**changes) -> str:
 def has_endpoint(name: str) -> bool:
     """Whether a route exists, so a page can link to an optional feature's page."""
     return name in current_app.view_functions
+
+
+class Environment(FlaskEnvironment):
+    """Flask's Jinja environment, whose templates use the environment's globals dict itself instead of a
+    ``ChainMap`` over it (set as ``app.jinja_environment`` before the environment is first built).
+
+    Jinja gives every template ``ChainMap(its own globals, environment globals)`` so that both stay separate
+    and later changes to the environment's show. Two hot paths then read that map key by key in Python: every
+    render copies it into the context (``dict(chain_map)``), and every ``{% from … import … %}`` compares the
+    context's global names with the imported template's map (``set - chain_map.keys()``, about 25 µs an
+    import on every render of a page that imports macros). A template with no globals of its own (all of ours:
+    nothing passes ``globals=``) loses nothing by reading the environment's dict directly — it is the same
+    object, so later changes still show — and those operations run at C speed. Template-specific globals
+    would now write into the environment's dict, so they are refused; a template built with ``from_string``
+    and its own globals keeps Jinja's ``ChainMap``."""
+
+    def make_globals(self, d):
+        return super().make_globals(d) if d else self.globals
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: A002 - Jinja's signature
+        _no_template_globals(globals)
+        return super().get_template(name, parent)
+
+    def select_template(self, names, parent=None, globals=None):  # noqa: A002 - Jinja's signature
+        _no_template_globals(globals)
+        return super().select_template(names, parent)
+
+    def get_or_select_template(self, template_name_or_list, parent=None, globals=None):  # noqa: A002
+        _no_template_globals(globals)
+        return super().get_or_select_template(template_name_or_list, parent)
+
+
+def _no_template_globals(globals_: dict | None) -> None:
+    if globals_:
+        raise TypeError("templates share the environment's globals: pass values in the render context instead")
 
 
 def register_templating(app: Flask) -> None:

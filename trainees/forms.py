@@ -347,7 +347,8 @@ class StatusChangeForm(BaseForm):
 
 
 class BulkStatusForm(StatusChangeForm):
-    enrolment_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    enrolment_ids = SelectMultipleField(_l("Participants"), coerce=int, validate_choice=False)  # labelled: an
+    # unlabelled field makes WTForms translate its name, and Flask-WTF loads its catalogue from disk for that
     confirm_final = BooleanField(_l("I understand that rejected, withdrawn and no-show cannot be undone"))
     submit = SubmitField(_l("Apply to selected"))
 

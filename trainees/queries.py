@@ -13,7 +13,7 @@ from sqlalchemy import Select, String, bindparam, case, cast, exists, func, lite
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from accounts.consent import refused_expression
-from core.extensions import db
+from core.extensions import db, plain_rows
 from trainees.models import (
     ATTENDANCE_STATUSES,
     ATTENDED_STATUSES,
@@ -231,7 +231,7 @@ _COHORT_HEADER = _cohort_header_statement()
 
 def cohort_header(cohort_id: int) -> CohortHeader:
     """The cohort page's facts about the cohort (see ``CohortHeader``), in one query; 404 if unknown."""
-    row = db.session.execute(_COHORT_HEADER, {"cohort_id": cohort_id}).first()
+    row = plain_rows(_COHORT_HEADER, {"cohort_id": cohort_id}).first()
     if row is None:
         abort(404)
     return CohortHeader(*row)
@@ -307,7 +307,7 @@ _COHORT_PARTICIPANTS = _cohort_participants_statement()
 
 def cohort_participants(cohort: Cohort) -> list[Participant]:
     """The cohort page's participant list (see ``Participant``), in one query."""
-    return [Participant(*row) for row in db.session.execute(_COHORT_PARTICIPANTS, {"cohort_id": cohort.id})]
+    return [Participant(*row) for row in plain_rows(_COHORT_PARTICIPANTS, {"cohort_id": cohort.id})]
 
 
 def _cohort_sessions_statement():
@@ -332,7 +332,7 @@ _COHORT_SESSIONS = _cohort_sessions_statement()
 def cohort_sessions(cohort: Cohort) -> list:
     """The cohort page's sessions with their attendance counted (``present``, ``late``, ``excused``, ``absent``,
     ``marked``) in one query, as rows of plain values."""
-    return db.session.execute(_COHORT_SESSIONS, {"cohort_id": cohort.id}).all()
+    return plain_rows(_COHORT_SESSIONS, {"cohort_id": cohort.id}).all()
 
 
 @dataclass

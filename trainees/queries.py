@@ -112,18 +112,25 @@ class SeatCounts:
     completed: int = 0
     confirmed: int = 0  # waiting for a completion decision once the cohort has ended
 
+    def add(self, status: str, n: int = 1) -> None:
+        """Count ``n`` enrolments with ``status`` (the one rule behind ``seat_counts`` and ``cohort_counts``)."""
+        self.enrolled += n
+        if status not in NO_SEAT_STATUSES:
+            self.seats += n
+        if status in COUNTED_STATUSES:
+            self.counted += n
+        if status == "completed":
+            self.completed += n
+        elif status == "confirmed":
+            self.confirmed += n
 
-def _cohort_counts_statement():
-    """Built once, bound per request (building it cost more than running it: bench/request_cost.py cohorts)."""
-    return (select(Enrolment.cohort_id, func.count(Enrolment.id),
-                   func.sum(case((Enrolment.status.not_in(NO_SEAT_STATUSES), 1), else_=0)),
-                   func.sum(case((Enrolment.status.in_(COUNTED_STATUSES), 1), else_=0)),
-                   func.sum(case((Enrolment.status == "completed", 1), else_=0)),
-                   func.sum(case((Enrolment.status == "confirmed", 1), else_=0)))
-            .where(Enrolment.cohort_id.in_(bindparam("cohort_ids", expanding=True))).group_by(Enrolment.cohort_id))
 
-
-_COHORT_COUNTS = _cohort_counts_statement()
+#: Built once, bound per request: enrolments counted per cohort and status. Grouping by both columns reads only
+#: the (cohort_id, status) index (SQLite: "covering index"); the sums by CASE it replaces read every enrolment row
+#: and cost three times as much (bench/request_cost.py cohorts).
+_COHORT_STATUS_COUNTS = (select(Enrolment.cohort_id, Enrolment.status, func.count())
+                         .where(Enrolment.cohort_id.in_(bindparam("cohort_ids", expanding=True)))
+                         .group_by(Enrolment.cohort_id, Enrolment.status))
 
 
 def seat_counts(statuses) -> SeatCounts:
@@ -131,11 +138,7 @@ def seat_counts(statuses) -> SeatCounts:
     participant list): counting a list in hand costs less than a query."""
     counts = SeatCounts()
     for status in statuses:
-        counts.enrolled += 1
-        counts.seats += status not in NO_SEAT_STATUSES
-        counts.counted += status in COUNTED_STATUSES
-        counts.completed += status == "completed"
-        counts.confirmed += status == "confirmed"
+        counts.add(status)
     return counts
 
 
@@ -144,10 +147,8 @@ def cohort_counts(cohort_ids: list[int]) -> dict[int, SeatCounts]:
     if not cohort_ids:
         return {}
     counts = {cid: SeatCounts() for cid in cohort_ids}
-    for cid, enrolled, seats, counted, completed, confirmed in db.session.execute(_COHORT_COUNTS,
-                                                                                  {"cohort_ids": cohort_ids}):
-        counts[cid] = SeatCounts(enrolled, int(seats or 0), int(counted or 0), int(completed or 0),
-                                 int(confirmed or 0))
+    for cid, status, n in db.session.execute(_COHORT_STATUS_COUNTS, {"cohort_ids": list(cohort_ids)}):
+        counts[cid].add(status, n)
     return counts
 
 

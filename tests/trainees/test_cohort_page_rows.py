@@ -158,3 +158,20 @@ def test_cohort_header_of_an_unknown_cohort_is_a_404(db):
 
     with pytest.raises(NotFound):
         queries.cohort_header(987654)
+
+
+def test_cohort_counts_follow_the_definitions(db):
+    """Counted per status through the (cohort_id, status) index, then summed by ``SeatCounts.add``: seats are all
+    but waitlisted/rejected/withdrawn/no-show, the report counts confirmed/completed/incomplete."""
+    cohort, _sessions = _cohort_with_every_status(db)
+    empty = factories.cohort()
+    org = factories.organisation()
+    for n in range(3):  # three more confirmed, one more rejected: counts of more than one per status
+        factories.enrolment(factories.trainee(org, given_names=f"Extra {n}"), cohort, status="confirmed")
+    factories.enrolment(factories.trainee(org, given_names="Extra r"), cohort, status="rejected")
+    db.session.commit()
+    counts = queries.cohort_counts([cohort.id, empty.id])
+    assert counts[empty.id] == queries.SeatCounts()
+    c = counts[cohort.id]
+    assert (c.enrolled, c.seats, c.counted, c.completed, c.confirmed) == (
+        len(STATUSES) + 4, len(STATUSES) - 4 + 3, 3 + 3, 1, 1 + 3)

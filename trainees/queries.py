@@ -86,9 +86,33 @@ class CohortFilters:
         return bool(self.q or self.fy or self.modality or self.country or self.status or self.programme_id)
 
 
+class CohortListRow(NamedTuple):
+    """One row of the cohort list: what it shows, as plain values."""
+
+    id: int
+    code: str
+    title: str
+    programme_id: int
+    programme_code: str
+    fiscal_year: int
+    modality: str
+    host_country: str | None
+    start_date: date
+    end_date: date
+    status: str
+    capacity: int | None
+
+
+_COHORT_LIST = (select(Cohort.id, Cohort.code, Cohort.title, Cohort.programme_id, Programme.code, Cohort.fiscal_year,
+                       Cohort.modality, Cohort.host_country, Cohort.start_date, Cohort.end_date, Cohort.status,
+                       Cohort.capacity)
+                .join(Programme, Programme.id == Cohort.programme_id)
+                .order_by(Cohort.start_date.desc(), Cohort.code, Cohort.id))
+
+
 def cohorts_query(f: CohortFilters) -> Select:
-    stmt = (select(Cohort).options(joinedload(Cohort.programme))
-            .order_by(Cohort.start_date.desc(), Cohort.code))
+    """The cohort list's rows (``CohortListRow``'s columns), newest first, filtered."""
+    stmt = _COHORT_LIST
     if f.q:
         stmt = stmt.where(or_(_contains(Cohort.code, f.q), _contains(Cohort.title, f.q)))
     if f.fy:

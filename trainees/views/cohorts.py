@@ -11,6 +11,7 @@ from accounts.permissions import organiser_required
 from core.errors import ServiceError
 from core.extensions import db
 from core.i18n import _, ngettext
+from core.pagination import paginate_rows
 from core.refdata import MODALITIES
 from core.uow import unit_of_work
 from trainees import queries, services
@@ -45,7 +46,7 @@ def cohorts():
         q=_text_arg("q"), fy=_int_arg("fy"), modality=_choice_arg("modality", MODALITIES),
         country=_country_arg("country"), status=_choice_arg("status", COHORT_STATUSES),
         programme_id=_int_arg("programme"))
-    page = db.paginate(queries.cohorts_query(f), per_page=_per_page(), error_out=False)
+    page = paginate_rows(queries.cohorts_query(f), queries.CohortListRow, per_page=_per_page())
     years, countries = queries.cohort_filter_values()
     return render_template(
         "trainees/cohorts.html", page=page, f=f, counts=queries.cohort_counts([c.id for c in page.items]),

@@ -50,7 +50,8 @@ def _format_day(day: date, fmt: str, locale: str) -> str:
     return babel_dates.format_date(day, fmt, locale=locale)
 
 
-def _fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
+def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
+    """A date (or an aware date-time) as the page's language writes it (the ``fmt_date`` filter)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -140,7 +141,7 @@ def _no_template_globals(globals_: dict | None) -> None:
 
 def register_templating(app: Flask) -> None:
     """Expose helpers and filters to every template."""
-    app.jinja_env.filters["fmt_date"] = _fmt_date
+    app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["yen"] = format_yen
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["url_pattern"] = UrlPattern

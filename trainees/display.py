@@ -6,7 +6,7 @@ Codes stay codes in the database; templates show ``trainee.nationality|country``
 from __future__ import annotations
 
 from babel import Locale
-from flask import Flask
+from flask import Flask, url_for
 from markupsafe import Markup, escape
 
 from core.i18n import _, _l, current_locale
@@ -20,7 +20,7 @@ from core.refdata import (
     org_type_name,
     sector_name,
 )
-from core.templating import UrlPattern
+from core.templating import UrlPattern, fmt_date
 from trainees.status import status_name
 
 #: Where a cohort is held → the time zone its sessions usually use (a new session's default when the
@@ -167,8 +167,53 @@ def participant_rows(participants, selected=frozenset()) -> Markup:
     return Markup("".join(rows))  # noqa: S704 - every value above is escaped or our own catalogue
 
 
+def cohort_list_rows(cohorts, counts, badge_of=None) -> Markup:
+    """The ``<tr>`` rows of the cohort list for ``trainees.queries.CohortListRow`` rows, with their ``SeatCounts``
+    (``counts``, by cohort id) and ``badge_of(cohort, confirmed)`` — the to-do badge, from the notifications
+    feature when it is installed — built as ``participant_rows`` is, and for the same reason (about 45 µs a row
+    as Jinja expressions)."""
+    cohort_url = UrlPattern("trainees.cohort_detail", "cohort_id")
+    programme_url = UrlPattern("trainees.programme_detail", "programme_id")
+    lang = current_lang()
+    over = f' <span class="badge badge-err">{_("over capacity")}</span>'
+    labels = {}  # (kind, code) → escaped name, each looked up once per page
+
+    def label(kind, code, name):
+        key = (kind, code)
+        if key not in labels:
+            labels[key] = escape(name(code))
+        return labels[key]
+
+    rows = []
+    for c in cohorts:
+        n = counts[c.id]
+        badge = badge_of(c, n.confirmed) if badge_of else ""
+        if badge:
+            badge = (f' <a class="badge" href="{url_for("completion.cohort_completion", cohort_id=c.id)}">'
+                     f'{escape(badge)}</a>')
+        seats = f"{int(n.seats)}"
+        if c.capacity:
+            seats += f" / {int(c.capacity)}{over if n.seats > c.capacity else ''}"
+        rows.append(
+            f'<tr>\n'
+            f'      <td><a href="{cohort_url(c.id)}">{escape(c.code)}</a>{badge}</td>\n'
+            f'      <td>{escape(c.title)}</td>\n'
+            f'      <td><a href="{programme_url(c.programme_id)}">{escape(c.programme_code)}</a></td>\n'
+            f'      <td>{label("fy", c.fiscal_year, lambda fy: fiscal_year_label(fy, lang))}</td>'
+            f'<td>{label("modality", c.modality, lambda code: modality_name(code, lang))}</td>'
+            f'<td>{label("country", c.host_country, lambda code: country_name(code, lang) or "—")}</td>\n'
+            f'      <td>{escape(fmt_date(c.start_date))} – {escape(fmt_date(c.end_date))}</td>\n'
+            f'      <td><span class="badge {_BADGES.get(c.status or "", "")}">'
+            f'{label("status", c.status, lambda code: str(COHORT_STATUS_NAMES.get(code, code)))}</span></td>\n'
+            f'      <td class="num">{seats}</td>\n'
+            f'      <td class="num">{int(n.counted)}</td>\n'
+            f'    </tr>\n    ')
+    return Markup("".join(rows))  # noqa: S704 - every value above is escaped or our own catalogue
+
+
 def register_display(app: Flask) -> None:
     """Install the filters on the app's Jinja environment."""
     app.jinja_env.filters.update(LABELS)
     app.jinja_env.filters["badge"] = badge_class
     app.jinja_env.globals["participant_rows"] = participant_rows
+    app.jinja_env.globals["cohort_list_rows"] = cohort_list_rows

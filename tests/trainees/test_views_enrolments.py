@@ -262,6 +262,7 @@ def test_a_refused_bulk_change_keeps_the_ticks_and_choices_and_shows_the_error_i
     bulk_box = re.search(r'<form method="post" id="bulk".*?</form>', html, re.S).group(0)
     assert '<option selected value="rejected">' in bulk_box or '<option value="rejected" selected>' in bulk_box
     assert 'id="bulk-errors"' in bulk_box and "Say why the enrolment becomes Rejected." in bulk_box
+    assert '<select aria-describedby="bulk-errors" aria-invalid="true" id="target" name="target" required>' in bulk_box
     assert "No status was changed." in html
     db.session.expire_all()
     assert [a.status, b.status, c.status] == ["nominated"] * 3
@@ -289,6 +290,11 @@ def test_a_bulk_change_to_a_final_status_must_be_confirmed(client, db, login_as)
     html = _text(client.post(f"/cohorts/{cohort.id}/enrolments/status", data=data))
     assert "Withdrawn is final and cannot be undone: tick the box to confirm." in html
     assert 'value="visa refused"' in html  # the reason typed is kept
+    box = re.search(r'<form method="post" id="bulk".*?</form>', html, re.S).group(0)
+    assert '<input id="confirm_final" name="confirm_final" type="checkbox" value="y">' in box  # not ticked yet
+    html = _text(client.post(f"/cohorts/{cohort.id}/enrolments/status", data=data | {"confirm_final": "y",
+                                                                                    "enrolment_ids": []}))
+    assert '<input checked id="confirm_final" name="confirm_final" type="checkbox" value="y">' in html  # kept
     db.session.expire_all()
     assert [a.status, b.status] == ["accepted", "accepted"]
     response = client.post(f"/cohorts/{cohort.id}/enrolments/status", data=data | {"confirm_final": "y"})

@@ -20,7 +20,6 @@ from trainees.display import options
 from trainees.forms import (
     BulkStatusForm,
     CohortForm,
-    ConfirmForm,
     StatusChangeForm,
     enrolment_status_choices,
 )
@@ -129,7 +128,7 @@ def _render_cohort(cohort: queries.CohortHeader, bulk_form: BulkStatusForm):
     return render_template(
         "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts,
         over_capacity=cohort.capacity is not None and counts.seats > cohort.capacity,
-        sessions=queries.cohort_sessions(cohort), bulk_form=bulk_form, lock_form=ConfirmForm(),
+        sessions=queries.cohort_sessions(cohort), bulk_form=bulk_form,
         selected=set(bulk_form.enrolment_ids.data or ()) if bulk_form.errors else set(),
         sheet_size=sum(1 for e in enrolments if e.status in queries.SHEET_STATUSES))
 

@@ -60,6 +60,16 @@ def fmt_date(value: date | datetime | None, fmt: str = "medium") -> str:
     return _format_day(value, fmt, str(locale)) if locale is not None else format_date(value, fmt)
 
 
+def date_formatter(fmt: str = "medium"):
+    """``fmt_date`` for the many dates of a list, with the page's locale looked up once: a function of a calendar
+    date (``date``, or None → "")."""
+    locale = current_locale()
+    if locale is None:
+        return lambda day: fmt_date(day, fmt)
+    key = str(locale)
+    return lambda day: "" if day is None else _format_day(day, fmt, key)
+
+
 class UrlPattern:
     """``url_for(endpoint, **values, <key>=n)`` for the many ``n`` of a list, built once per page: the URL is
     built once with a marker number in place of ``n`` and split around it, so each row's link is a string

@@ -20,7 +20,7 @@ from core.refdata import (
     org_type_name,
     sector_name,
 )
-from core.templating import UrlPattern, fmt_date
+from core.templating import UrlPattern, date_formatter
 from trainees.status import status_name
 
 #: Where a cohort is held → the time zone its sessions usually use (a new session's default when the
@@ -174,7 +174,7 @@ def cohort_list_rows(cohorts, counts, badge_of=None) -> Markup:
     as Jinja expressions)."""
     cohort_url = UrlPattern("trainees.cohort_detail", "cohort_id")
     programme_url = UrlPattern("trainees.programme_detail", "programme_id")
-    lang = current_lang()
+    lang, day = current_lang(), date_formatter()
     over = f' <span class="badge badge-err">{_("over capacity")}</span>'
     labels = {}  # (kind, code) → escaped name, each looked up once per page
 
@@ -202,7 +202,7 @@ def cohort_list_rows(cohorts, counts, badge_of=None) -> Markup:
             f'      <td>{label("fy", c.fiscal_year, lambda fy: fiscal_year_label(fy, lang))}</td>'
             f'<td>{label("modality", c.modality, lambda code: modality_name(code, lang))}</td>'
             f'<td>{label("country", c.host_country, lambda code: country_name(code, lang) or "—")}</td>\n'
-            f'      <td>{escape(fmt_date(c.start_date))} – {escape(fmt_date(c.end_date))}</td>\n'
+            f'      <td>{escape(day(c.start_date))} – {escape(day(c.end_date))}</td>\n'
             f'      <td><span class="badge {_BADGES.get(c.status or "", "")}">'
             f'{label("status", c.status, lambda code: str(COHORT_STATUS_NAMES.get(code, code)))}</span></td>\n'
             f'      <td class="num">{seats}</td>\n'

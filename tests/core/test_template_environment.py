@@ -57,3 +57,18 @@ def test_template_specific_globals_are_refused_or_kept_apart():
     own = env.from_string("{{ x }} {{ site }}", globals={"x": "mine"})
     assert own.render() == "mine Kakehashi"
     assert "x" not in env.globals  # from_string's own globals stay in its ChainMap
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_date_formatter_equals_fmt_date(app, language):
+    from datetime import date
+
+    from core.templating import date_formatter, fmt_date
+
+    days = [date(2024, 4, 1), date(2019, 5, 1), date(2026, 12, 31), None]
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        for fmt in ("medium", "short", "long"):
+            day = date_formatter(fmt)
+            assert [day(d) for d in days] == [fmt_date(d, fmt) for d in days]
+    with app.app_context():  # no request: no page locale either
+        assert date_formatter()(date(2024, 4, 1)) == fmt_date(date(2024, 4, 1))

@@ -6,7 +6,7 @@ Codes stay codes in the database; templates show ``trainee.nationality|country``
 from __future__ import annotations
 
 from babel import Locale
-from flask import Flask, url_for
+from flask import Flask
 from markupsafe import Markup, escape
 
 from core.i18n import _, _l, current_locale
@@ -184,13 +184,14 @@ def cohort_list_rows(cohorts, counts, badge_of=None) -> Markup:
             labels[key] = escape(name(code))
         return labels[key]
 
+    completion_url = None  # built at the first badge: most lists have none
     rows = []
     for c in cohorts:
         n = counts[c.id]
         badge = badge_of(c, n.confirmed) if badge_of else ""
         if badge:
-            badge = (f' <a class="badge" href="{url_for("completion.cohort_completion", cohort_id=c.id)}">'
-                     f'{escape(badge)}</a>')
+            completion_url = completion_url or UrlPattern("completion.cohort_completion", "cohort_id")
+            badge = f' <a class="badge" href="{completion_url(c.id)}">{escape(badge)}</a>'
         seats = f"{int(n.seats)}"
         if c.capacity:
             seats += f" / {int(c.capacity)}{over if n.seats > c.capacity else ''}"

@@ -5,6 +5,8 @@ Codes stay codes in the database; templates show ``trainee.nationality|country``
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale
 from flask import Flask
 from markupsafe import Markup, escape
@@ -86,10 +88,14 @@ def current_lang() -> str:
 
 def language_name(code: str | None, lang: str | None = None) -> str:
     """Display name of a language code ('en' → 'English', or 英語 in Japanese)."""
-    if not code:
-        return ""
+    return _language_name(code, lang or current_lang()) if code else ""
+
+
+@lru_cache(maxsize=512)
+def _language_name(code: str, lang: str) -> str:
+    """Babel's name of a language in ``lang``: a pure function of its arguments (CLDR data), so remembered."""
     try:
-        return Locale.parse(code).get_display_name(lang or current_lang()) or code
+        return Locale.parse(code).get_display_name(lang) or code
     except (ValueError, TypeError):
         return code
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +13,7 @@ from flask import Flask, current_app, g, request, url_for
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from markupsafe import escape
 
 from core.db import as_utc
 from core.i18n import LANGUAGE_NAMES, current_locale
@@ -68,6 +70,16 @@ def date_formatter(fmt: str = "medium"):
         return lambda day: fmt_date(day, fmt)
     key = str(locale)
     return lambda day: "" if day is None else _format_day(day, fmt, key)
+
+
+_NEEDS_ESCAPING = re.compile(r"[&<>'\"]").search
+
+
+def escape_text(value: str) -> str:
+    """``markupsafe.escape`` of a plain string, as a plain string, for markup built in Python a value at a time
+    (rows of a long table): text without ``& < > ' "`` — most names and titles — is returned as it is, which
+    costs a quarter of building a ``Markup`` for it."""
+    return value if not _NEEDS_ESCAPING(value) else str(escape(value))
 
 
 class UrlPattern:

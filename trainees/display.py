@@ -22,7 +22,7 @@ from core.refdata import (
     org_type_name,
     sector_name,
 )
-from core.templating import UrlPattern, date_formatter
+from core.templating import UrlPattern, date_formatter, escape_text
 from trainees.status import status_name
 
 #: Where a cohort is held → the time zone its sessions usually use (a new session's default when the
@@ -149,7 +149,7 @@ def participant_rows(participants, selected=frozenset()) -> Markup:
     countries, statuses = {}, {}
     rows = []
     for p in participants:
-        enrolment_id, name, percent = int(p.id), escape(p.full_name), p.attendance_percent
+        enrolment_id, name, percent = int(p.id), escape_text(p.full_name), p.attendance_percent
         country = countries.get(p.nationality)
         if country is None:
             country = countries[p.nationality] = escape(country_name(p.nationality, lang))
@@ -164,7 +164,7 @@ def participant_rows(participants, selected=frozenset()) -> Markup:
             f'{" checked" if enrolment_id in selected else ""}></td>\n'
             f'      <td><a href="{trainee_url(p.trainee_id)}">{name}</a></td>\n'
             f'      <td>{country}</td>\n'
-            f'      <td>{escape(p.organisation)}</td>\n'
+            f'      <td>{escape_text(p.organisation)}</td>\n'
             f'      <td><span class="badge {status[0]}">{status[1]}</span>{no_consent if p.refused_consent else ""}'
             f'</td>\n'
             f'      <td class="num">{"—" if percent is None else f"{int(percent)}&nbsp;%"}</td>\n'
@@ -203,13 +203,13 @@ def cohort_list_rows(cohorts, counts, badge_of=None) -> Markup:
             seats += f" / {int(c.capacity)}{over if n.seats > c.capacity else ''}"
         rows.append(
             f'<tr>\n'
-            f'      <td><a href="{cohort_url(c.id)}">{escape(c.code)}</a>{badge}</td>\n'
-            f'      <td>{escape(c.title)}</td>\n'
-            f'      <td><a href="{programme_url(c.programme_id)}">{escape(c.programme_code)}</a></td>\n'
+            f'      <td><a href="{cohort_url(c.id)}">{escape_text(c.code)}</a>{badge}</td>\n'
+            f'      <td>{escape_text(c.title)}</td>\n'
+            f'      <td><a href="{programme_url(c.programme_id)}">{escape_text(c.programme_code)}</a></td>\n'
             f'      <td>{label("fy", c.fiscal_year, lambda fy: fiscal_year_label(fy, lang))}</td>'
             f'<td>{label("modality", c.modality, lambda code: modality_name(code, lang))}</td>'
             f'<td>{label("country", c.host_country, lambda code: country_name(code, lang) or "—")}</td>\n'
-            f'      <td>{escape(day(c.start_date))} – {escape(day(c.end_date))}</td>\n'
+            f'      <td>{escape_text(day(c.start_date))} – {escape_text(day(c.end_date))}</td>\n'
             f'      <td><span class="badge {_BADGES.get(c.status or "", "")}">'
             f'{label("status", c.status, lambda code: str(COHORT_STATUS_NAMES.get(code, code)))}</span></td>\n'
             f'      <td class="num">{seats}</td>\n'

@@ -72,3 +72,15 @@ def test_date_formatter_equals_fmt_date(app, language):
             assert [day(d) for d in days] == [fmt_date(d, fmt) for d in days]
     with app.app_context():  # no request: no page locale either
         assert date_formatter()(date(2024, 4, 1)) == fmt_date(date(2024, 4, 1))
+
+
+def test_escape_text_equals_markupsafe_escape():
+    from markupsafe import escape
+
+    from core.templating import escape_text
+
+    samples = ["", "Org 12", "NGUYEN Thi Lan", "O'Brien \"Bob\"", "Ngô & Sons <b>", "日本の組織", "a&amp;b", "<<>>",
+               "'", '"', "&", "tab\tand\nnewline", "emoji 🎌 & co"]
+    for text in samples:
+        assert escape_text(text) == str(escape(text)), text
+        assert type(escape_text(text)) is str

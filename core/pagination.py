@@ -9,8 +9,10 @@ usual)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from core.extensions import db
 
@@ -21,8 +23,8 @@ class RowsPagination(Pagination):
     def _query_items(self) -> list:
         statement: Select = self._query_args["select"]
         row_type = self._query_args["row_type"]
-        rows = db.session.execute(statement.add_columns(func.count().over().label("total_rows"))
-                                  .limit(self.per_page).offset(self._query_offset), self._query_args["params"])
+        rows = db.session.execute(_paged(statement), {**self._query_args["params"], "page_limit": self.per_page,
+                                                      "page_offset": self._query_offset})
         items, self._total = [], None
         for *columns, total in rows:
             items.append(row_type(*columns))
@@ -34,6 +36,14 @@ class RowsPagination(Pagination):
             return self._total
         counted = select(func.count()).select_from(self._query_args["select"].order_by(None).subquery())
         return db.session.execute(counted, self._query_args["params"]).scalar_one()
+
+
+@lru_cache(maxsize=256)
+def _paged(statement: Select) -> Select:
+    """``statement`` with the total row count as a last column and LIMIT/OFFSET as parameters, built once per
+    statement: give it a statement built once (e.g. per combination of filters), not one built per request."""
+    return (statement.add_columns(func.count().over().label("total_rows"))
+            .limit(bindparam("page_limit")).offset(bindparam("page_offset")))
 
 
 def paginate_rows(statement: Select, row_type, *, per_page: int, params: dict | None = None,

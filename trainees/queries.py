@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 from flask import abort
@@ -110,22 +111,31 @@ _COHORT_LIST = (select(Cohort.id, Cohort.code, Cohort.title, Cohort.programme_id
                 .order_by(Cohort.start_date.desc(), Cohort.code, Cohort.id))
 
 
-def cohorts_query(f: CohortFilters) -> Select:
-    """The cohort list's rows (``CohortListRow``'s columns), newest first, filtered."""
+@lru_cache(maxsize=64)
+def _cohort_list_statement(q: bool, fy: bool, modality: bool, country: bool, status: bool, programme: bool) -> Select:
+    """The cohort list's statement for one combination of filters in use, their values as bound parameters: built
+    once per combination (a pure function of its flags), because building and keying a new statement on every
+    request cost more than running it."""
     stmt = _COHORT_LIST
-    if f.q:
-        stmt = stmt.where(or_(_contains(Cohort.code, f.q), _contains(Cohort.title, f.q)))
-    if f.fy:
-        stmt = stmt.where(Cohort.fiscal_year == f.fy)
-    if f.modality:
-        stmt = stmt.where(Cohort.modality == f.modality)
-    if f.country:
-        stmt = stmt.where(Cohort.host_country == f.country)
-    if f.status:
-        stmt = stmt.where(Cohort.status == f.status)
-    if f.programme_id:
-        stmt = stmt.where(Cohort.programme_id == f.programme_id)
+    if q:
+        pattern = bindparam("q")
+        stmt = stmt.where(or_(func.lower(Cohort.code).like(pattern, escape="\\"),
+                              func.lower(Cohort.title).like(pattern, escape="\\")))
+    for used, column in ((fy, Cohort.fiscal_year), (modality, Cohort.modality), (country, Cohort.host_country),
+                         (status, Cohort.status), (programme, Cohort.programme_id)):
+        if used:
+            stmt = stmt.where(column == bindparam(column.key))
     return stmt
+
+
+def cohorts_query(f: CohortFilters) -> tuple[Select, dict]:
+    """The cohort list's rows (``CohortListRow``'s columns), newest first, filtered: the statement and its
+    parameters."""
+    stmt = _cohort_list_statement(bool(f.q), bool(f.fy), bool(f.modality), bool(f.country), bool(f.status),
+                                  bool(f.programme_id))
+    params = {"q": _like(f.q) if f.q else None, "fiscal_year": f.fy, "modality": f.modality,
+              "host_country": f.country, "status": f.status, "programme_id": f.programme_id}
+    return stmt, {key: value for key, value in params.items() if value}
 
 
 @dataclass

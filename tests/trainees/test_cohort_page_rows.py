@@ -175,3 +175,47 @@ def test_cohort_counts_follow_the_definitions(db):
     c = counts[cohort.id]
     assert (c.enrolled, c.seats, c.counted, c.completed, c.confirmed) == (
         len(STATUSES) + 4, len(STATUSES) - 4 + 3, 3 + 3, 1, 1 + 3)
+
+
+def test_cohort_list_filters_alone_and_combined_match_the_definitions(app, db):
+    """The list's statement is built once per combination of filters, the values bound: each filter and their
+    combinations select exactly the cohorts a plain reading of the filter does (text: code or title, any case,
+    ``%`` and ``_`` taken literally), newest first."""
+    from itertools import combinations
+
+    from core.pagination import paginate_rows
+
+    p1, p2 = factories.programme(), factories.programme()
+    specs = [("A-100%", "Incident handling", 2023, "invitation_jp", "JP", "planned", p1),
+             ("B_200", "ISMS basics", 2024, "elearning", "LA", "open", p1),
+             ("C-300", "Forensics 100%", 2024, "invitation_jp", "JP", "closed", p2),
+             ("D-400", "csirt TABLETOP", 2025, "workshop_in_country", "VN", "open", p2),
+             ("E-500", "Malware", 2024, "invitation_jp", "VN", "open", p1)]
+    cohorts = {}
+    for n, (code, title, fy, modality, country, status, programme) in enumerate(specs):
+        cohorts[code] = factories.cohort(programme, code=code, title=title, modality=modality, host_country=country,
+                                         status=status, start_date=date(fy, 6, 1 + n), end_date=date(fy, 6, 10 + n))
+    db.session.commit()
+    facts = {c.code: c for c in cohorts.values()}
+    filters = {"q": ["100%", "_2", "csirt", "zzz"], "fy": [2024, 2023], "modality": ["invitation_jp"],
+               "country": ["VN"], "status": ["open"], "programme_id": [p1.id]}
+
+    def matches(c, name, value):
+        if name == "q":
+            return value.lower() in c.code.lower() or value.lower() in c.title.lower()
+        return getattr(c, {"fy": "fiscal_year", "country": "host_country"}.get(name, name)) == value
+
+    checked = 0
+    for size in (0, 1, 2, 3):
+        for names in combinations(filters, size):
+            for values in [[filters[n][i % len(filters[n])] for n in names] for i in range(2)]:
+                chosen = dict(zip(names, values, strict=True))
+                statement, params = queries.cohorts_query(queries.CohortFilters(**chosen))
+                with app.test_request_context("/"):
+                    codes = [r.code for r in paginate_rows(statement, queries.CohortListRow, per_page=50,
+                                                           params=params).items]
+                expected = sorted((c for c in facts.values() if all(matches(c, n, v) for n, v in chosen.items())),
+                                  key=lambda c: (-c.start_date.toordinal(), c.code))
+                assert codes == [c.code for c in expected], chosen
+                checked += 1
+    assert checked > 80

@@ -45,7 +45,8 @@ def cohorts():
         q=_text_arg("q"), fy=_int_arg("fy"), modality=_choice_arg("modality", MODALITIES),
         country=_country_arg("country"), status=_choice_arg("status", COHORT_STATUSES),
         programme_id=_int_arg("programme"))
-    page = paginate_rows(queries.cohorts_query(f), queries.CohortListRow, per_page=_per_page())
+    statement, params = queries.cohorts_query(f)
+    page = paginate_rows(statement, queries.CohortListRow, per_page=_per_page(), params=params)
     years, countries = queries.cohort_filter_values()
     return render_template(
         "trainees/cohorts.html", page=page, f=f, counts=queries.cohort_counts([c.id for c in page.items]),

@@ -11,7 +11,8 @@ bare Flask "hello" app driven the same way. CPU time is the figure to compare on
 does not count time spent waiting for a CPU. Two probe pages split the shared baseline: ``probe-ok``
 (a signed-in view returning "ok": session, user loader, limiter, headers) and ``probe-layout`` (a
 signed-in page that only extends the layout); the last column is each page's CPU time over ``probe-layout``'s
-(issue 17's measure: at most 2.0×). ``--pages`` measures only the pages named (with hello and probe-layout).
+(issue 17's measure: at most 2.0×); ``org-layout`` is the same empty page for the organiser, whose navigation
+differs. ``--pages`` measures only the pages named (with hello and probe-layout).
 
 ``--gunicorn`` serves the app and the hello app with gunicorn (2 sync workers, as in portal_bench.py)
 instead and prints req/s and the servers' CPU time per request (from /proc, so it counts only the

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import Select, and_, bindparam, case, distinct, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload, undefer
+from sqlalchemy.orm import selectinload, undefer
 
 from core.extensions import db
 from core.i18n import _
@@ -151,25 +151,60 @@ def trainee_for_user(user_id: int) -> Trainee | None:
     return db.session.scalar(select(Trainee).where(Trainee.user_id == user_id))
 
 
-def _portal_base(user_id: int) -> Select:
-    return (select(CourseAssignment, Enrolment)
-            .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
-            .join(Trainee, Trainee.id == Enrolment.trainee_id)
-            .join(Course, Course.id == CourseAssignment.course_id)
-            .where(Trainee.user_id == user_id, Enrolment.status.in_(PORTAL_STATUSES), Course.is_published.is_(True)))
+@dataclass
+class PortalCourse:
+    """What the trainee's course pages show of the course."""
+
+    id: int
+    title: str
+    summary: str | None
+    language: str
 
 
-@cache
-def _portal_context():  # built on first use: loader options need every mapper, i.e. all models imported
-    return (_portal_base(bindparam("user_id")).where(CourseAssignment.id == bindparam("assignment_id"))
-            .options(contains_eager(CourseAssignment.course)))
+@dataclass
+class PortalAssignment:
+    """What the trainee's course pages use of a course assignment (the attributes of ``CourseAssignment`` they
+    read, under the same names), with its course."""
+
+    id: int
+    course_id: int
+    opens_on: object
+    due_on: object
+    pre_test_id: int | None
+    post_test_id: int | None
+    course: PortalCourse
 
 
-def portal_context(user_id: int, assignment_id: int) -> tuple[CourseAssignment, Enrolment] | None:
-    """The assignment (with its course) and the signed-in trainee's enrolment for it, or None (→ 404) if
-    not theirs — one query."""
-    row = db.session.execute(_portal_context(), {"user_id": user_id, "assignment_id": assignment_id}).first()
-    return (row[0], row[1]) if row else None
+@dataclass
+class PortalEnrolment:
+    """The trainee's enrolment as the course pages use it (its id)."""
+
+    id: int
+
+
+# The assignment and the trainee's enrolment in one query, as plain columns (no ORM objects): the trainee's
+# own enrolment in the assignment's cohort, in a portal status, for a published course.
+_PORTAL_CONTEXT = (
+    select(CourseAssignment.id, CourseAssignment.course_id, CourseAssignment.opens_on, CourseAssignment.due_on,
+           CourseAssignment.pre_test_id, CourseAssignment.post_test_id, Enrolment.id, Course.title, Course.summary,
+           Course.language)
+    .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
+    .join(Trainee, Trainee.id == Enrolment.trainee_id)
+    .join(Course, Course.id == CourseAssignment.course_id)
+    .where(Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(PORTAL_STATUSES),
+           Course.is_published.is_(True), CourseAssignment.id == bindparam("assignment_id"))
+)
+
+
+def portal_context(user_id: int, assignment_id: int) -> tuple[PortalAssignment, PortalEnrolment] | None:
+    """The assignment (with its course) and the signed-in trainee's enrolment for it, or None (→ 404) if not
+    theirs — one query."""
+    row = _rows(_PORTAL_CONTEXT, {"user_id": user_id, "assignment_id": assignment_id}).first()
+    if row is None:
+        return None
+    aid, course_id, opens_on, due_on, pre_id, post_id, enrolment_id, title, summary, language = row
+    course = PortalCourse(course_id, title, summary, language)
+    return PortalAssignment(aid, course_id, opens_on, due_on, pre_id, post_id, course), PortalEnrolment(enrolment_id)
 
 
 @dataclass
@@ -406,6 +441,28 @@ _TRAINEE_ATTEMPTS = select(Attempt).where(Attempt.enrolment_id == bindparam("enr
 def trainee_attempts(enrolment_id: int, quiz_id: int) -> list[Attempt]:
     """An enrolment's attempts of one quiz, by number."""
     return list(db.session.scalars(_TRAINEE_ATTEMPTS, {"enrolment_id": enrolment_id, "quiz_id": quiz_id}))
+
+
+# The quiz page's reads as plain columns (what the page shows; no ORM objects).
+_PORTAL_QUIZ = select(Quiz.id, Quiz.title, Quiz.instructions, Quiz.kind, Quiz.time_limit_minutes, Quiz.max_attempts,
+                      Quiz.pass_mark, Quiz.feedback).where(Quiz.id == bindparam("quiz_id"),
+                                                           Quiz.course_id == bindparam("course_id"))
+_ATTEMPT_HISTORY = (select(Attempt.id, Attempt.number, Attempt.started_at, Attempt.deadline, Attempt.submitted_at,
+                           Attempt.auto_submitted, Attempt.score)
+                    .where(Attempt.enrolment_id == bindparam("enrolment_id"), Attempt.quiz_id == bindparam("quiz_id"))
+                    .order_by(Attempt.number))
+
+
+def portal_quiz(course_id: int, quiz_id: int):
+    """A quiz of the course as a row of what the trainee's quiz page shows (id, title, instructions, kind,
+    time_limit_minutes, max_attempts, pass_mark, feedback), or None when the course has no such quiz."""
+    return _rows(_PORTAL_QUIZ, {"course_id": course_id, "quiz_id": quiz_id}).first()
+
+
+def attempt_history(enrolment_id: int, quiz_id: int) -> list:
+    """:func:`trainee_attempts` as rows of what the quiz page shows (id, number, started_at, deadline,
+    submitted_at, auto_submitted, score), by number."""
+    return _rows(_ATTEMPT_HISTORY, {"enrolment_id": enrolment_id, "quiz_id": quiz_id}).all()
 
 
 def owned_attempt(user_id: int, attempt_id: int) -> Attempt | None:

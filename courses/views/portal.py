@@ -20,7 +20,7 @@ from core.uow import unit_of_work
 from courses import attempts, grading, queries
 from courses.blueprint import bp
 from courses.forms import ConfirmForm
-from courses.models import Lesson, Quiz
+from courses.models import Attempt, Lesson, Quiz
 from courses.views.authoring import send_attachment
 
 
@@ -136,13 +136,13 @@ def _quiz_or_404(assignment, quiz_id: int) -> Quiz:
 def quiz(assignment_id: int, quiz_id: int):
     """A quiz's rules, the trainee's attempts so far and the button to start or resume."""
     assignment, enrolment = _context(assignment_id)
-    current = _quiz_or_404(assignment, quiz_id)
-    history = queries.trainee_attempts(enrolment.id, current.id)
+    current = queries.portal_quiz(assignment.course_id, quiz_id) or abort(404)
+    history = queries.attempt_history(enrolment.id, current.id)
     open_attempt = next((a for a in reversed(history) if a.submitted_at is None), None)  # the latest open one
     if open_attempt is not None and attempts.due_for_auto_submit(open_attempt):
         with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
-            attempts.finalise_if_expired(open_attempt)
-        history = queries.trainee_attempts(enrolment.id, current.id)  # reloaded after the commit (rare path)
+            attempts.finalise_if_expired(db.session.get(Attempt, open_attempt.id))
+        history = queries.attempt_history(enrolment.id, current.id)  # reloaded after the commit (rare path)
     _course, _lessons, state = _course_and_state(assignment, enrolment)
     left = None if not current.max_attempts else max(0, current.max_attempts - len(history))
     return render_template("courses/portal/quiz.html", assignment=assignment, quiz=current, history=history,

@@ -1,0 +1,87 @@
+"""The trainee portal's plain-column reads (courses.queries) give what the ORM objects they replaced gave, and
+keep the same scope: the trainee's own enrolment, a quiz of the assignment's own course."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from courses import queries
+from courses.models import Attempt, Course, Quiz
+from tests import factories
+from tests.courses.builders import enrolled, quiz
+
+T0 = datetime(2025, 6, 1, 9, tzinfo=UTC)
+
+
+def test_portal_context_has_the_assignment_course_and_enrolment(db):
+    p = enrolled()
+    db.session.commit()
+    assignment, enrolment = queries.portal_context(p.user.id, p.assignment.id)
+    for name in ("id", "course_id", "opens_on", "due_on", "pre_test_id", "post_test_id"):
+        assert getattr(assignment, name) == getattr(p.assignment, name), name
+    for name in ("id", "title", "summary", "language"):
+        assert getattr(assignment.course, name) == getattr(p.course, name), name
+    assert enrolment.id == p.enrolment.id
+
+
+def test_portal_context_is_none_outside_the_trainees_scope(db):
+    p = enrolled()
+    other = enrolled(course=p.course, cohort=factories.cohort())
+    nominated = enrolled(course=p.course, cohort=factories.cohort(), status="nominated")
+    db.session.commit()
+    assert queries.portal_context(p.user.id, other.assignment.id) is None  # another cohort's assignment
+    assert queries.portal_context(nominated.user.id, nominated.assignment.id) is None  # not a portal status
+    p.course.is_published = False
+    db.session.commit()
+    assert queries.portal_context(p.user.id, p.assignment.id) is None
+
+
+def test_portal_quiz_is_the_quiz_of_that_course_only(db):
+    p = enrolled()
+    pre = quiz(p.course, "t-pre")
+    other_course = Course(code="OTHER-1", title="Another course")
+    db.session.add(other_course)
+    db.session.flush()
+    foreign = Quiz(course_id=other_course.id, key="x", title="Another course's quiz")
+    db.session.add(foreign)
+    db.session.commit()
+    row = queries.portal_quiz(p.course.id, pre.id)
+    for name in ("id", "title", "instructions", "kind", "time_limit_minutes", "max_attempts", "pass_mark",
+                 "feedback"):
+        assert getattr(row, name) == getattr(pre, name), name
+    assert queries.portal_quiz(p.course.id, foreign.id) is None
+    assert queries.portal_quiz(p.course.id, foreign.id + 1000) is None
+
+
+def test_attempt_history_equals_the_orm_attempts(db):
+    p = enrolled()
+    pre = quiz(p.course, "t-pre")
+    other = enrolled(course=p.course, cohort=p.cohort)
+    db.session.add_all([
+        Attempt(quiz_id=pre.id, enrolment_id=p.enrolment.id, assignment_id=p.assignment.id, number=2,
+                started_at=T0 + timedelta(hours=1), deadline=T0 + timedelta(hours=2), layout=[]),
+        Attempt(quiz_id=pre.id, enrolment_id=p.enrolment.id, assignment_id=p.assignment.id, number=1, started_at=T0,
+                submitted_at=T0 + timedelta(minutes=5), auto_submitted=True, score=75.0, layout=[]),
+        Attempt(quiz_id=pre.id, enrolment_id=other.enrolment.id, assignment_id=p.assignment.id, number=1,
+                started_at=T0, layout=[]),
+    ])
+    db.session.commit()
+    rows = queries.attempt_history(p.enrolment.id, pre.id)
+    orm = queries.trainee_attempts(p.enrolment.id, pre.id)
+    assert [a.number for a in rows] == [1, 2]
+    names = ("id", "number", "started_at", "deadline", "submitted_at", "auto_submitted", "score")
+    assert [tuple(getattr(a, n) for n in names) for a in rows] == [tuple(getattr(a, n) for n in names) for a in orm]
+
+
+def test_quiz_page_of_another_course_or_no_quiz_is_404(client, db, login_as):
+    p = enrolled()
+    other_course = Course(code="OTHER-2", title="Another course")
+    db.session.add(other_course)
+    db.session.flush()
+    foreign = Quiz(course_id=other_course.id, key="x", title="Another course's quiz")
+    db.session.add(foreign)
+    db.session.commit()
+    login_as(user=p.user)
+    assert client.get(f"/learn/{p.assignment.id}/quizzes/{quiz(p.course, 't-pre').id}").status_code == 200
+    assert client.get(f"/learn/{p.assignment.id}/quizzes/{foreign.id}").status_code == 404
+    assert client.get(f"/learn/{p.assignment.id}/quizzes/{foreign.id + 1000}").status_code == 404

@@ -252,7 +252,8 @@ def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
     params = {"user_id": user_id, "today": today, "due_until": today + timedelta(days=14),
               "ended_after": today - timedelta(days=60)}
     items: list[Item] = []
-    for kind, sid, title, day, eid, code in db.session.execute(_TRAINEE_TODO, params):
+    # plain columns on the request's connection: no ORM objects, so the ORM's execution layer is not needed
+    for kind, sid, title, day, eid, code in db.session.connection().execute(_TRAINEE_TODO, params):
         if kind == 1:
             items.append(Item(1, _("Answer the survey “%(title)s” by %(date)s", title=title, date=day.isoformat()),
                               url_for("completion.my_survey", survey_id=sid, enrolment_id=eid), _("Answer")))

@@ -22,6 +22,7 @@ from functools import cache
 from sqlalchemy import Select, and_, bindparam, case, distinct, func, or_, select
 from sqlalchemy.orm import selectinload, undefer
 
+from core.db import in_values
 from core.extensions import db
 from core.i18n import _
 from courses import grading
@@ -191,7 +192,7 @@ _PORTAL_CONTEXT = (
     .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
     .join(Trainee, Trainee.id == Enrolment.trainee_id)
     .join(Course, Course.id == CourseAssignment.course_id)
-    .where(Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(PORTAL_STATUSES),
+    .where(Trainee.user_id == bindparam("user_id"), in_values(Enrolment.status, PORTAL_STATUSES),
            Course.is_published.is_(True), CourseAssignment.id == bindparam("assignment_id"))
 )
 
@@ -347,7 +348,7 @@ _MY_COURSES = (
     .join(Trainee, Trainee.id == Enrolment.trainee_id)
     .join(Course, Course.id == CourseAssignment.course_id)
     .join(Cohort, Cohort.id == CourseAssignment.cohort_id)
-    .where(Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(PORTAL_STATUSES),
+    .where(Trainee.user_id == bindparam("user_id"), in_values(Enrolment.status, PORTAL_STATUSES),
            Course.is_published.is_(True))
     .order_by(CourseAssignment.due_on, CourseAssignment.id)
 )

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from completion.models import ActionPlan, SurveyInstance, SurveyParticipation
-from core.db import utcnow
+from core.db import in_values, utcnow
 from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob
@@ -215,7 +215,7 @@ def _trainee_statement():
     built once and bound per request: building a statement costs more CPU than running it on a small table,
     and each round trip costs about as much again (measured with ``bench/request_cost.py --profile me``)."""
     mine = select(Enrolment.id, Enrolment.cohort_id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
-        Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(COUNTED_STATUSES)).subquery()
+        Trainee.user_id == bindparam("user_id"), in_values(Enrolment.status, COUNTED_STATUSES)).subquery()
     today = bindparam("today", type_=Date)
     surveys = (
         select(literal(1, Integer).label("kind"), SurveyInstance.id.label("sid"), SurveyInstance.title.label("title"),

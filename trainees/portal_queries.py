@@ -136,28 +136,34 @@ def _enrolments(trainee_id: int, cohort_id: int | None = None) -> list[PortalEnr
     return [enrolment for enrolment, _names in found.values()]
 
 
-# The sessions of the trainee's cohorts, each with the trainee's own mark if any (one row per session: a
-# trainee has one enrolment per cohort, and attendance is unique per session and enrolment).
+# The sessions of the trainee's cohorts (the cohorts of their enrolments), each with the trainee's own mark if
+# any: one row per session (one enrolment per trainee and cohort, attendance unique per session and enrolment).
+# The trainee is the one bound parameter: a list of ids would be an "expanding" parameter, re-rendered on
+# every execution.
 _SESSIONS_AND_MARKS = (
     select(CohortSession.id, CohortSession.cohort_id, CohortSession.date, CohortSession.start_time,
            CohortSession.end_time, CohortSession.timezone, CohortSession.session_type, CohortSession.title,
            CohortSession.venue, CohortSession.attendance_required,
            Attendance.enrolment_id.label("mark_enrolment_id"), Attendance.status.label("mark"))
-    .outerjoin(Attendance, and_(Attendance.session_id == CohortSession.id,
-                                Attendance.enrolment_id.in_(bindparam("enrolment_ids", expanding=True))))
-    .where(CohortSession.cohort_id.in_(bindparam("cohort_ids", expanding=True)))
+    .join(Enrolment, and_(Enrolment.cohort_id == CohortSession.cohort_id,
+                          Enrolment.trainee_id == bindparam("trainee_id")))
+    .outerjoin(Attendance, and_(Attendance.session_id == CohortSession.id, Attendance.enrolment_id == Enrolment.id))
     .order_by(CohortSession.date, CohortSession.start_time, CohortSession.id)
 )
+_SESSIONS_AND_MARKS_IN_COHORT = _SESSIONS_AND_MARKS.where(CohortSession.cohort_id == bindparam("cohort_id"))
 
 
-def _views(enrolments: list[PortalEnrolment]) -> list[CohortView]:
-    """Attach sessions, the trainee's own marks and attendance totals: one query, however many cohorts."""
+def _views(enrolments: list[PortalEnrolment], trainee_id: int, cohort_id: int | None = None) -> list[CohortView]:
+    """Attach sessions, the trainee's own marks and attendance totals to the trainee's enrolments (all of them,
+    or the one in ``cohort_id``): one query, however many cohorts."""
     views = [CohortView(e) for e in enrolments]
     if not views:
         return views
     by_cohort = {v.enrolment.cohort_id: v for v in views}
     by_enrolment = {v.enrolment.id: v for v in views}
-    for session in _rows(_SESSIONS_AND_MARKS, {"cohort_ids": list(by_cohort), "enrolment_ids": list(by_enrolment)}):
+    statement, params = (_SESSIONS_AND_MARKS, {"trainee_id": trainee_id}) if cohort_id is None else (
+        _SESSIONS_AND_MARKS_IN_COHORT, {"trainee_id": trainee_id, "cohort_id": cohort_id})
+    for session in _rows(statement, params):
         by_cohort[session.cohort_id].sessions.append(session)
         if session.mark_enrolment_id is not None:
             by_enrolment[session.mark_enrolment_id].marks[session.id] = session.mark
@@ -171,10 +177,10 @@ def _views(enrolments: list[PortalEnrolment]) -> list[CohortView]:
 
 def my_cohorts(trainee: PortalTrainee) -> list[CohortView]:
     """All of the trainee's own enrolments, newest cohort first."""
-    return _views(_enrolments(trainee.id))
+    return _views(_enrolments(trainee.id), trainee.id)
 
 
 def my_cohort(trainee: PortalTrainee, cohort_id: int) -> CohortView | None:
     """The trainee's own enrolment in one cohort, or None when they are not enrolled there."""
-    views = _views(_enrolments(trainee.id, cohort_id))
+    views = _views(_enrolments(trainee.id, cohort_id), trainee.id, cohort_id)
     return views[0] if views else None

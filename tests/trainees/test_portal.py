@@ -374,7 +374,7 @@ def test_portal_cohorts_of_one_programme_keep_each_years_organiser_name(db):
     db.session.commit()
     trainee_id, programme_id = trainee.id, programme.id
     db.session.expunge_all()
-    views = portal_queries._views(portal_queries._enrolments(trainee_id))
+    views = portal_queries._views(portal_queries._enrolments(trainee_id), trainee_id)
     assert [v.cohort.organiser_name for v in views] == ["AOTS", "AOTS", "HIDA", "HIDA"]
     orm = db.session.get(Programme, programme_id)
     assert [v.cohort.organiser_name for v in views] == [orm.organiser_name_for(v.cohort.fiscal_year) for v in views]

@@ -65,6 +65,8 @@ def test_my_cohorts_rows_equal_the_orm_objects(db):
     assert (view.recorded, view.attended, view.attendance_percent) == (2, 1, 50)
     assert views[0].sessions == [] and views[0].marks == {}
 
-    assert portal_queries.my_cohort(portal_queries.trainee_for_user(user.id), first.id).enrolment.id == mine.id
+    one = portal_queries.my_cohort(portal_queries.trainee_for_user(user.id), first.id)
+    assert (one.enrolment.id, one.marks, one.recorded, one.attended) == (mine.id, view.marks, 2, 1)
+    assert [s.id for s in one.sessions] == [s.id for s in view.sessions]
     other = db.session.scalar(select(Trainee).where(Trainee.id == someone.id))
     assert portal_queries.my_cohort(other, second.id) is None  # not enrolled there

@@ -85,3 +85,15 @@ def test_quiz_page_of_another_course_or_no_quiz_is_404(client, db, login_as):
     assert client.get(f"/learn/{p.assignment.id}/quizzes/{quiz(p.course, 't-pre').id}").status_code == 200
     assert client.get(f"/learn/{p.assignment.id}/quizzes/{foreign.id}").status_code == 404
     assert client.get(f"/learn/{p.assignment.id}/quizzes/{foreign.id + 1000}").status_code == 404
+
+
+def test_kind_labels_are_the_kind_labels_in_the_pages_language(app):
+    from flask_babel import force_locale
+
+    from courses.forms import KIND_LABELS, kind_labels
+
+    for lang in ("en", "ja", "en"):
+        with app.test_request_context("/"), force_locale(lang):
+            assert dict(kind_labels()) == {kind: str(label) for kind, label in KIND_LABELS.items()}
+    with app.test_request_context("/"), force_locale("ja"):
+        assert kind_labels()["pre_test"] != "Pre-test"  # translated

@@ -99,6 +99,17 @@ def lesson_with_body(lesson_id: int) -> Lesson | None:
     return db.session.scalar(_lesson_with_body(), {"lesson_id": lesson_id})
 
 
+_PORTAL_LESSON = select(Lesson.id, Lesson.title, Lesson.body_html, Lesson.minutes,
+                        Lesson.attachment_key.label("attachment_key"), Lesson.attachment_name,
+                        Lesson.attachment_size).where(Lesson.id == bindparam("lesson_id"))
+
+
+def portal_lesson(lesson_id: int):
+    """A lesson as a row of what the trainee's lesson page shows (id, title, body_html, minutes, attachment_key,
+    attachment_name, attachment_size), or None."""
+    return _rows(_PORTAL_LESSON, {"lesson_id": lesson_id}).first()
+
+
 def course_quizzes(course_id: int) -> list[Quiz]:
     """Quizzes of a course with their question count (course page and outline)."""
     return list(db.session.scalars(select(Quiz).where(Quiz.course_id == course_id)

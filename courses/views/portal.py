@@ -91,7 +91,7 @@ def lesson(assignment_id: int, lesson_id: int):
             attempts.record_lesson_view(enrolment.id, current.id)
     index = lessons.index(current)
     return render_template("courses/portal/lesson.html", assignment=assignment,
-                           lesson=queries.lesson_with_body(current.id), state=state,
+                           lesson=queries.portal_lesson(current.id), state=state,
                            previous=lessons[index - 1] if index else None, number=index + 1, total=len(lessons),
                            next=lessons[index + 1] if index + 1 < len(lessons) else None, form=ConfirmForm())
 

@@ -97,3 +97,19 @@ def test_kind_labels_are_the_kind_labels_in_the_pages_language(app):
             assert dict(kind_labels()) == {kind: str(label) for kind, label in KIND_LABELS.items()}
     with app.test_request_context("/"), force_locale("ja"):
         assert kind_labels()["pre_test"] != "Pre-test"  # translated
+
+
+def test_portal_lesson_equals_the_orm_lesson(db):
+    from courses.models import Lesson
+    from tests.courses.builders import lessons, sample_course
+
+    course = sample_course()
+    lesson = lessons(course)[0]
+    lesson.attachment_key, lesson.attachment_name, lesson.attachment_size = "k" * 32, "notes.pdf", 2048
+    db.session.commit()
+    row = queries.portal_lesson(lesson.id)
+    orm = db.session.get(Lesson, lesson.id)
+    for name in ("id", "title", "body_html", "minutes", "attachment_key", "attachment_name", "attachment_size"):
+        assert getattr(row, name) == getattr(orm, name), name
+    assert row.body_html
+    assert queries.portal_lesson(lesson.id + 1000) is None

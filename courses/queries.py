@@ -73,8 +73,6 @@ def course_outline(course_id: int) -> Course | None:
 # The trainee portal's statements are built once at import (they run on every page of every trainee; a
 # statement holds no data, the values are bound parameters): construction and SQLAlchemy's cache-key
 # computation are skipped on each request.
-_PORTAL_QUIZZES = (select(Quiz.id, Quiz.title, Quiz.kind, Quiz.module_id)
-                   .where(Quiz.course_id == bindparam("course_id")).order_by(Quiz.position, Quiz.id))
 
 
 def _rows(statement, params: dict):
@@ -88,11 +86,6 @@ def _rows(statement, params: dict):
 @cache
 def _lesson_with_body():  # built on first use: loader options need every mapper, i.e. all models imported
     return select(Lesson).where(Lesson.id == bindparam("lesson_id")).options(undefer(Lesson.body_html))
-
-
-def portal_quizzes(course_id: int) -> list:
-    """Quizzes of a course as rows of what the trainee outline shows (id, title, kind, module_id)."""
-    return _rows(_PORTAL_QUIZZES, {"course_id": course_id}).all()
 
 
 def lesson_with_body(lesson_id: int) -> Lesson | None:
@@ -414,9 +407,11 @@ _QUIZ_STATUS = (select(Attempt.quiz_id, func.count(Attempt.id), func.max(Attempt
 
 
 def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: list[int],
-                  progress: tuple[set[int], set[int]] | None = None) -> OutlineState:
+                  progress: tuple[set[int], set[int]] | None = None,
+                  quizzes: dict[int, QuizStatus] | None = None) -> OutlineState:
     """Progress and quiz status of an enrolment in a course (two queries; one when the (viewed, completed)
-    lesson ids are given, from :func:`course_progress`)."""
+    lesson ids are given, from :func:`course_progress`; none when the quiz statuses are given too, from
+    :func:`outline_quizzes`)."""
     state = OutlineState(lessons_total=len(lesson_ids), pre_required=assignment.pre_test_id is not None)
     if progress is not None:
         state.viewed, state.completed = progress
@@ -426,12 +421,47 @@ def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: l
             state.viewed.add(lesson_id)
             if completed_at is not None:
                 state.completed.add(lesson_id)
-    rows = _rows(_QUIZ_STATUS, {"enrolment_id": enrolment_id, "course_id": assignment.course_id})
-    for quiz_id, used, best, open_id, submitted in rows:
-        state.quizzes[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
+    if quizzes is not None:
+        state.quizzes = quizzes
+    else:
+        rows = _rows(_QUIZ_STATUS, {"enrolment_id": enrolment_id, "course_id": assignment.course_id})
+        for quiz_id, used, best, open_id, submitted in rows:
+            state.quizzes[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
     pre = state.quizzes.get(assignment.pre_test_id)
     state.pre_done = bool(pre and pre.submitted)
     return state
+
+
+# The course's quizzes with the enrolment's attempts at each (the figures of ``_QUIZ_STATUS``, zero for a quiz
+# not tried), in one query: grouped by the quiz's primary key, so its other columns may be selected.
+_OUTLINE_QUIZZES = (
+    select(Quiz.id, Quiz.title, Quiz.kind, Quiz.module_id, func.count(Attempt.id), func.max(Attempt.score),
+           func.max(case((Attempt.submitted_at.is_(None), Attempt.id))), func.count(Attempt.submitted_at))
+    .outerjoin(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.enrolment_id == bindparam("enrolment_id")))
+    .where(Quiz.course_id == bindparam("course_id"))
+    .group_by(Quiz.id)
+    .order_by(Quiz.position, Quiz.id)
+)
+
+
+@dataclass
+class OutlineQuiz:
+    id: int
+    title: str
+    kind: str
+    module_id: int | None
+
+
+def outline_quizzes(course_id: int, enrolment_id: int) -> tuple[list[OutlineQuiz], dict[int, QuizStatus]]:
+    """The course's quizzes as the trainee outline shows them (id, title, kind, module_id; by position) and the
+    enrolment's status on those it has tried (as :func:`outline_state` reads it), in one query."""
+    quizzes, statuses = [], {}
+    for quiz_id, title, kind, module_id, used, best, open_id, submitted in _rows(
+            _OUTLINE_QUIZZES, {"course_id": course_id, "enrolment_id": enrolment_id}):
+        quizzes.append(OutlineQuiz(quiz_id, title, kind, module_id))
+        if used:
+            statuses[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
+    return quizzes, statuses
 
 
 def quiz_available(quiz: Quiz, assignment: CourseAssignment, state: OutlineState) -> bool:

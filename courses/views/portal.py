@@ -53,8 +53,10 @@ def my_courses():
 def outline(assignment_id: int):
     """Course outline: pre-test first, then modules with lessons and tests, then the post-test."""
     assignment, enrolment = _context(assignment_id)
-    modules, _lessons, state = _course_and_state(assignment, enrolment)
-    quizzes = queries.portal_quizzes(assignment.course_id)
+    modules, viewed, completed = queries.course_progress(assignment.course_id, enrolment.id)
+    quizzes, statuses = queries.outline_quizzes(assignment.course_id, enrolment.id)
+    lesson_ids = [lesson.id for module in modules for lesson in module.lessons]
+    state = queries.outline_state(enrolment.id, assignment, lesson_ids, (viewed, completed), statuses)
     by_id, by_module = {}, {}
     for q in quizzes:
         by_id[q.id] = q

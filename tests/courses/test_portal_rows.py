@@ -113,3 +113,26 @@ def test_portal_lesson_equals_the_orm_lesson(db):
         assert getattr(row, name) == getattr(orm, name), name
     assert row.body_html
     assert queries.portal_lesson(lesson.id + 1000) is None
+
+
+def test_outline_quizzes_equal_the_quizzes_and_the_quiz_statuses(db):
+    p = enrolled()
+    pre, m1 = quiz(p.course, "t-pre"), quiz(p.course, "t-m1")
+    other = enrolled(course=p.course, cohort=p.cohort)
+    db.session.add_all([
+        Attempt(quiz_id=pre.id, enrolment_id=p.enrolment.id, assignment_id=p.assignment.id, number=1, started_at=T0,
+                submitted_at=T0 + timedelta(minutes=5), score=40.0, layout=[]),
+        Attempt(quiz_id=pre.id, enrolment_id=p.enrolment.id, assignment_id=p.assignment.id, number=2,
+                started_at=T0 + timedelta(hours=1), submitted_at=T0 + timedelta(hours=2), score=80.0, layout=[]),
+        Attempt(quiz_id=m1.id, enrolment_id=p.enrolment.id, assignment_id=p.assignment.id, number=1,
+                started_at=T0, layout=[]),  # open
+        Attempt(quiz_id=m1.id, enrolment_id=other.enrolment.id, assignment_id=p.assignment.id, number=1,
+                started_at=T0, submitted_at=T0, score=100.0, layout=[]),  # someone else's
+    ])
+    db.session.commit()
+    quizzes, statuses = queries.outline_quizzes(p.course.id, p.enrolment.id)
+    assert [(q.id, q.title, q.kind, q.module_id) for q in quizzes] == \
+        [(q.id, q.title, q.kind, q.module_id) for q in queries.course_quizzes(p.course.id)]
+    assert statuses == queries.outline_state(p.enrolment.id, p.assignment, []).quizzes  # the separate query's
+    assert statuses[pre.id].best == 80.0 and statuses[pre.id].submitted == 2 and statuses[m1.id].submitted == 0
+    assert statuses[m1.id].open_attempt_id is not None and set(statuses) == {pre.id, m1.id}

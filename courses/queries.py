@@ -261,7 +261,9 @@ def course_progress(course_id: int, enrolment_id: int) -> tuple[list[OutlineModu
     completed: set[int] = set()
     for module_id, title, summary, lesson_id, lesson_title, minutes, progress_id, completed_at in _rows(
             _COURSE_PROGRESS, {"course_id": course_id, "enrolment_id": enrolment_id}):
-        module = modules.setdefault(module_id, OutlineModule(module_id, title, summary))
+        module = modules.get(module_id)
+        if module is None:  # one per module, not one per lesson row
+            module = modules[module_id] = OutlineModule(module_id, title, summary)
         if lesson_id is not None:
             module.lessons.append(OutlineLesson(lesson_id, module_id, lesson_title, minutes))
             if progress_id is not None:

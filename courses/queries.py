@@ -466,7 +466,49 @@ def outline_quizzes(course_id: int, enrolment_id: int) -> tuple[list[OutlineQuiz
     return quizzes, statuses
 
 
-def quiz_available(quiz: Quiz, assignment: CourseAssignment, state: OutlineState) -> bool:
+@dataclass
+class QuizGate:
+    """What :func:`quiz_available` reads of an :class:`OutlineState` — whether the content is locked and whether
+    the post-test is open, by the same rules — from counts (the quiz page needs no lesson list)."""
+
+    lessons_total: int
+    lessons_completed: int
+    pre_required: bool
+    pre_done: bool
+
+    content_locked = OutlineState.content_locked
+    post_unlocked = OutlineState.post_unlocked
+
+    @property
+    def all_lessons_done(self) -> bool:
+        return self.lessons_completed >= self.lessons_total
+
+
+# The counts behind a QuizGate in one query: the course's lessons, those the enrolment completed (progress is
+# unique per enrolment and lesson) and its submitted attempts at the pre-test — the figures course_progress and
+# _QUIZ_STATUS give an OutlineState.
+_QUIZ_GATE = select(
+    select(func.count(Lesson.id)).join(Module, Module.id == Lesson.module_id)
+    .where(Module.course_id == bindparam("course_id")).scalar_subquery(),
+    select(func.count(LessonProgress.id)).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+    .join(Module, Module.id == Lesson.module_id)
+    .where(Module.course_id == bindparam("course_id"), LessonProgress.enrolment_id == bindparam("enrolment_id"),
+           LessonProgress.completed_at.is_not(None)).scalar_subquery(),
+    select(func.count(Attempt.submitted_at)).join(Quiz, Quiz.id == Attempt.quiz_id)
+    .where(Attempt.enrolment_id == bindparam("enrolment_id"), Attempt.quiz_id == bindparam("pre_test_id"),
+           Quiz.course_id == bindparam("course_id")).scalar_subquery(),
+)
+
+
+def quiz_gate(assignment, enrolment_id: int) -> QuizGate:
+    """The enrolment's :class:`QuizGate` in the assignment's course (one query)."""
+    total, completed, pre_submitted = _rows(_QUIZ_GATE, {
+        "course_id": assignment.course_id, "enrolment_id": enrolment_id, "pre_test_id": assignment.pre_test_id,
+    }).one()
+    return QuizGate(total, completed, assignment.pre_test_id is not None, bool(pre_submitted))
+
+
+def quiz_available(quiz: Quiz, assignment: CourseAssignment, state: OutlineState | QuizGate) -> bool:
     """The pre-test is open before the content; the post-test once every lesson is completed; other quizzes
     once the pre-test (if named) is submitted. Pre/post-test quizzes the cohort does not name are hidden."""
     if quiz.id == assignment.pre_test_id:

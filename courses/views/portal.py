@@ -145,7 +145,7 @@ def quiz(assignment_id: int, quiz_id: int):
         with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
             attempts.finalise_if_expired(db.session.get(Attempt, open_attempt.id))
         history = queries.attempt_history(enrolment.id, current.id)  # reloaded after the commit (rare path)
-    _course, _lessons, state = _course_and_state(assignment, enrolment)
+    state = queries.quiz_gate(assignment, enrolment.id)
     left = None if not current.max_attempts else max(0, current.max_attempts - len(history))
     return render_template("courses/portal/quiz.html", assignment=assignment, quiz=current, history=history,
                            left=left, available=_is_open(assignment) and queries.quiz_available(
@@ -159,7 +159,7 @@ def quiz_start(assignment_id: int, quiz_id: int):
     """Start a new attempt (or resume the open one)."""
     assignment, enrolment = _context(assignment_id)
     current = _quiz_or_404(assignment, quiz_id)
-    _course, _lessons, state = _course_and_state(assignment, enrolment)
+    state = queries.quiz_gate(assignment, enrolment.id)
     if not ConfirmForm().validate_on_submit() or not _is_open(assignment) or not queries.quiz_available(
             current, assignment, state):
         flash(_("This quiz is not open to you yet."), "warning")

@@ -136,3 +136,66 @@ def test_outline_quizzes_equal_the_quizzes_and_the_quiz_statuses(db):
     assert statuses == queries.outline_state(p.enrolment.id, p.assignment, []).quizzes  # the separate query's
     assert statuses[pre.id].best == 80.0 and statuses[pre.id].submitted == 2 and statuses[m1.id].submitted == 0
     assert statuses[m1.id].open_attempt_id is not None and set(statuses) == {pre.id, m1.id}
+
+
+def _gate_and_state(p):
+    assignment, enrolment = queries.portal_context(p.user.id, p.assignment.id)
+    gate = queries.quiz_gate(assignment, enrolment.id)
+    modules, viewed, completed = queries.course_progress(assignment.course_id, enrolment.id)
+    lesson_ids = [lesson.id for module in modules for lesson in module.lessons]
+    state = queries.outline_state(enrolment.id, assignment, lesson_ids, (viewed, completed))
+    return gate, state
+
+
+def _same(gate, state):
+    assert (gate.lessons_total, gate.lessons_completed) == (state.lessons_total, len(state.completed))
+    for name in ("pre_required", "pre_done", "content_locked", "all_lessons_done", "post_unlocked"):
+        assert getattr(gate, name) == getattr(state, name), name
+
+
+def test_quiz_gate_reads_as_the_outline_state(db):
+    from courses import attempts
+    from tests.courses.builders import lessons
+
+    p = enrolled()
+    other = enrolled(course=p.course, cohort=p.cohort)
+    pre = quiz(p.course, "t-pre")
+    db.session.commit()
+    gate, state = _gate_and_state(p)
+    _same(gate, state)
+    assert gate.content_locked and not gate.post_unlocked
+    db.session.add_all([  # someone else's submitted pre-test, then the trainee's open one: still locked
+        Attempt(quiz_id=pre.id, enrolment_id=other.enrolment.id, assignment_id=p.assignment.id, number=1,
+                started_at=T0, submitted_at=T0, score=50.0, layout=[]),
+        Attempt(quiz_id=pre.id, enrolment_id=p.enrolment.id, assignment_id=p.assignment.id, number=1,
+                started_at=T0, layout=[]),
+    ])
+    for lesson in lessons(p.course):
+        attempts.complete_lesson(other.enrolment.id, lesson.id)
+    db.session.commit()
+    gate, state = _gate_and_state(p)
+    _same(gate, state)
+    assert gate.content_locked
+    db.session.add(Attempt(quiz_id=pre.id, enrolment_id=p.enrolment.id, assignment_id=p.assignment.id, number=2,
+                           started_at=T0, submitted_at=T0, score=10.0, layout=[]))
+    all_lessons = lessons(p.course)
+    attempts.record_lesson_view(p.enrolment.id, all_lessons[0].id)  # viewed, not completed
+    for lesson in all_lessons[1:]:
+        attempts.complete_lesson(p.enrolment.id, lesson.id)
+    db.session.commit()
+    gate, state = _gate_and_state(p)
+    _same(gate, state)
+    assert not gate.content_locked and not gate.post_unlocked
+    attempts.complete_lesson(p.enrolment.id, all_lessons[0].id)
+    db.session.commit()
+    gate, state = _gate_and_state(p)
+    _same(gate, state)
+    assert gate.post_unlocked
+
+
+def test_quiz_gate_without_a_pre_test(db):
+    p = enrolled(pre_post=False)
+    db.session.commit()
+    gate, state = _gate_and_state(p)
+    _same(gate, state)
+    assert not gate.pre_required and not gate.content_locked

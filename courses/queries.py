@@ -448,10 +448,15 @@ _OUTLINE_QUIZZES = (
 
 @dataclass
 class OutlineQuiz:
+    """A quiz as the trainee outline shows it, with the enrolment's status on it (None: not tried) and whether it
+    is open to them (set by the page, from :func:`quiz_available`)."""
+
     id: int
     title: str
     kind: str
     module_id: int | None
+    status: QuizStatus | None = None
+    open: bool = False
 
 
 def outline_quizzes(course_id: int, enrolment_id: int) -> tuple[list[OutlineQuiz], dict[int, QuizStatus]]:
@@ -460,9 +465,11 @@ def outline_quizzes(course_id: int, enrolment_id: int) -> tuple[list[OutlineQuiz
     quizzes, statuses = [], {}
     for quiz_id, title, kind, module_id, used, best, open_id, submitted in _rows(
             _OUTLINE_QUIZZES, {"course_id": course_id, "enrolment_id": enrolment_id}):
-        quizzes.append(OutlineQuiz(quiz_id, title, kind, module_id))
+        quiz = OutlineQuiz(quiz_id, title, kind, module_id)
         if used:
-            statuses[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
+            quiz.status = statuses[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id,
+                                                         submitted=submitted)
+        quizzes.append(quiz)
     return quizzes, statuses
 
 

@@ -57,15 +57,16 @@ def outline(assignment_id: int):
     quizzes, statuses = queries.outline_quizzes(assignment.course_id, enrolment.id)
     lesson_ids = [lesson.id for module in modules for lesson in module.lessons]
     state = queries.outline_state(enrolment.id, assignment, lesson_ids, (viewed, completed), statuses)
+    is_open = _is_open(assignment)
     by_id, by_module = {}, {}
     for q in quizzes:
+        q.open = is_open and queries.quiz_available(q, assignment, state)
         by_id[q.id] = q
         if q.kind not in ("pre_test", "post_test") and q.id not in (assignment.pre_test_id, assignment.post_test_id):
             by_module.setdefault(q.module_id, []).append(q)
     return render_template("courses/portal/outline.html", assignment=assignment, course=assignment.course,
-                           modules=modules, state=state, by_module=by_module, is_open=_is_open(assignment),
-                           available=queries.quiz_available, pre_test=by_id.get(assignment.pre_test_id),
-                           post_test=by_id.get(assignment.post_test_id))
+                           modules=modules, state=state, by_module=by_module, is_open=is_open,
+                           pre_test=by_id.get(assignment.pre_test_id), post_test=by_id.get(assignment.post_test_id))
 
 
 def _lesson_or_redirect(assignment, enrolment, lesson_id: int):

@@ -136,6 +136,7 @@ def test_outline_quizzes_equal_the_quizzes_and_the_quiz_statuses(db):
     assert statuses == queries.outline_state(p.enrolment.id, p.assignment, []).quizzes  # the separate query's
     assert statuses[pre.id].best == 80.0 and statuses[pre.id].submitted == 2 and statuses[m1.id].submitted == 0
     assert statuses[m1.id].open_attempt_id is not None and set(statuses) == {pre.id, m1.id}
+    assert {q.id: q.status for q in quizzes if q.status is not None} == statuses
 
 
 def _gate_and_state(p):

@@ -50,21 +50,24 @@ def _format_day(day: date, fmt: str, locale: str) -> str:
     return babel_dates.format_date(day, fmt, locale=locale)
 
 
-#: Babel pattern fields that read only the hour, the minute or the day period of a time.
+#: Babel pattern fields that read only the hour, the minute or the day period of a time; and the seconds' fields.
 _CLOCK_FIELDS = frozenset("hHkKmabB")
+_SECOND_FIELDS = frozenset("sSA")
+_NAMED_FORMATS = frozenset(("short", "medium", "long", "full"))
 _FIELD = re.compile(r"%\((\w+)\)")
 
 
 @lru_cache(maxsize=64)
-def _datetime_parts(fmt: str, locale: str) -> str | None:
-    """For a named format (short, medium…) whose time pattern shows only hours, minutes and the day period: the
-    locale's pattern joining time ``{0}`` and date ``{1}``, as Babel's ``format_datetime`` uses it; else None."""
-    if fmt not in ("short", "medium", "long", "full"):
+def _datetime_parts(fmt: str, locale: str) -> tuple[str, bool] | None:
+    """For a named format (short, medium…) whose time pattern shows no time zone: the locale's pattern joining
+    time ``{0}`` and date ``{1}``, as Babel's ``format_datetime`` uses it, and whether the time shows only hours,
+    minutes and the day period (no seconds); else None."""
+    if fmt not in _NAMED_FORMATS:
         return None
-    fields = _FIELD.findall(babel_dates.get_time_format(fmt, locale=locale).format)
-    if not all(name[0] in _CLOCK_FIELDS for name in fields):
-        return None  # seconds or a time zone: the time is formatted on each call
-    return babel_dates.get_datetime_format(fmt, locale=locale).replace("'", "")
+    fields = {name[0] for name in _FIELD.findall(babel_dates.get_time_format(fmt, locale=locale).format)}
+    if not fields <= _CLOCK_FIELDS | _SECOND_FIELDS:
+        return None  # a time zone (long, full): Flask-Babel's, whole
+    return babel_dates.get_datetime_format(fmt, locale=locale).replace("'", ""), fields <= _CLOCK_FIELDS
 
 
 @lru_cache(maxsize=4096)
@@ -76,20 +79,27 @@ def _format_clock(clock: time, fmt: str, locale: str) -> str:
 
 
 def _format_moment(value: datetime, fmt: str):
-    """Flask-Babel's ``format_datetime(value, fmt)`` (the same text) for a named format shown to the minute:
-    Babel joins the time and the date formatted apart, and both are remembered (the date per day, the time per
-    minute), instead of about 25 µs a call — two per row of a quiz's attempts. None when not such a format."""
+    """Flask-Babel's ``format_datetime(value, fmt)`` (the same text) for a named format without a time zone:
+    Babel joins the time and the date formatted apart; the date is remembered per day, the time per minute when
+    it shows no seconds (instead of about 25 µs a call — two per row of a quiz's attempts). None when not such a
+    format."""
+    if fmt not in _NAMED_FORMATS:  # a pattern of its own ('yyyy-MM-dd HH:mm'): Flask-Babel's, nothing added
+        return None
     locale = current_locale()
     if locale is None:
         return None
-    joiner = _datetime_parts(fmt, str(locale))
-    if joiner is None:
+    parts = _datetime_parts(fmt, str(locale))
+    if parts is None:
         return None
+    joiner, to_the_minute = parts
     zone = get_timezone()
     local = value.astimezone(zone)
     if hasattr(zone, "normalize"):  # pytz, as Babel does
         local = zone.normalize(local)
-    clock = _format_clock(local.time().replace(second=0, microsecond=0), fmt, str(locale))
+    if to_the_minute:
+        clock = _format_clock(local.time().replace(second=0, microsecond=0), fmt, str(locale))
+    else:
+        clock = babel_dates.format_time(local, fmt, tzinfo=None, locale=str(locale))
     return joiner.replace("{0}", clock).replace("{1}", _format_day(local.date(), fmt, str(locale)))
 
 

@@ -39,9 +39,10 @@ def test_fmt_date_outside_a_request_and_of_nothing(app):
         assert _fmt_date(BASE, "short") == format_datetime(BASE, "short")
 
 
-def test_named_formats_to_the_minute_take_the_remembered_parts():
+def test_named_formats_without_a_zone_take_the_remembered_parts():
     from core.templating import _datetime_parts
 
-    assert _datetime_parts("short", "en") == "{1}, {0}" and _datetime_parts("short", "ja") == "{1} {0}"
-    assert _datetime_parts("medium", "en") is None  # seconds: formatted on each call
+    assert _datetime_parts("short", "en") == ("{1}, {0}", True) and _datetime_parts("short", "ja") == ("{1} {0}", True)
+    assert _datetime_parts("medium", "en") == ("{1}, {0}", False)  # seconds: the time formatted on each call
+    assert _datetime_parts("long", "en") is None  # a time zone: Flask-Babel's
     assert _datetime_parts("HH:mm", "en") is None  # a pattern of its own: Flask-Babel's

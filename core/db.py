@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, literal
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
@@ -67,3 +67,11 @@ def one_of(column: str, values: Iterable[str]) -> str:
 def nullable_one_of(column: str, values: Iterable[str]) -> str:
     """As :func:`one_of`, for a column that may also be empty: ``column is null or column in (…)``."""
     return f"{column} is null or {one_of(column, values)}"
+
+
+def in_values(column, values: Iterable):
+    """``column IN (…)`` over a fixed list of values as one plain bound parameter each, for statements built once
+    and run on every request. ``column.in_(values)`` renders the list as one "expanding" parameter instead, and
+    SQLAlchemy re-renders such a statement on every execution (about 100 µs, more than the query itself on a
+    small table). Same SQL text, same results."""
+    return column.in_([literal(value, column.type) for value in values])

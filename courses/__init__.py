@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
         models,  # noqa: F401 - metadata must see the models
         views,
     )
-    from courses.forms import DIFFICULTY_LABELS, FEEDBACK_LABELS, KIND_LABELS, TRACK_LABELS, TYPE_LABELS
+    from courses.forms import DIFFICULTY_LABELS, FEEDBACK_LABELS, KIND_LABELS, TRACK_LABELS, TYPE_LABELS, kind_labels
     from courses.seed import seed_courses
 
     app.register_blueprint(views.bp)
@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["md_inline"] = render_inline
     app.jinja_env.globals["course_labels"] = {"type": TYPE_LABELS, "kind": KIND_LABELS, "feedback": FEEDBACK_LABELS,
                                               "track": TRACK_LABELS, "difficulty": DIFFICULTY_LABELS}
+    app.jinja_env.globals["quiz_kind_labels"] = kind_labels
     app.cli.add_command(cli.courses_cli)
     register_seeder(app, 30, seed_courses)
     register_nav(app, _l("My courses"), "courses.my_courses", ("trainee",), order=20)

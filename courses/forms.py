@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from types import MappingProxyType
 
 from flask_wtf.file import FileField
 from wtforms import (
@@ -18,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from core.forms import BaseForm
-from core.i18n import _l
+from core.i18n import _l, current_locale
 from courses.grading import FEEDBACK_POLICIES, QUIZ_KINDS
 from courses.models import TRACKS
 from courses.question_types import TYPE_KEYS, parse_number
@@ -31,6 +33,17 @@ FEEDBACK_LABELS = {"immediate": _l("Immediately (practice)"), "after_submit": _l
                    "after_close": _l("After the due date"), "never": _l("Score only")}
 TRACK_LABELS = {"ISMS": "ISMS", "CSIRT": "CSIRT", "other": _l("Other")}
 DIFFICULTY_LABELS = {1: _l("Easy"), 2: _l("Medium"), 3: _l("Hard")}
+
+
+@lru_cache(maxsize=16)
+def _kind_labels(locale: str) -> MappingProxyType:
+    return MappingProxyType({kind: str(label) for kind, label in KIND_LABELS.items()})
+
+
+def kind_labels() -> MappingProxyType:
+    """:data:`KIND_LABELS` as text in the page's language, translated once per language (a pure label table:
+    the catalogues do not change while the app runs); the trainee outline shows one per quiz."""
+    return _kind_labels(str(current_locale()))
 
 
 def split_tags(text: str | None) -> list[str]:

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import Select, and_, bindparam, case, distinct, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload, undefer
+from sqlalchemy.orm import selectinload, undefer
 
+from core.db import in_values
 from core.extensions import db
 from core.i18n import _
 from courses import grading
@@ -72,8 +73,6 @@ def course_outline(course_id: int) -> Course | None:
 # The trainee portal's statements are built once at import (they run on every page of every trainee; a
 # statement holds no data, the values are bound parameters): construction and SQLAlchemy's cache-key
 # computation are skipped on each request.
-_PORTAL_QUIZZES = (select(Quiz.id, Quiz.title, Quiz.kind, Quiz.module_id)
-                   .where(Quiz.course_id == bindparam("course_id")).order_by(Quiz.position, Quiz.id))
 
 
 def _rows(statement, params: dict):
@@ -89,13 +88,19 @@ def _lesson_with_body():  # built on first use: loader options need every mapper
     return select(Lesson).where(Lesson.id == bindparam("lesson_id")).options(undefer(Lesson.body_html))
 
 
-def portal_quizzes(course_id: int) -> list:
-    """Quizzes of a course as rows of what the trainee outline shows (id, title, kind, module_id)."""
-    return _rows(_PORTAL_QUIZZES, {"course_id": course_id}).all()
-
-
 def lesson_with_body(lesson_id: int) -> Lesson | None:
     return db.session.scalar(_lesson_with_body(), {"lesson_id": lesson_id})
+
+
+_PORTAL_LESSON = select(Lesson.id, Lesson.title, Lesson.body_html, Lesson.minutes,
+                        Lesson.attachment_key.label("attachment_key"), Lesson.attachment_name,
+                        Lesson.attachment_size).where(Lesson.id == bindparam("lesson_id"))
+
+
+def portal_lesson(lesson_id: int):
+    """A lesson as a row of what the trainee's lesson page shows (id, title, body_html, minutes, attachment_key,
+    attachment_name, attachment_size), or None."""
+    return _rows(_PORTAL_LESSON, {"lesson_id": lesson_id}).first()
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:
@@ -151,25 +156,60 @@ def trainee_for_user(user_id: int) -> Trainee | None:
     return db.session.scalar(select(Trainee).where(Trainee.user_id == user_id))
 
 
-def _portal_base(user_id: int) -> Select:
-    return (select(CourseAssignment, Enrolment)
-            .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
-            .join(Trainee, Trainee.id == Enrolment.trainee_id)
-            .join(Course, Course.id == CourseAssignment.course_id)
-            .where(Trainee.user_id == user_id, Enrolment.status.in_(PORTAL_STATUSES), Course.is_published.is_(True)))
+@dataclass
+class PortalCourse:
+    """What the trainee's course pages show of the course."""
+
+    id: int
+    title: str
+    summary: str | None
+    language: str
 
 
-@cache
-def _portal_context():  # built on first use: loader options need every mapper, i.e. all models imported
-    return (_portal_base(bindparam("user_id")).where(CourseAssignment.id == bindparam("assignment_id"))
-            .options(contains_eager(CourseAssignment.course)))
+@dataclass
+class PortalAssignment:
+    """What the trainee's course pages use of a course assignment (the attributes of ``CourseAssignment`` they
+    read, under the same names), with its course."""
+
+    id: int
+    course_id: int
+    opens_on: object
+    due_on: object
+    pre_test_id: int | None
+    post_test_id: int | None
+    course: PortalCourse
 
 
-def portal_context(user_id: int, assignment_id: int) -> tuple[CourseAssignment, Enrolment] | None:
-    """The assignment (with its course) and the signed-in trainee's enrolment for it, or None (→ 404) if
-    not theirs — one query."""
-    row = db.session.execute(_portal_context(), {"user_id": user_id, "assignment_id": assignment_id}).first()
-    return (row[0], row[1]) if row else None
+@dataclass
+class PortalEnrolment:
+    """The trainee's enrolment as the course pages use it (its id)."""
+
+    id: int
+
+
+# The assignment and the trainee's enrolment in one query, as plain columns (no ORM objects): the trainee's
+# own enrolment in the assignment's cohort, in a portal status, for a published course.
+_PORTAL_CONTEXT = (
+    select(CourseAssignment.id, CourseAssignment.course_id, CourseAssignment.opens_on, CourseAssignment.due_on,
+           CourseAssignment.pre_test_id, CourseAssignment.post_test_id, Enrolment.id, Course.title, Course.summary,
+           Course.language)
+    .join(Enrolment, Enrolment.cohort_id == CourseAssignment.cohort_id)
+    .join(Trainee, Trainee.id == Enrolment.trainee_id)
+    .join(Course, Course.id == CourseAssignment.course_id)
+    .where(Trainee.user_id == bindparam("user_id"), in_values(Enrolment.status, PORTAL_STATUSES),
+           Course.is_published.is_(True), CourseAssignment.id == bindparam("assignment_id"))
+)
+
+
+def portal_context(user_id: int, assignment_id: int) -> tuple[PortalAssignment, PortalEnrolment] | None:
+    """The assignment (with its course) and the signed-in trainee's enrolment for it, or None (→ 404) if not
+    theirs — one query."""
+    row = _rows(_PORTAL_CONTEXT, {"user_id": user_id, "assignment_id": assignment_id}).first()
+    if row is None:
+        return None
+    aid, course_id, opens_on, due_on, pre_id, post_id, enrolment_id, title, summary, language = row
+    course = PortalCourse(course_id, title, summary, language)
+    return PortalAssignment(aid, course_id, opens_on, due_on, pre_id, post_id, course), PortalEnrolment(enrolment_id)
 
 
 @dataclass
@@ -221,7 +261,9 @@ def course_progress(course_id: int, enrolment_id: int) -> tuple[list[OutlineModu
     completed: set[int] = set()
     for module_id, title, summary, lesson_id, lesson_title, minutes, progress_id, completed_at in _rows(
             _COURSE_PROGRESS, {"course_id": course_id, "enrolment_id": enrolment_id}):
-        module = modules.setdefault(module_id, OutlineModule(module_id, title, summary))
+        module = modules.get(module_id)
+        if module is None:  # one per module, not one per lesson row
+            module = modules[module_id] = OutlineModule(module_id, title, summary)
         if lesson_id is not None:
             module.lessons.append(OutlineLesson(lesson_id, module_id, lesson_title, minutes))
             if progress_id is not None:
@@ -312,7 +354,7 @@ _MY_COURSES = (
     .join(Trainee, Trainee.id == Enrolment.trainee_id)
     .join(Course, Course.id == CourseAssignment.course_id)
     .join(Cohort, Cohort.id == CourseAssignment.cohort_id)
-    .where(Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(PORTAL_STATUSES),
+    .where(Trainee.user_id == bindparam("user_id"), in_values(Enrolment.status, PORTAL_STATUSES),
            Course.is_published.is_(True))
     .order_by(CourseAssignment.due_on, CourseAssignment.id)
 )
@@ -367,9 +409,11 @@ _QUIZ_STATUS = (select(Attempt.quiz_id, func.count(Attempt.id), func.max(Attempt
 
 
 def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: list[int],
-                  progress: tuple[set[int], set[int]] | None = None) -> OutlineState:
+                  progress: tuple[set[int], set[int]] | None = None,
+                  quizzes: dict[int, QuizStatus] | None = None) -> OutlineState:
     """Progress and quiz status of an enrolment in a course (two queries; one when the (viewed, completed)
-    lesson ids are given, from :func:`course_progress`)."""
+    lesson ids are given, from :func:`course_progress`; none when the quiz statuses are given too, from
+    :func:`outline_quizzes`)."""
     state = OutlineState(lessons_total=len(lesson_ids), pre_required=assignment.pre_test_id is not None)
     if progress is not None:
         state.viewed, state.completed = progress
@@ -379,15 +423,99 @@ def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: l
             state.viewed.add(lesson_id)
             if completed_at is not None:
                 state.completed.add(lesson_id)
-    rows = _rows(_QUIZ_STATUS, {"enrolment_id": enrolment_id, "course_id": assignment.course_id})
-    for quiz_id, used, best, open_id, submitted in rows:
-        state.quizzes[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
+    if quizzes is not None:
+        state.quizzes = quizzes
+    else:
+        rows = _rows(_QUIZ_STATUS, {"enrolment_id": enrolment_id, "course_id": assignment.course_id})
+        for quiz_id, used, best, open_id, submitted in rows:
+            state.quizzes[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
     pre = state.quizzes.get(assignment.pre_test_id)
     state.pre_done = bool(pre and pre.submitted)
     return state
 
 
-def quiz_available(quiz: Quiz, assignment: CourseAssignment, state: OutlineState) -> bool:
+# The course's quizzes with the enrolment's attempts at each (the figures of ``_QUIZ_STATUS``, zero for a quiz
+# not tried), in one query: grouped by the quiz's primary key, so its other columns may be selected.
+_OUTLINE_QUIZZES = (
+    select(Quiz.id, Quiz.title, Quiz.kind, Quiz.module_id, func.count(Attempt.id), func.max(Attempt.score),
+           func.max(case((Attempt.submitted_at.is_(None), Attempt.id))), func.count(Attempt.submitted_at))
+    .outerjoin(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.enrolment_id == bindparam("enrolment_id")))
+    .where(Quiz.course_id == bindparam("course_id"))
+    .group_by(Quiz.id)
+    .order_by(Quiz.position, Quiz.id)
+)
+
+
+@dataclass
+class OutlineQuiz:
+    """A quiz as the trainee outline shows it, with the enrolment's status on it (None: not tried) and whether it
+    is open to them (set by the page, from :func:`quiz_available`)."""
+
+    id: int
+    title: str
+    kind: str
+    module_id: int | None
+    status: QuizStatus | None = None
+    open: bool = False
+
+
+def outline_quizzes(course_id: int, enrolment_id: int) -> tuple[list[OutlineQuiz], dict[int, QuizStatus]]:
+    """The course's quizzes as the trainee outline shows them (id, title, kind, module_id; by position) and the
+    enrolment's status on those it has tried (as :func:`outline_state` reads it), in one query."""
+    quizzes, statuses = [], {}
+    for quiz_id, title, kind, module_id, used, best, open_id, submitted in _rows(
+            _OUTLINE_QUIZZES, {"course_id": course_id, "enrolment_id": enrolment_id}):
+        quiz = OutlineQuiz(quiz_id, title, kind, module_id)
+        if used:
+            quiz.status = statuses[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id,
+                                                         submitted=submitted)
+        quizzes.append(quiz)
+    return quizzes, statuses
+
+
+@dataclass
+class QuizGate:
+    """What :func:`quiz_available` reads of an :class:`OutlineState` — whether the content is locked and whether
+    the post-test is open, by the same rules — from counts (the quiz page needs no lesson list)."""
+
+    lessons_total: int
+    lessons_completed: int
+    pre_required: bool
+    pre_done: bool
+
+    content_locked = OutlineState.content_locked
+    post_unlocked = OutlineState.post_unlocked
+
+    @property
+    def all_lessons_done(self) -> bool:
+        return self.lessons_completed >= self.lessons_total
+
+
+# The counts behind a QuizGate in one query: the course's lessons, those the enrolment completed (progress is
+# unique per enrolment and lesson) and its submitted attempts at the pre-test — the figures course_progress and
+# _QUIZ_STATUS give an OutlineState.
+_QUIZ_GATE = select(
+    select(func.count(Lesson.id)).join(Module, Module.id == Lesson.module_id)
+    .where(Module.course_id == bindparam("course_id")).scalar_subquery(),
+    select(func.count(LessonProgress.id)).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+    .join(Module, Module.id == Lesson.module_id)
+    .where(Module.course_id == bindparam("course_id"), LessonProgress.enrolment_id == bindparam("enrolment_id"),
+           LessonProgress.completed_at.is_not(None)).scalar_subquery(),
+    select(func.count(Attempt.submitted_at)).join(Quiz, Quiz.id == Attempt.quiz_id)
+    .where(Attempt.enrolment_id == bindparam("enrolment_id"), Attempt.quiz_id == bindparam("pre_test_id"),
+           Quiz.course_id == bindparam("course_id")).scalar_subquery(),
+)
+
+
+def quiz_gate(assignment, enrolment_id: int) -> QuizGate:
+    """The enrolment's :class:`QuizGate` in the assignment's course (one query)."""
+    total, completed, pre_submitted = _rows(_QUIZ_GATE, {
+        "course_id": assignment.course_id, "enrolment_id": enrolment_id, "pre_test_id": assignment.pre_test_id,
+    }).one()
+    return QuizGate(total, completed, assignment.pre_test_id is not None, bool(pre_submitted))
+
+
+def quiz_available(quiz: Quiz, assignment: CourseAssignment, state: OutlineState | QuizGate) -> bool:
     """The pre-test is open before the content; the post-test once every lesson is completed; other quizzes
     once the pre-test (if named) is submitted. Pre/post-test quizzes the cohort does not name are hidden."""
     if quiz.id == assignment.pre_test_id:
@@ -406,6 +534,28 @@ _TRAINEE_ATTEMPTS = select(Attempt).where(Attempt.enrolment_id == bindparam("enr
 def trainee_attempts(enrolment_id: int, quiz_id: int) -> list[Attempt]:
     """An enrolment's attempts of one quiz, by number."""
     return list(db.session.scalars(_TRAINEE_ATTEMPTS, {"enrolment_id": enrolment_id, "quiz_id": quiz_id}))
+
+
+# The quiz page's reads as plain columns (what the page shows; no ORM objects).
+_PORTAL_QUIZ = select(Quiz.id, Quiz.title, Quiz.instructions, Quiz.kind, Quiz.time_limit_minutes, Quiz.max_attempts,
+                      Quiz.pass_mark, Quiz.feedback).where(Quiz.id == bindparam("quiz_id"),
+                                                           Quiz.course_id == bindparam("course_id"))
+_ATTEMPT_HISTORY = (select(Attempt.id, Attempt.number, Attempt.started_at, Attempt.deadline, Attempt.submitted_at,
+                           Attempt.auto_submitted, Attempt.score)
+                    .where(Attempt.enrolment_id == bindparam("enrolment_id"), Attempt.quiz_id == bindparam("quiz_id"))
+                    .order_by(Attempt.number))
+
+
+def portal_quiz(course_id: int, quiz_id: int):
+    """A quiz of the course as a row of what the trainee's quiz page shows (id, title, instructions, kind,
+    time_limit_minutes, max_attempts, pass_mark, feedback), or None when the course has no such quiz."""
+    return _rows(_PORTAL_QUIZ, {"course_id": course_id, "quiz_id": quiz_id}).first()
+
+
+def attempt_history(enrolment_id: int, quiz_id: int) -> list:
+    """:func:`trainee_attempts` as rows of what the quiz page shows (id, number, started_at, deadline,
+    submitted_at, auto_submitted, score), by number."""
+    return _rows(_ATTEMPT_HISTORY, {"enrolment_id": enrolment_id, "quiz_id": quiz_id}).all()
 
 
 def owned_attempt(user_id: int, attempt_id: int) -> Attempt | None:

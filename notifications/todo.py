@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from completion.models import ActionPlan, SurveyInstance, SurveyParticipation
-from core.db import utcnow
+from core.db import in_values, utcnow
 from core.extensions import db
 from core.i18n import _
 from core.jobs import FailedJob
@@ -215,7 +215,7 @@ def _trainee_statement():
     built once and bound per request: building a statement costs more CPU than running it on a small table,
     and each round trip costs about as much again (measured with ``bench/request_cost.py --profile me``)."""
     mine = select(Enrolment.id, Enrolment.cohort_id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
-        Trainee.user_id == bindparam("user_id"), Enrolment.status.in_(COUNTED_STATUSES)).subquery()
+        Trainee.user_id == bindparam("user_id"), in_values(Enrolment.status, COUNTED_STATUSES)).subquery()
     today = bindparam("today", type_=Date)
     surveys = (
         select(literal(1, Integer).label("kind"), SurveyInstance.id.label("sid"), SurveyInstance.title.label("title"),
@@ -252,7 +252,8 @@ def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
     params = {"user_id": user_id, "today": today, "due_until": today + timedelta(days=14),
               "ended_after": today - timedelta(days=60)}
     items: list[Item] = []
-    for kind, sid, title, day, eid, code in db.session.execute(_TRAINEE_TODO, params):
+    # plain columns on the request's connection: no ORM objects, so the ORM's execution layer is not needed
+    for kind, sid, title, day, eid, code in db.session.connection().execute(_TRAINEE_TODO, params):
         if kind == 1:
             items.append(Item(1, _("Answer the survey “%(title)s” by %(date)s", title=title, date=day.isoformat()),
                               url_for("completion.my_survey", survey_id=sid, enrolment_id=eid), _("Answer")))

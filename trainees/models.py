@@ -54,15 +54,21 @@ class Programme(TimestampMixin, db.Model):
 
     def organiser_name_for(self, fy: int) -> str:
         """The implementing organisation's name as it was in fiscal year ``fy`` (HIDA before FY2017…)."""
-        name = ""
-        for entry in self.organiser_names:
-            if entry.from_fy <= fy:
-                name = entry.name
-        return name or (self.organiser_names[0].name if self.organiser_names else "")
+        return organiser_name_for([(entry.from_fy, entry.name) for entry in self.organiser_names], fy)
 
     @property
     def current_organiser_name(self) -> str:
         return self.organiser_names[-1].name if self.organiser_names else ""
+
+
+def organiser_name_for(names: list[tuple[int, str]], fy: int) -> str:
+    """The name in force in fiscal year ``fy`` among a programme's (from_fy, name) pairs in from_fy order: the
+    last one from that year or before, else the first one ("" without names)."""
+    name = ""
+    for from_fy, entry_name in names:
+        if from_fy <= fy:
+            name = entry_name
+    return name or (names[0][1] if names else "")
 
 
 class ProgrammeOrganiserName(db.Model):

@@ -20,7 +20,7 @@ from core.uow import unit_of_work
 from courses import attempts, grading, queries
 from courses.blueprint import bp
 from courses.forms import ConfirmForm
-from courses.models import Lesson, Quiz
+from courses.models import Attempt, Lesson, Quiz
 from courses.views.authoring import send_attachment
 
 
@@ -53,17 +53,20 @@ def my_courses():
 def outline(assignment_id: int):
     """Course outline: pre-test first, then modules with lessons and tests, then the post-test."""
     assignment, enrolment = _context(assignment_id)
-    modules, _lessons, state = _course_and_state(assignment, enrolment)
-    quizzes = queries.portal_quizzes(assignment.course_id)
+    modules, viewed, completed = queries.course_progress(assignment.course_id, enrolment.id)
+    quizzes, statuses = queries.outline_quizzes(assignment.course_id, enrolment.id)
+    lesson_ids = [lesson.id for module in modules for lesson in module.lessons]
+    state = queries.outline_state(enrolment.id, assignment, lesson_ids, (viewed, completed), statuses)
+    is_open = _is_open(assignment)
     by_id, by_module = {}, {}
     for q in quizzes:
+        q.open = is_open and queries.quiz_available(q, assignment, state)
         by_id[q.id] = q
         if q.kind not in ("pre_test", "post_test") and q.id not in (assignment.pre_test_id, assignment.post_test_id):
             by_module.setdefault(q.module_id, []).append(q)
     return render_template("courses/portal/outline.html", assignment=assignment, course=assignment.course,
-                           modules=modules, state=state, by_module=by_module, is_open=_is_open(assignment),
-                           available=queries.quiz_available, pre_test=by_id.get(assignment.pre_test_id),
-                           post_test=by_id.get(assignment.post_test_id))
+                           modules=modules, state=state, by_module=by_module, is_open=is_open,
+                           pre_test=by_id.get(assignment.pre_test_id), post_test=by_id.get(assignment.post_test_id))
 
 
 def _lesson_or_redirect(assignment, enrolment, lesson_id: int):
@@ -91,7 +94,7 @@ def lesson(assignment_id: int, lesson_id: int):
             attempts.record_lesson_view(enrolment.id, current.id)
     index = lessons.index(current)
     return render_template("courses/portal/lesson.html", assignment=assignment,
-                           lesson=queries.lesson_with_body(current.id), state=state,
+                           lesson=queries.portal_lesson(current.id), state=state,
                            previous=lessons[index - 1] if index else None, number=index + 1, total=len(lessons),
                            next=lessons[index + 1] if index + 1 < len(lessons) else None, form=ConfirmForm())
 
@@ -136,14 +139,14 @@ def _quiz_or_404(assignment, quiz_id: int) -> Quiz:
 def quiz(assignment_id: int, quiz_id: int):
     """A quiz's rules, the trainee's attempts so far and the button to start or resume."""
     assignment, enrolment = _context(assignment_id)
-    current = _quiz_or_404(assignment, quiz_id)
-    history = queries.trainee_attempts(enrolment.id, current.id)
+    current = queries.portal_quiz(assignment.course_id, quiz_id) or abort(404)
+    history = queries.attempt_history(enrolment.id, current.id)
     open_attempt = next((a for a in reversed(history) if a.submitted_at is None), None)  # the latest open one
     if open_attempt is not None and attempts.due_for_auto_submit(open_attempt):
         with unit_of_work():  # a write on GET, idempotent: auto-submits once, on the first request after the deadline
-            attempts.finalise_if_expired(open_attempt)
-        history = queries.trainee_attempts(enrolment.id, current.id)  # reloaded after the commit (rare path)
-    _course, _lessons, state = _course_and_state(assignment, enrolment)
+            attempts.finalise_if_expired(db.session.get(Attempt, open_attempt.id))
+        history = queries.attempt_history(enrolment.id, current.id)  # reloaded after the commit (rare path)
+    state = queries.quiz_gate(assignment, enrolment.id)
     left = None if not current.max_attempts else max(0, current.max_attempts - len(history))
     return render_template("courses/portal/quiz.html", assignment=assignment, quiz=current, history=history,
                            left=left, available=_is_open(assignment) and queries.quiz_available(
@@ -157,7 +160,7 @@ def quiz_start(assignment_id: int, quiz_id: int):
     """Start a new attempt (or resume the open one)."""
     assignment, enrolment = _context(assignment_id)
     current = _quiz_or_404(assignment, quiz_id)
-    _course, _lessons, state = _course_and_state(assignment, enrolment)
+    state = queries.quiz_gate(assignment, enrolment.id)
     if not ConfirmForm().validate_on_submit() or not _is_open(assignment) or not queries.quiz_available(
             current, assignment, state):
         flash(_("This quiz is not open to you yet."), "warning")

@@ -23,3 +23,23 @@ def test_every_model_check_uses_the_same_form(app):
         values = text.rsplit(" in (", 1)[1].rstrip(")")
         values = tuple(v.strip().strip("'") for v in values.split(","))
         assert text in (one_of(column, values), nullable_one_of(column, values)), text
+
+
+def test_in_values_is_in_with_one_plain_parameter_per_value(db):
+    from sqlalchemy import select
+
+    from core.db import in_values
+    from tests import factories
+    from trainees.models import Enrolment
+
+    trainee = factories.trainee()
+    for status in ("confirmed", "nominated", "completed", "withdrawn"):
+        factories.enrolment(trainee, factories.cohort(), status=status)
+    db.session.commit()
+    wanted = ("confirmed", "completed", "incomplete")
+    fixed = select(Enrolment.id).where(in_values(Enrolment.status, wanted)).order_by(Enrolment.id)
+    plain = select(Enrolment.id).where(Enrolment.status.in_(wanted)).order_by(Enrolment.id)
+    assert db.session.scalars(fixed).all() == db.session.scalars(plain).all() != []
+    compiled = fixed.compile(db.engine)
+    assert "POSTCOMPILE" not in str(compiled)  # three plain parameters, not one "expanding" parameter
+    assert [p for p in compiled.binds.values() if p.expanding] == []

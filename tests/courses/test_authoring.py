@@ -89,6 +89,8 @@ def test_lesson_attachment_checks_and_access(client, db, login_as, app, tmp_path
     client.post("/logout")
     del organiser
     login_as(user=p.user)
+    page = client.get(f"/learn/{p.assignment.id}/lessons/{lesson.id}").get_data(as_text=True)
+    assert f'href="/learn/{p.assignment.id}/lessons/{lesson.id}/file">Download: handout.pdf</a>' in page
     got = client.get(f"/learn/{p.assignment.id}/lessons/{lesson.id}/file")
     assert got.status_code == 200 and got.data == PDF and "attachment" in got.headers["Content-Disposition"]
     got.close()

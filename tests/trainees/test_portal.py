@@ -360,18 +360,22 @@ def test_invite_links_an_existing_trainee_account_but_refuses_a_deactivated_one(
 
 
 def test_portal_cohorts_of_one_programme_keep_each_years_organiser_name(db):
-    """The programme's organiser names come in the enrolments' query: with several cohorts of one programme
-    the names are loaded once each, in from_fy order, and each cohort gets its year's name."""
+    """The programme's organiser names come in the enrolments' query (one row each, in from_fy order): with
+    several cohorts of one programme each cohort gets its year's name, a cohort before the first name the
+    first one (as ``Programme.organiser_name_for``)."""
     from trainees import portal_queries
+    from trainees.models import Programme
 
     programme = factories.programme()  # HIDA from FY2012, AOTS from FY2017
     trainee = factories.trainee()
-    for year in (2015, 2019, 2021):
+    for year in (2010, 2015, 2019, 2021):
         factories.enrolment(trainee, factories.cohort(programme, start_date=date(year, 6, 1),
                                                       end_date=date(year, 6, 5)))
     db.session.commit()
-    trainee_id = trainee.id
+    trainee_id, programme_id = trainee.id, programme.id
     db.session.expunge_all()
-    views = portal_queries._views(portal_queries._enrolments(trainee_id))
-    assert [v.cohort.organiser_name for v in views] == ["AOTS", "AOTS", "HIDA"]
-    assert [n.from_fy for n in views[0].cohort.programme.organiser_names] == [2012, 2017]
+    views = portal_queries._views(portal_queries._enrolments(trainee_id), trainee_id)
+    assert [v.cohort.organiser_name for v in views] == ["AOTS", "AOTS", "HIDA", "HIDA"]
+    orm = db.session.get(Programme, programme_id)
+    assert [v.cohort.organiser_name for v in views] == [orm.organiser_name_for(v.cohort.fiscal_year) for v in views]
+    assert {v.cohort.programme.name for v in views} == {orm.name}

@@ -23,7 +23,7 @@ from sqlalchemy import Select, and_, bindparam, case, distinct, func, or_, selec
 from sqlalchemy.orm import selectinload, undefer
 
 from core.db import in_values
-from core.extensions import db
+from core.extensions import db, plain_rows
 from core.i18n import _
 from courses import grading
 from courses.models import (
@@ -75,14 +75,6 @@ def course_outline(course_id: int) -> Course | None:
 # computation are skipped on each request.
 
 
-def _rows(statement, params: dict):
-    """Rows of a plain-column portal statement, run on the request's connection (its one transaction) without
-    the ORM's execution layer: no entities are built, so the ORM's per-statement setup and row processing
-    (about half of such a read's CPU time) are skipped. No autoflush either: the portal reads before it
-    writes, and its writes are committed (``unit_of_work``) before anything is read again."""
-    return db.session.connection().execute(statement, params)
-
-
 @cache
 def _lesson_with_body():  # built on first use: loader options need every mapper, i.e. all models imported
     return select(Lesson).where(Lesson.id == bindparam("lesson_id")).options(undefer(Lesson.body_html))
@@ -100,7 +92,7 @@ _PORTAL_LESSON = select(Lesson.id, Lesson.title, Lesson.body_html, Lesson.minute
 def portal_lesson(lesson_id: int):
     """A lesson as a row of what the trainee's lesson page shows (id, title, body_html, minutes, attachment_key,
     attachment_name, attachment_size), or None."""
-    return _rows(_PORTAL_LESSON, {"lesson_id": lesson_id}).first()
+    return plain_rows(_PORTAL_LESSON, {"lesson_id": lesson_id}).first()
 
 
 def course_quizzes(course_id: int) -> list[Quiz]:
@@ -204,7 +196,7 @@ _PORTAL_CONTEXT = (
 def portal_context(user_id: int, assignment_id: int) -> tuple[PortalAssignment, PortalEnrolment] | None:
     """The assignment (with its course) and the signed-in trainee's enrolment for it, or None (→ 404) if not
     theirs — one query."""
-    row = _rows(_PORTAL_CONTEXT, {"user_id": user_id, "assignment_id": assignment_id}).first()
+    row = plain_rows(_PORTAL_CONTEXT, {"user_id": user_id, "assignment_id": assignment_id}).first()
     if row is None:
         return None
     aid, course_id, opens_on, due_on, pre_id, post_id, enrolment_id, title, summary, language = row
@@ -259,7 +251,7 @@ def course_progress(course_id: int, enrolment_id: int) -> tuple[list[OutlineModu
     modules: dict[int, OutlineModule] = {}
     viewed: set[int] = set()
     completed: set[int] = set()
-    for module_id, title, summary, lesson_id, lesson_title, minutes, progress_id, completed_at in _rows(
+    for module_id, title, summary, lesson_id, lesson_title, minutes, progress_id, completed_at in plain_rows(
             _COURSE_PROGRESS, {"course_id": course_id, "enrolment_id": enrolment_id}):
         module = modules.get(module_id)
         if module is None:  # one per module, not one per lesson row
@@ -426,7 +418,7 @@ def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: l
     if quizzes is not None:
         state.quizzes = quizzes
     else:
-        rows = _rows(_QUIZ_STATUS, {"enrolment_id": enrolment_id, "course_id": assignment.course_id})
+        rows = plain_rows(_QUIZ_STATUS, {"enrolment_id": enrolment_id, "course_id": assignment.course_id})
         for quiz_id, used, best, open_id, submitted in rows:
             state.quizzes[quiz_id] = QuizStatus(used=used, best=best, open_attempt_id=open_id, submitted=submitted)
     pre = state.quizzes.get(assignment.pre_test_id)
@@ -463,7 +455,7 @@ def outline_quizzes(course_id: int, enrolment_id: int) -> tuple[list[OutlineQuiz
     """The course's quizzes as the trainee outline shows them (id, title, kind, module_id; by position) and the
     enrolment's status on those it has tried (as :func:`outline_state` reads it), in one query."""
     quizzes, statuses = [], {}
-    for quiz_id, title, kind, module_id, used, best, open_id, submitted in _rows(
+    for quiz_id, title, kind, module_id, used, best, open_id, submitted in plain_rows(
             _OUTLINE_QUIZZES, {"course_id": course_id, "enrolment_id": enrolment_id}):
         quiz = OutlineQuiz(quiz_id, title, kind, module_id)
         if used:
@@ -509,7 +501,7 @@ _QUIZ_GATE = select(
 
 def quiz_gate(assignment, enrolment_id: int) -> QuizGate:
     """The enrolment's :class:`QuizGate` in the assignment's course (one query)."""
-    total, completed, pre_submitted = _rows(_QUIZ_GATE, {
+    total, completed, pre_submitted = plain_rows(_QUIZ_GATE, {
         "course_id": assignment.course_id, "enrolment_id": enrolment_id, "pre_test_id": assignment.pre_test_id,
     }).one()
     return QuizGate(total, completed, assignment.pre_test_id is not None, bool(pre_submitted))
@@ -549,13 +541,13 @@ _ATTEMPT_HISTORY = (select(Attempt.id, Attempt.number, Attempt.started_at, Attem
 def portal_quiz(course_id: int, quiz_id: int):
     """A quiz of the course as a row of what the trainee's quiz page shows (id, title, instructions, kind,
     time_limit_minutes, max_attempts, pass_mark, feedback), or None when the course has no such quiz."""
-    return _rows(_PORTAL_QUIZ, {"course_id": course_id, "quiz_id": quiz_id}).first()
+    return plain_rows(_PORTAL_QUIZ, {"course_id": course_id, "quiz_id": quiz_id}).first()
 
 
 def attempt_history(enrolment_id: int, quiz_id: int) -> list:
     """:func:`trainee_attempts` as rows of what the quiz page shows (id, number, started_at, deadline,
     submitted_at, auto_submitted, score), by number."""
-    return _rows(_ATTEMPT_HISTORY, {"enrolment_id": enrolment_id, "quiz_id": quiz_id}).all()
+    return plain_rows(_ATTEMPT_HISTORY, {"enrolment_id": enrolment_id, "quiz_id": quiz_id}).all()
 
 
 def owned_attempt(user_id: int, attempt_id: int) -> Attempt | None:

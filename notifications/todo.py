@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 from completion.models import ActionPlan, SurveyInstance, SurveyParticipation
 from core.db import in_values, utcnow
-from core.extensions import db
+from core.extensions import db, plain_rows
 from core.i18n import _
 from core.jobs import FailedJob
 from courses.models import Course, CourseAssignment
@@ -253,7 +253,7 @@ def trainee_items(user_id: int, today: date | None = None) -> list[Item]:
               "ended_after": today - timedelta(days=60)}
     items: list[Item] = []
     # plain columns on the request's connection: no ORM objects, so the ORM's execution layer is not needed
-    for kind, sid, title, day, eid, code in db.session.connection().execute(_TRAINEE_TODO, params):
+    for kind, sid, title, day, eid, code in plain_rows(_TRAINEE_TODO, params):
         if kind == 1:
             items.append(Item(1, _("Answer the survey “%(title)s” by %(date)s", title=title, date=day.isoformat()),
                               url_for("completion.my_survey", survey_id=sid, enrolment_id=eid), _("Answer")))

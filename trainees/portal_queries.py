@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import and_, bindparam, select
 
-from core.extensions import db
+from core.extensions import plain_rows
 from trainees.models import (
     ATTENDED_STATUSES,
     Attendance,
@@ -21,12 +21,6 @@ from trainees.models import (
     full_name,
     organiser_name_for,
 )
-
-
-def _rows(statement, params: dict):
-    """Rows of a plain-column statement run on the request's connection, without the ORM's execution layer (as
-    ``courses.queries._rows``): the portal's pages only read, and show columns, not objects."""
-    return db.session.connection().execute(statement, params)
 
 
 @dataclass
@@ -115,7 +109,7 @@ _ENROLMENT_IN_COHORT = _ENROLMENTS.where(Enrolment.cohort_id == bindparam("cohor
 
 def trainee_for_user(user_id: int) -> PortalTrainee | None:
     """The trainee record linked to a portal user (None when the account is not linked yet)."""
-    row = _rows(_TRAINEE_FOR_USER, {"user_id": user_id}).first()
+    row = plain_rows(_TRAINEE_FOR_USER, {"user_id": user_id}).first()
     return PortalTrainee(*row) if row is not None else None
 
 
@@ -124,7 +118,7 @@ def _enrolments(trainee_id: int, cohort_id: int | None = None) -> list[PortalEnr
     statement, params = (_ENROLMENTS, {"trainee_id": trainee_id}) if cohort_id is None else (
         _ENROLMENT_IN_COHORT, {"trainee_id": trainee_id, "cohort_id": cohort_id})
     for (enrolment_id, cid, status, title, modality, host_country, city, venue, start_date, end_date, fy, days,
-         programme, from_fy, organiser) in _rows(statement, params):
+         programme, from_fy, organiser) in plain_rows(statement, params):
         if enrolment_id not in found:
             cohort = PortalCohort(cid, title, modality, host_country, city, venue, start_date, end_date, fy, days,
                                   PortalProgramme(programme))
@@ -163,7 +157,7 @@ def _views(enrolments: list[PortalEnrolment], trainee_id: int, cohort_id: int | 
     by_enrolment = {v.enrolment.id: v for v in views}
     statement, params = (_SESSIONS_AND_MARKS, {"trainee_id": trainee_id}) if cohort_id is None else (
         _SESSIONS_AND_MARKS_IN_COHORT, {"trainee_id": trainee_id, "cohort_id": cohort_id})
-    for session in _rows(statement, params):
+    for session in plain_rows(statement, params):
         by_cohort[session.cohort_id].sessions.append(session)
         if session.mark_enrolment_id is not None:
             by_enrolment[session.mark_enrolment_id].marks[session.id] = session.mark

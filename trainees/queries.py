@@ -14,6 +14,7 @@ from sqlalchemy import Select, String, bindparam, case, cast, exists, func, lite
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from accounts.consent import refused_expression
+from core.db import in_values
 from core.extensions import db, plain_rows
 from trainees.models import (
     ATTENDANCE_STATUSES,
@@ -321,7 +322,7 @@ def _cohort_participants_statement():
     cohort_id = bindparam("cohort_id")
     mine = aliased(Enrolment)
     rates = (select(Attendance.enrolment_id.label("enrolment_id"),
-                    func.sum(case((Attendance.status.in_(ATTENDED_STATUSES), 1), else_=0)).label("attended"),
+                    func.sum(case((in_values(Attendance.status, ATTENDED_STATUSES), 1), else_=0)).label("attended"),
                     func.count(Attendance.id).label("marked"))
              .join(CohortSession, CohortSession.id == Attendance.session_id)
              .join(mine, mine.id == Attendance.enrolment_id)

@@ -4,6 +4,7 @@ computed in SQL (GROUP BY), so list and detail pages run the same number of quer
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -172,8 +173,8 @@ def seat_counts(statuses) -> SeatCounts:
     """The figures of ``cohort_counts`` for one cohort whose enrolments' statuses are already loaded (its
     participant list): counting a list in hand costs less than a query."""
     counts = SeatCounts()
-    for status in statuses:
-        counts.add(status)
+    for status, n in Counter(statuses).items():
+        counts.add(status, n)
     return counts
 
 

@@ -164,9 +164,10 @@ class SeatCounts:
 @lru_cache(maxsize=128)
 def _cohort_status_counts(n: int) -> Select:
     """Enrolments counted per cohort and status for ``n`` cohort ids bound as ``c0``…: built once per ``n`` (a list
-    page's size, a programme's number of cohorts). Grouping by both columns reads only the (cohort_id, status) index (SQLite:
-    "covering index"); the sums by CASE it replaces read every enrolment row and cost three times as much, and a
-    list bound as one "expanding" parameter is re-rendered on every execution (bench/request_cost.py cohorts)."""
+    page's size, a programme's number of cohorts). Grouping by both columns reads only the (cohort_id, status)
+    index (SQLite: "covering index"); the sums by CASE it replaces read every enrolment row and cost three times as
+    much, and a list bound as one "expanding" parameter is re-rendered on every execution
+    (bench/request_cost.py cohorts)."""
     return (select(Enrolment.cohort_id, Enrolment.status, func.count())
             .where(Enrolment.cohort_id.in_([bindparam(f"c{i}") for i in range(n)]))
             .group_by(Enrolment.cohort_id, Enrolment.status))

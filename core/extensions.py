@@ -60,6 +60,13 @@ class AppLimiter(Limiter):
 
 db = SQLAlchemy(model_class=Base)
 
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
+mail = Mail()
+
 
 def plain_rows(statement, params: dict):
     """Rows of a plain-column ``select()`` (no entities), run on the session's connection — the request's one
@@ -67,9 +74,3 @@ def plain_rows(statement, params: dict):
     more of a small read's CPU time) are skipped. Nor is the session autoflushed first: use it only for reads
     that run before the request writes anything, or after its writes are committed (``core.uow``)."""
     return db.session.connection().execute(statement, params)
-migrate = Migrate()
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
-limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
-mail = Mail()

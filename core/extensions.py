@@ -59,7 +59,6 @@ class AppLimiter(Limiter):
 
 
 db = SQLAlchemy(model_class=Base)
-
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -393,8 +393,11 @@ class OutlineState:
 _LESSON_PROGRESS = select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
     LessonProgress.enrolment_id == bindparam("enrolment_id"),
     LessonProgress.lesson_id.in_(bindparam("lesson_ids", expanding=True)))
-_QUIZ_STATUS = (select(Attempt.quiz_id, func.count(Attempt.id), func.max(Attempt.score),
-                       func.max(case((Attempt.submitted_at.is_(None), Attempt.id))), func.count(Attempt.submitted_at))
+#: An enrolment's figures on a quiz, over its attempts, as ``QuizStatus`` reads them: attempts used, best score,
+#: the open attempt (if any), attempts submitted.
+_ATTEMPT_FIGURES = (func.count(Attempt.id), func.max(Attempt.score),
+                    func.max(case((Attempt.submitted_at.is_(None), Attempt.id))), func.count(Attempt.submitted_at))
+_QUIZ_STATUS = (select(Attempt.quiz_id, *_ATTEMPT_FIGURES)
                 .join(Quiz, Quiz.id == Attempt.quiz_id)
                 .where(Attempt.enrolment_id == bindparam("enrolment_id"), Quiz.course_id == bindparam("course_id"))
                 .group_by(Attempt.quiz_id))
@@ -429,8 +432,7 @@ def outline_state(enrolment_id: int, assignment: CourseAssignment, lesson_ids: l
 # The course's quizzes with the enrolment's attempts at each (the figures of ``_QUIZ_STATUS``, zero for a quiz
 # not tried), in one query: grouped by the quiz's primary key, so its other columns may be selected.
 _OUTLINE_QUIZZES = (
-    select(Quiz.id, Quiz.title, Quiz.kind, Quiz.module_id, func.count(Attempt.id), func.max(Attempt.score),
-           func.max(case((Attempt.submitted_at.is_(None), Attempt.id))), func.count(Attempt.submitted_at))
+    select(Quiz.id, Quiz.title, Quiz.kind, Quiz.module_id, *_ATTEMPT_FIGURES)
     .outerjoin(Attempt, and_(Attempt.quiz_id == Quiz.id, Attempt.enrolment_id == bindparam("enrolment_id")))
     .where(Quiz.course_id == bindparam("course_id"))
     .group_by(Quiz.id)

@@ -36,15 +36,20 @@ def test_portal_context_is_none_outside_the_trainees_scope(db):
     assert queries.portal_context(p.user.id, p.assignment.id) is None
 
 
-def test_portal_quiz_is_the_quiz_of_that_course_only(db):
-    p = enrolled()
-    pre = quiz(p.course, "t-pre")
-    other_course = Course(code="OTHER-1", title="Another course")
+def _quiz_of_another_course(db, code: str) -> Quiz:
+    other_course = Course(code=code, title="Another course")
     db.session.add(other_course)
     db.session.flush()
     foreign = Quiz(course_id=other_course.id, key="x", title="Another course's quiz")
     db.session.add(foreign)
     db.session.commit()
+    return foreign
+
+
+def test_portal_quiz_is_the_quiz_of_that_course_only(db):
+    p = enrolled()
+    pre = quiz(p.course, "t-pre")
+    foreign = _quiz_of_another_course(db, "OTHER-1")
     row = queries.portal_quiz(p.course.id, pre.id)
     for name in ("id", "title", "instructions", "kind", "time_limit_minutes", "max_attempts", "pass_mark",
                  "feedback"):
@@ -75,12 +80,7 @@ def test_attempt_history_equals_the_orm_attempts(db):
 
 def test_quiz_page_of_another_course_or_no_quiz_is_404(client, db, login_as):
     p = enrolled()
-    other_course = Course(code="OTHER-2", title="Another course")
-    db.session.add(other_course)
-    db.session.flush()
-    foreign = Quiz(course_id=other_course.id, key="x", title="Another course's quiz")
-    db.session.add(foreign)
-    db.session.commit()
+    foreign = _quiz_of_another_course(db, "OTHER-2")
     login_as(user=p.user)
     assert client.get(f"/learn/{p.assignment.id}/quizzes/{quiz(p.course, 't-pre').id}").status_code == 200
     assert client.get(f"/learn/{p.assignment.id}/quizzes/{foreign.id}").status_code == 404

@@ -30,6 +30,7 @@ from trainees.models import (
     ProgrammeOrganiserName,
     Trainee,
     full_name,
+    organiser_name_for,
 )
 from trainees.status import COUNTED_STATUSES, SEAT_FREE_STATUSES
 
@@ -251,33 +252,29 @@ class CohortHeader(NamedTuple):
     attendance_locked: bool
 
 
-def _cohort_header_statement():
-    """Built once, bound per request: see ``CohortHeader``. The organiser name is the one in force in the cohort's
-    fiscal year, else the programme's earliest (``Programme.organiser_name_for``), else ""."""
-    names = aliased(ProgrammeOrganiserName)
-    in_force = (select(names.name).where(names.programme_id == Cohort.programme_id,
-                                         names.from_fy <= Cohort.fiscal_year)
-                .order_by(names.from_fy.desc()).limit(1).scalar_subquery())
-    earliest = (select(names.name).where(names.programme_id == Cohort.programme_id)
-                .order_by(names.from_fy).limit(1).scalar_subquery())
-    return (select(Cohort.id, Cohort.code, Cohort.title, Cohort.programme_id, Programme.code, Programme.name,
-                   func.coalesce(func.nullif(in_force, ""), earliest, ""), Cohort.fiscal_year, Cohort.modality,
-                   Cohort.venue, Cohort.city, Cohort.host_country, Cohort.start_date, Cohort.end_date,
-                   Cohort.training_days, Cohort.language, Cohort.status, Cohort.notes, Cohort.capacity,
-                   Cohort.attendance_locked)
-            .join(Programme, Programme.id == Cohort.programme_id)
-            .where(Cohort.id == bindparam("cohort_id")))
-
-
-_COHORT_HEADER = _cohort_header_statement()
+# Built once, bound per request: see ``CohortHeader``; one row per organiser name of the programme (a few), in
+# from_fy order, so the name in force is chosen by the one rule, ``organiser_name_for``.
+_COHORT_HEADER = (
+    select(Cohort.id, Cohort.code, Cohort.title, Cohort.programme_id, Programme.code, Programme.name,
+           Cohort.fiscal_year, Cohort.modality, Cohort.venue, Cohort.city, Cohort.host_country, Cohort.start_date,
+           Cohort.end_date, Cohort.training_days, Cohort.language, Cohort.status, Cohort.notes, Cohort.capacity,
+           Cohort.attendance_locked, ProgrammeOrganiserName.from_fy, ProgrammeOrganiserName.name)
+    .join(Programme, Programme.id == Cohort.programme_id)
+    .outerjoin(ProgrammeOrganiserName, ProgrammeOrganiserName.programme_id == Programme.id)
+    .where(Cohort.id == bindparam("cohort_id"))
+    .order_by(ProgrammeOrganiserName.from_fy)
+)
 
 
 def cohort_header(cohort_id: int) -> CohortHeader:
     """The cohort page's facts about the cohort (see ``CohortHeader``), in one query; 404 if unknown."""
-    row = plain_rows(_COHORT_HEADER, {"cohort_id": cohort_id}).first()
-    if row is None:
+    rows = plain_rows(_COHORT_HEADER, {"cohort_id": cohort_id}).all()
+    if not rows:
         abort(404)
-    return CohortHeader(*row)
+    *facts, _from_fy, _name = rows[0]
+    names = [(from_fy, name) for *_facts, from_fy, name in rows if from_fy is not None]
+    fiscal_year = facts[6]
+    return CohortHeader(*facts[:6], organiser_name_for(names, fiscal_year), *facts[6:])
 
 
 def _by_name():

@@ -2,7 +2,7 @@
 prints the median over the runs of each page's CPU ratio to ``probe-layout`` (and its CPU ms per request).
 
     .venv/bin/python bench/compare_request_cost.py --before /tmp/main-tree [--after .] [--runs 3]
-        [--requests 300] [--rounds 3]
+        [--requests 300] [--rounds 3] [--pages cohort,cohorts] [--interleave]
 
 ``--before`` is typically ``git archive main | tar -x -C DIR``. The runs alternate (before, after, before, …)
 so that a burst of load elsewhere on a shared machine hits both sides alike. Each run is a fresh process
@@ -23,7 +23,8 @@ HERE = Path(__file__).resolve().parent
 
 def _run(root: Path, args) -> dict[str, float]:
     out = subprocess.run([sys.executable, str(HERE / "request_cost.py"), "--root", str(root), "--requests",
-                          str(args.requests), "--rounds", str(args.rounds)],
+                          str(args.requests), "--rounds", str(args.rounds),
+                          *(["--pages", args.pages] if args.pages else [])],
                          capture_output=True, text=True, check=True).stdout
     table, started = {}, False
     for line in out.splitlines():
@@ -36,6 +37,35 @@ def _run(root: Path, args) -> dict[str, float]:
     return table
 
 
+def _interleaved(sides: dict[str, Path], args) -> dict[str, list[dict[str, float]]]:
+    """Both sides set up once (one process each), then ``--runs`` rounds taken alternately, a round of one side
+    right after the same round of the other: a slow spell of the shared machine hits both alike."""
+    import json
+
+    procs = {}
+    for side, root in sides.items():
+        procs[side] = subprocess.Popen(
+            [sys.executable, str(HERE / "request_cost.py"), "--root", str(root), "--requests", str(args.requests),
+             "--serve", *(["--pages", args.pages] if args.pages else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for proc in procs.values():
+        while proc.stdout.readline().strip() != "ready":
+            pass
+    rounds: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
+    try:
+        for n in range(args.runs):
+            order = list(procs) if n % 2 == 0 else list(reversed(procs))
+            for side in order:
+                procs[side].stdin.write("round\n")
+                procs[side].stdin.flush()
+                rounds[side].append(json.loads(procs[side].stdout.readline()))
+    finally:
+        for proc in procs.values():
+            proc.stdin.close()
+            proc.wait()
+    return rounds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, required=True)
@@ -43,15 +73,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--interleave", action="store_true",
+                        help="one process per side, set up once; --runs rounds alternating between the sides (for "
+                             "comparing two versions on a noisy machine; the acceptance figure is the runs mode's)")
+    parser.add_argument("--pages", default=None, help="passed on to request_cost.py: only these pages (and the probes)")
     args = parser.parse_args()
     sides = {"before": args.before.resolve(), "after": args.after.resolve()}
     runs: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
-    for n in range(args.runs):
-        for side, root in sides.items():
-            runs[side].append(_run(root, args))
-            print(f"run {n + 1}/{args.runs} {side} done; load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
-    print(f"before: {sides['before']}\nafter:  {sides['after']}\nmedian of {args.runs} runs per side (each run: "
-          f"{args.requests} requests per page, best of {args.rounds} interleaved rounds, CPU time, SQLite)")
+    if args.interleave:
+        runs = _interleaved(sides, args)
+        print(f"before: {sides['before']}\nafter:  {sides['after']}\nmedian of {args.runs} rounds per side, the "
+              f"two sides' rounds alternating in two long-lived processes (each round: {args.requests} requests "
+              f"per page; each page's ratio taken within its round), CPU time, SQLite")
+    else:
+        for n in range(args.runs):
+            for side, root in sides.items():
+                runs[side].append(_run(root, args))
+                print(f"run {n + 1}/{args.runs} {side} done; load average {os.getloadavg()[0]:.2f}",
+                      file=sys.stderr)
+        print(f"before: {sides['before']}\nafter:  {sides['after']}\nmedian of {args.runs} runs per side (each "
+              f"run: {args.requests} requests per page, best of {args.rounds} interleaved rounds, CPU time, SQLite)")
     print(f"{'page':<12} {'before ms':>10} {'after ms':>9} {'before × layout':>16} {'after × layout':>15}")
     for name in runs["after"][0]:
         cells = []

@@ -191,6 +191,9 @@ def main() -> None:
     parser.add_argument("--gunicorn", action="store_true",
                         help="serve the app and hello with gunicorn (2 sync workers) and count the servers' CPU time")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads in --gunicorn mode")
+    parser.add_argument("--serve", action="store_true",
+                        help="after the set-up, measure one round of the pages (CPU ms each, as a JSON line) per line "
+                             "read from stdin (used by compare_request_cost.py --interleave)")
     parser.add_argument("--pages", default=None,
                         help="comma-separated page names to measure (default: all; hello and probe-layout always)")
     args = parser.parse_args()
@@ -312,6 +315,16 @@ def main() -> None:
     if args.pages:
         wanted = {"hello", "probe-layout", *args.pages.split(",")}
         pages = {name: page for name, page in pages.items() if name in wanted}
+    if args.serve:  # one round per line read, for compare_request_cost.py --interleave
+        import json
+
+        for page in pages.values():  # warm-up, once
+            _measure(*page, 1)
+        print("ready", flush=True)
+        for _line in sys.stdin:
+            cpu = {name: _measure(client, path, args.requests)[0] for name, (client, path) in pages.items()}
+            print(json.dumps(cpu), flush=True)
+        return
     results = {name: [] for name in pages}
     for _ in range(args.rounds):  # interleaved rounds: a burst of load elsewhere hits one round, not one page
         for name, (client, path) in pages.items():

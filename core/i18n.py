@@ -7,7 +7,9 @@ from flask.globals import _cv_app
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from jinja2 import pass_eval_context
+from jinja2 import pass_context, pass_eval_context
+from jinja2.ext import Extension
+from jinja2.lexer import Token
 from markupsafe import Markup
 
 __all__ = ["_", "_l", "gettext", "ngettext", "lazy_gettext", "select_locale", "remember_locale",
@@ -92,6 +94,57 @@ def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **vari
     return (Markup(rv) if eval_ctx.autoescape else rv) % variables  # noqa: S704 - our own catalogue, as Jinja does
 
 
+@pass_context
+def _template_constant_gettext(context, string: str, /) -> str:
+    """``_('a constant')`` in a template, as ``ConstantGettext`` compiles it: the same result as
+    ``_template_gettext`` without variables. A filter that takes the context is called directly by the compiled
+    template (a call of a global goes through ``Context.call``, about half the cost of a translated string), and
+    it is never evaluated when the template is compiled (Jinja folds constant filter calls, but not those
+    that take the context: this one depends on the request's language)."""
+    rv = translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja does
+    return rv % {} if "%" in rv else rv
+
+
+class ConstantGettext(Extension):
+    """Compiles ``_('a constant')`` — most of a page's translated strings, 30-60 on a page — as
+    ``'a constant'|kk_gettext`` (``_template_constant_gettext``): same text, one call instead of three.
+
+    It rewrites the tokens ``_`` ``(`` string ``)`` when nothing before them makes ``_`` an attribute
+    (``x._(…)``) and nothing after them applies to the call's result (``_(…).attr``, ``_(…)[i]``, ``_(…)(…)``,
+    which a filter would not parse the same way). A call with variables or more than one argument, ``gettext``,
+    ``ngettext`` and ``{% trans %}`` are left as they are. Message extraction (``pybabel extract``) parses the
+    templates without this extension, so it still finds every ``_('…')``."""
+
+    FILTER = "kk_gettext"
+    _AFTER_CALL = frozenset(("dot", "lbracket", "lparen"))
+
+    def filter_stream(self, stream):
+        window = []  # tokens not yet passed on: the one before a possible call, its four, the one after
+        for token in stream:
+            window.append(token)
+            if len(window) == 6:
+                window = self._rewrite(window)
+                yield window.pop(0)
+        window.append(Token(0, "eof", ""))  # the end, so that the last tokens are checked too (not passed on)
+        while len(window) > 1:
+            window = self._rewrite(window)
+            yield window.pop(0)
+
+    def _rewrite(self, w: list) -> list:
+        """``w[1:5]`` rewritten when it is a constant ``_(…)`` (``w[0]`` before it, ``w[5]`` after it)."""
+        if (len(w) == 6 and w[1].test("name:_") and w[2].type == "lparen" and w[3].type == "string"
+                and w[4].type == "rparen" and w[0].type != "dot" and w[5].type not in self._AFTER_CALL):
+            lineno = w[1].lineno
+            return [w[0], w[3], Token(lineno, "pipe", "|"), Token(lineno, "name", self.FILTER), w[5]]
+        return w
+
+    def __init__(self, environment) -> None:
+        super().__init__(environment)
+        environment.filters[self.FILTER] = _template_constant_gettext
+
+
 def install_template_gettext(app) -> None:
     """Templates' ``_``/``gettext``/``ngettext`` through the per-context catalogue (after ``babel.init_app``,
     which installs the same callables on Flask-Babel's slower lookup)."""
@@ -104,6 +157,7 @@ def install_template_gettext(app) -> None:
     )
     # the same results as the new-style callables just installed, one call deep (``{% trans %}`` calls gettext)
     app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
+    app.jinja_env.add_extension(ConstantGettext)
 
 LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 

@@ -8,6 +8,7 @@ database (unique codes, dates inside the cohort, legal status changes) live in t
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_wtf.file import FileField
@@ -333,11 +334,22 @@ class TraineeForm(TraineeFieldsMixin, BaseForm):
     submit = SubmitField(_l("Save trainee"))
 
 
+#: The status-change forms' labels, shared with the cohort page's bulk box as it is shown before any change
+#: (``BulkStatusBox``), which is written out without binding a form.
+STATUS_LABELS = {
+    "target": _l("New status"),
+    "reason": _l("Reason"),
+    "confirm_final": _l("I understand that rejected, withdrawn and no-show cannot be undone"),
+    "bulk_submit": _l("Apply to selected"),
+}
+
+
 class StatusChangeForm(BaseForm):
     # The offered choices are the legal targets; anything else POSTed is refused by the service.
-    target = SelectField(_l("New status"), validate_choice=False,
+    target = SelectField(STATUS_LABELS["target"], validate_choice=False,
                          validators=[DataRequired(message=_l("Choose the new status."))])
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])  # no Optional: validate_reason must run
+    # no Optional: validate_reason must run
+    reason = TextAreaField(STATUS_LABELS["reason"], validators=[Length(max=2000)])
     submit = SubmitField(_l("Change status"))
 
     def validate_reason(self, field):
@@ -349,8 +361,8 @@ class StatusChangeForm(BaseForm):
 class BulkStatusForm(StatusChangeForm):
     enrolment_ids = SelectMultipleField(_l("Participants"), coerce=int, validate_choice=False)  # labelled: an
     # unlabelled field makes WTForms translate its name, and Flask-WTF loads its catalogue from disk for that
-    confirm_final = BooleanField(_l("I understand that rejected, withdrawn and no-show cannot be undone"))
-    submit = SubmitField(_l("Apply to selected"))
+    confirm_final = BooleanField(STATUS_LABELS["confirm_final"])
+    submit = SubmitField(STATUS_LABELS["bulk_submit"])
 
     def validate_enrolment_ids(self, field):
         if not field.data:
@@ -361,6 +373,37 @@ class BulkStatusForm(StatusChangeForm):
         if self.target.data in FINAL_STATUSES and not field.data:
             raise ValidationError(_("%(status)s is final and cannot be undone: tick the box to confirm.",
                                     status=status_name(self.target.data, current_lang())))
+
+
+def bulk_target_choices() -> list[tuple[str, str]]:
+    """The bulk box's status menu: nothing chosen, then every status (illegal changes are skipped and reported)."""
+    return [("", _("— choose —")), *enrolment_status_choices()]
+
+
+class BulkStatusBox(NamedTuple):
+    """The cohort page's bulk-status box as shown: blank on the page itself, or a refused ``BulkStatusForm``'s
+    choice, reason, tick and errors. The page is shown far more often than a change is refused, and binding the
+    form (six fields and a CSRF field) was about a tenth of the page's own time for a box that shows nothing
+    of it; the labels are the form's (``STATUS_LABELS``)."""
+
+    choices: list[tuple[str, str]]
+    target: str | None = None
+    reason: str = ""
+    confirm_final: bool = False
+    errors: tuple[str, ...] = ()
+    selected: frozenset[int] = frozenset()
+    labels: dict = STATUS_LABELS
+
+    @classmethod
+    def blank(cls) -> BulkStatusBox:
+        return cls(bulk_target_choices())
+
+    @classmethod
+    def of(cls, form: BulkStatusForm) -> BulkStatusBox:
+        """The box showing a submitted form: its values, and its errors field by field in the form's order."""
+        return cls(form.target.choices, form.target.data, form.reason.data or "", bool(form.confirm_final.data),
+                   tuple(e for errors in form.errors.values() for e in errors),
+                   frozenset(form.enrolment_ids.data or ()) if form.errors else frozenset())
 
 
 class AttendanceForm(BaseForm):

@@ -347,7 +347,7 @@ _COHORT_PARTICIPANTS = _cohort_participants_statement()
 
 def cohort_participants(cohort: Cohort) -> list[Participant]:
     """The cohort page's participant list (see ``Participant``), in one query."""
-    return [Participant(*row) for row in plain_rows(_COHORT_PARTICIPANTS, {"cohort_id": cohort.id})]
+    return list(map(Participant._make, plain_rows(_COHORT_PARTICIPANTS, {"cohort_id": cohort.id}).all()))
 
 
 def _cohort_sessions_statement():

@@ -203,7 +203,7 @@ def test_template_gettext_gives_what_jinjas_own_newstyle_gettext_gives(app):
     from flask import render_template_string
     from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
-    from core.i18n import install_template_gettext, translations
+    from core.i18n import ConstantGettext, install_template_gettext, translations
 
     jinja_gettext = _make_new_gettext(lambda s: translations().ugettext(s))
     jinja_ngettext = _make_new_ngettext(lambda s, p, n: translations().ungettext(s, p, n))
@@ -219,10 +219,63 @@ def test_template_gettext_gives_what_jinjas_own_newstyle_gettext_gives(app):
             for source in sources:
                 ours = render_template_string(source)
                 app.jinja_env.globals.update(_=jinja_gettext, gettext=jinja_gettext, ngettext=jinja_ngettext)
+                constant = app.jinja_env.extensions.pop(ConstantGettext.identifier)  # Jinja's calls, all of them
                 try:
                     theirs = render_template_string(source)
                 finally:
+                    app.jinja_env.extensions[ConstantGettext.identifier] = constant
                     install_template_gettext(app)
                 assert ours == theirs, (lang, source)
     with app.test_request_context(), force_locale("en"):
         assert render_template_string("{{ _('100%% done') }}|{{ _('%(n)s<', n='<') }}") == "100% done|&lt;<"
+
+
+def _without(env, extension):
+    """The environment's extensions without ``extension`` while the block runs (templates compiled meanwhile
+    are compiled without it)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def block():
+        taken = env.extensions.pop(extension.identifier)
+        try:
+            yield
+        finally:
+            env.extensions[extension.identifier] = taken
+    return block()
+
+
+def test_constant_strings_compile_to_one_filter_call_with_the_same_text_for_every_message(app, template):
+    """``ConstantGettext`` (issue 17) compiles ``_('a constant')`` into a direct filter call: every message of the
+    catalogue without variables gives the same text with it and without it, escaped or not, in both languages;
+    only constant one-argument calls are rewritten, and what follows a call keeps its meaning."""
+    from flask import render_template_string
+    from markupsafe import Markup
+
+    from core.i18n import ConstantGettext
+
+    env = app.jinja_env
+    compiled = env.compile("{{ _('Trainee') }}{{ _('%(n)d unread', n=2) }}{{ gettext('Trainee') }}", raw=True)
+    assert compiled.count("kk_gettext") == 2 and "t_1(context, 'Trainee')" in compiled  # the filter, looked up once
+    assert compiled.count("context.call(") == 2  # the call with a variable, and gettext(), as they were
+
+    plain = [m.id for m in template if isinstance(m.id, str) and "%" not in m.id.replace("%%", "")]
+    assert len(plain) > 500
+    sources = ["{{ _(" + repr(msgid) + ") }}" for msgid in plain]
+    sources += ["{% autoescape false %}{{ _(" + repr(msgid) + ") }}{% endautoescape %}" for msgid in plain[:50]]
+    tricky = ["{{ _('Trainee')|upper }}", "{{ _('Trainee').upper() }}", "{{ _('Trainee')[0] }}",
+              "{{ [_('Trainee'), _('Sign out')]|join('/') }}", "{{ _('Trainee') ~ _('Sign out') }}",
+              "{{ x._('Trainee') }}", "{% if _('Trainee') %}y{% endif %}", "{{ _('a <b> & %%') }}",
+              "{{ _(\"Trainee\") }}{{ _('Trainee') }}", "{{ _('Trainee') if true else _('Sign out') }}"]
+    sources += tricky
+    context = {"x": {"_": lambda s: Markup("<i>%s</i>") % s}}
+    for lang in ("en", "ja"):
+        with app.test_request_context(), force_locale(lang):
+            ours = [render_template_string(source, **context) for source in sources]
+            with _without(env, ConstantGettext):
+                theirs = [render_template_string(source, **context) for source in sources]
+    for source, mine, jinjas in zip(sources, ours, theirs, strict=True):
+        assert mine == jinjas, source
+    with app.test_request_context(), force_locale("ja"):
+        assert render_template_string("{{ _('Sign out') }}") == _("Sign out") != "Sign out"
+        assert render_template_string("{{ _('a <b> & %%') }}") == "a <b> & %"  # our catalogue's text: not escaped

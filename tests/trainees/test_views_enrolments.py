@@ -307,3 +307,26 @@ def test_a_bulk_change_to_a_final_status_must_be_confirmed(client, db, login_as)
     client.post(f"/cohorts/{cohort.id}/enrolments/status", data={"enrolment_ids": [c.id], "target": "confirmed"})
     db.session.expire_all()
     assert c.status == "confirmed"
+
+
+def test_the_cohort_pages_blank_bulk_box_is_what_the_unsubmitted_form_shows(app):
+    """The cohort page writes its bulk box from a ``BulkStatusBox`` without binding the form (issue 17): blank,
+    it holds what the form holds before a submission — same menu, nothing chosen, ticked or typed, no error —
+    and its labels are the form's own, in both languages."""
+    from flask_babel import force_locale
+
+    from core.i18n import _
+    from trainees.forms import BulkStatusBox, BulkStatusForm, bulk_target_choices
+
+    for lang in ("en", "ja"):
+        with app.test_request_context("/cohorts/1"), force_locale(lang):
+            form = BulkStatusForm()
+            form.target.choices = bulk_target_choices()
+            assert BulkStatusBox.blank() == BulkStatusBox.of(form)
+            box = BulkStatusBox.blank()
+            assert (box.target, box.reason, box.confirm_final, box.errors, box.selected) == (None, "", False, (), set())
+            shown = {name: str(label) for name, label in box.labels.items()}
+            fields = {"target": form.target, "reason": form.reason, "confirm_final": form.confirm_final,
+                      "bulk_submit": form.submit}
+            assert shown == {name: str(field.label.text) for name, field in fields.items()}
+            assert box.choices[0] == ("", _("— choose —")) and len(box.choices) == 10

@@ -18,9 +18,11 @@ from trainees import queries, services
 from trainees.blueprint import bp
 from trainees.display import options
 from trainees.forms import (
+    BulkStatusBox,
     BulkStatusForm,
     CohortForm,
     StatusChangeForm,
+    bulk_target_choices,
     enrolment_status_choices,
 )
 from trainees.models import COHORT_STATUSES, Programme
@@ -113,24 +115,23 @@ def cohort_edit(cohort_id: int):
 @organiser_required
 def cohort_detail(cohort_id: int):
     """A cohort: participants with status, sessions with attendance summary, bulk status change."""
-    return _render_cohort(queries.cohort_header(cohort_id), _bulk_form())
+    return _render_cohort(queries.cohort_header(cohort_id), BulkStatusBox.blank())
 
 
 def _bulk_form() -> BulkStatusForm:
     form = BulkStatusForm()
-    form.target.choices = [("", _("— choose —")), *enrolment_status_choices()]
+    form.target.choices = bulk_target_choices()
     return form
 
 
-def _render_cohort(cohort: queries.CohortHeader, bulk_form: BulkStatusForm):
-    """The cohort page; after a refused bulk change it keeps the ticks, status and reason, with the errors."""
+def _render_cohort(cohort: queries.CohortHeader, box: BulkStatusBox):
+    """The cohort page; after a refused bulk change its box keeps the ticks, status and reason, with the errors."""
     enrolments = queries.cohort_participants(cohort)
     counts = queries.seat_counts(e.status for e in enrolments)
     return render_template(
         "trainees/cohort_detail.html", cohort=cohort, enrolments=enrolments, counts=counts,
         over_capacity=cohort.capacity is not None and counts.seats > cohort.capacity,
-        sessions=queries.cohort_sessions(cohort), bulk_form=bulk_form,
-        selected=set(bulk_form.enrolment_ids.data or ()) if bulk_form.errors else set(),
+        sessions=queries.cohort_sessions(cohort), box=box,
         sheet_size=sum(1 for e in enrolments if e.status in queries.SHEET_STATUSES))
 
 
@@ -141,7 +142,7 @@ def bulk_status(cohort_id: int):
     cohort = queries.get_cohort(cohort_id, sessions=False)
     form = _bulk_form()
     if not form.validate_on_submit():
-        return _render_cohort(queries.cohort_header(cohort_id), form)
+        return _render_cohort(queries.cohort_header(cohort_id), BulkStatusBox.of(form))
     enrolments = queries.enrolments_by_ids(cohort, form.enrolment_ids.data)
     with unit_of_work() as work:
         changed, problems = services.bulk_change_status(enrolments, form.target.data, form.reason.data or "",

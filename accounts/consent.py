@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import audit
@@ -26,10 +26,15 @@ class PrivacyConsent(db.Model):
     """A user's decision on one version of the privacy notice: accepted, declined, or accepted then withdrawn."""
 
     __tablename__ = "privacy_consents"
-    __table_args__ = (UniqueConstraint("user_id", "version", name="uq_privacy_consents_user_version"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "version", name="uq_privacy_consents_user_version"),
+        # a user's latest decision (``refused_expression``, once per row of a participant list) is the last entry
+        # of this index, read without sorting that user's records
+        Index("ix_privacy_consents_user_latest", "user_id", "recorded_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     version: Mapped[str] = mapped_column(String(40))
     locale: Mapped[str] = mapped_column(String(10), default="en")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -67,9 +67,14 @@ limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
 mail = Mail()
 
 
-def plain_rows(statement, params: dict):
+def plain_rows(statement, params: dict | None = None):
     """Rows of a plain-column ``select()`` (no entities), run on the session's connection — the request's one
     transaction — without the ORM's execution layer: the ORM's per-statement setup and row processing (half or
-    more of a small read's CPU time) are skipped. Nor is the session autoflushed first: use it only for reads
-    that run before the request writes anything, or after its writes are committed (``core.uow``)."""
-    return db.session.connection().execute(statement, params)
+    more of a small read's CPU time; about 300,000 CPU instructions a statement, counted with callgrind) are
+    skipped. Pending changes are flushed first, as the ORM's autoflush would (unless autoflush is off, e.g.
+    inside ``no_autoflush``), so the rows are those the ORM would read; on a session with nothing pending
+    that is a check, not a flush."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(statement, params or {})

@@ -4,8 +4,8 @@
 ``db.paginate`` runs two statements — the page's rows as ORM entities and ``count(*)`` over the whole select —
 which on a list page of 20 rows cost as much as the rest of the page. Here the page's rows come as plain values
 with ``count(*) OVER ()`` — the number of rows the select matches before LIMIT — in one statement; only a page
-past the end (no row to carry the total) runs the separate count. Reads run through the session (autoflush as
-usual)."""
+past the end (no row to carry the total) runs the separate count. Rows are read with ``plain_rows`` (the
+session's connection, pending changes flushed first, without the ORM's execution layer)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from functools import lru_cache
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, func, select
 
-from core.extensions import db
+from core.extensions import db, plain_rows
 
 
 class RowsPagination(Pagination):
@@ -23,8 +23,8 @@ class RowsPagination(Pagination):
     def _query_items(self) -> list:
         statement: Select = self._query_args["select"]
         row_type = self._query_args["row_type"]
-        rows = db.session.execute(_paged(statement), {**self._query_args["params"], "page_limit": self.per_page,
-                                                      "page_offset": self._query_offset})
+        rows = plain_rows(_paged(statement), {**self._query_args["params"], "page_limit": self.per_page,
+                                              "page_offset": self._query_offset})
         items, self._total = [], None
         for *columns, total in rows:
             items.append(row_type(*columns))

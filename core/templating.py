@@ -147,7 +147,8 @@ class UrlPattern:
     MARK = 918273645546372819
 
     def __init__(self, endpoint: str, key: str, **values) -> None:
-        url = url_for(endpoint, **values, **{key: self.MARK})
+        # through the templates' url_for (``remembered_url_for``): the same URL, and built once per process
+        url = current_app.extensions.get("kakehashi.url_for", url_for)(endpoint, **values, **{key: self.MARK})
         self.head, found, self.tail = url.partition(str(self.MARK))
         if not found or str(self.MARK) in self.tail:
             raise ValueError(f"{endpoint}: {key} is not one integer path argument")
@@ -260,7 +261,7 @@ def register_templating(app: Flask) -> None:
     """Expose helpers and filters to every template."""
     app.jinja_env.filters["fmt_date"] = fmt_date
     app.jinja_env.filters["yen"] = format_yen
-    app.jinja_env.globals["url_for"] = remembered_url_for(app)
+    app.jinja_env.globals["url_for"] = app.extensions["kakehashi.url_for"] = remembered_url_for(app)
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["url_pattern"] = UrlPattern
     app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

@@ -189,7 +189,7 @@ def cohort_counts(cohort_ids: list[int]) -> dict[int, SeatCounts]:
         return {}
     counts = {cid: SeatCounts() for cid in cohort_ids}
     ids = list(counts)
-    for cid, status, n in db.session.execute(_cohort_status_counts(len(ids)),
+    for cid, status, n in plain_rows(_cohort_status_counts(len(ids)),
                                              {f"c{i}": cid for i, cid in enumerate(ids)}):
         counts[cid].add(status, n)
     return counts
@@ -209,7 +209,7 @@ def cohort_filter_values() -> tuple[list[int], list[str]]:
     """The fiscal years (newest first) and host countries that cohorts have, for the cohort list's filter menus,
     in one query."""
     years, countries = [], []
-    for kind, value in db.session.execute(_FILTER_VALUES):
+    for kind, value in plain_rows(_FILTER_VALUES):
         if kind == "fy":
             years.append(int(value))
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from accounts.consent import PrivacyConsent, latest_records, status_of
 from core.db import utcnow
@@ -128,6 +128,25 @@ def test_participant_rows_flag_the_accounts_whose_latest_privacy_decision_refuse
     assert {r.given_names: bool(r.refused_consent) for r in rows} == expected
     assert {name for name, refused in expected.items() if refused} == {"declined", "withdrawn", "withdrawn later"}
 
+
+
+def test_the_latest_privacy_decision_is_read_from_the_index_without_a_sort_per_participant(db):
+    """The participant statement asks for each row's latest privacy decision (ORDER BY recorded_at DESC, id DESC
+    LIMIT 1 per user). With the index (user_id, recorded_at, id) the database reads it in index order: the plan
+    sorts once (the list itself), not once more inside the per-row subquery."""
+    from accounts.consent import refused_expression
+
+    statement = select(Trainee.id, refused_expression(Trainee.user_id)).order_by(Trainee.given_names)
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    if db.engine.dialect.name == "sqlite":
+        plan = " | ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+        assert "privacy_consents USING INDEX ix_privacy_consents_user_latest" in plan, plan
+        assert plan.count("TEMP B-TREE FOR ORDER BY") == 1, plan  # the outer ORDER BY only
+    else:
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table: ask for the plan with data
+        plan = " | ".join(row[0] for row in db.session.execute(text("EXPLAIN " + sql)))
+        assert "ix_privacy_consents_user_latest" in plan, plan
+        assert plan.count("Sort  (") == 1, plan  # a Sort node (not its "Sort Key" line): the outer ORDER BY
 
 def test_cohort_header_equals_the_cohort_entity(db):
     """The page's one-statement header shows what the cohort entity shows, organiser name in force included."""

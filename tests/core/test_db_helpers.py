@@ -43,3 +43,26 @@ def test_in_values_is_in_with_one_plain_parameter_per_value(db):
     compiled = fixed.compile(db.engine)
     assert "POSTCOMPILE" not in str(compiled)  # three plain parameters, not one "expanding" parameter
     assert [p for p in compiled.binds.values() if p.expanding] == []
+
+
+def test_plain_rows_read_what_the_orm_would_read_pending_changes_included(db):
+    """``plain_rows`` skips the ORM's execution layer but not its autoflush: a list page read after a change in
+    the same transaction (e.g. the cohort list's paging and seat counts) shows the change; inside
+    ``no_autoflush`` nothing is flushed, as with the ORM."""
+    from sqlalchemy import func, select
+
+    from core.extensions import plain_rows
+    from tests import factories
+    from trainees.models import Organisation
+
+    count = select(func.count()).select_from(Organisation)
+    before = plain_rows(count, {}).scalar_one()
+    db.session.add(Organisation(name="Pending Org", name_key="pending org", country="TH", sector_code="ICT",
+                                org_type="government"))
+    with db.session.no_autoflush:
+        assert plain_rows(count, {}).scalar_one() == before
+        assert db.session.scalar(count) == before  # the ORM agrees
+    assert plain_rows(count, {}).scalar_one() == before + 1
+    assert db.session.scalar(count) == before + 1
+    factories.organisation("Another")  # (the factories commit or flush as they do; still counted)
+    assert plain_rows(count, {}).scalar_one() == db.session.scalar(count) == before + 2

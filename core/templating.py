@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from types import FunctionType
 
 from babel import dates as babel_dates
 from flask import Flask, current_app, g, request, url_for
@@ -14,6 +15,8 @@ from flask.globals import _cv_request
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
+from jinja2.runtime import Context as JinjaContext
+from jinja2.utils import _PassArg
 from markupsafe import escape
 
 from core.db import as_utc
@@ -222,6 +225,41 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
+class Context(JinjaContext):
+    """Jinja's template context, with ``call`` — every ``{{ f(…) }}`` of a template (``url_for``, ``csrf_token``,
+    ``_(…, n=…)``, 20-45 on a page) — taking a short path for plain Python functions, the same result as Jinja's.
+
+    Jinja's ``call`` first asks whether the callable's ``__call__`` has ``jinja_pass_arg`` and then the callable
+    itself: for a plain function both are attribute look-ups that fail (an ``AttributeError`` raised and caught
+    inside ``hasattr``), about 2 µs a call, more than most of the functions called. A function's ``__call__`` is a
+    method wrapper that never carries the marker, and a function's own attributes are in its ``__dict__``; so for
+    a function the marker is read from there and the call continues exactly as in Jinja. Anything else (bound
+    methods, classes, callable objects, macros) goes through Jinja's ``call`` unchanged."""
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature (``self`` may be a keyword)
+        if type(__obj) is not FunctionType:
+            return super().call(__obj, *args, **kwargs)
+        pass_arg = __obj.__dict__.get("jinja_pass_arg")
+        if pass_arg is _PassArg.context:
+            # as Jinja: the active context sees variables set in loops and blocks without mutating the context
+            if kwargs.get("_loop_vars"):
+                __self = __self.derived(kwargs["_loop_vars"])
+            if kwargs.get("_block_vars"):
+                __self = __self.derived(kwargs["_block_vars"])
+            args = (__self, *args)
+        elif pass_arg is _PassArg.eval_context:
+            args = (__self.eval_ctx, *args)
+        elif pass_arg is _PassArg.environment:
+            args = (__self.environment, *args)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a StopIteration "
+                                                "exception")
+
+
 class Environment(FlaskEnvironment):
     """Flask's Jinja environment, whose templates use the environment's globals dict itself instead of a
     ``ChainMap`` over it (set as ``app.jinja_environment`` before the environment is first built).
@@ -235,6 +273,8 @@ class Environment(FlaskEnvironment):
     object, so later changes still show — and those operations run at C speed. Template-specific globals
     would now write into the environment's dict, so they are refused; a template built with ``from_string``
     and its own globals keeps Jinja's ``ChainMap``."""
+
+    context_class = Context  # a faster ``call`` (see ``Context``)
 
     def make_globals(self, d):
         return super().make_globals(d) if d else self.globals

@@ -157,8 +157,8 @@ def participant_rows(participants, selected=frozenset()) -> Markup:
         eid = str(enrolment_id)  # written three times
         country = countries.get(p.nationality)
         if country is None:
-            country = countries[p.nationality] = str(escape(country_name(p.nationality, lang)))  # str: a Markup
-            # costs more than a str each time an f-string formats it
+            # kept as str: an f-string formats a Markup for more than a str of the same text
+            country = countries[p.nationality] = str(escape(country_name(p.nationality, lang)))
         status = statuses.get(p.status)
         if status is None:
             status = statuses[p.status] = (_BADGES.get(p.status or "", ""),
@@ -243,11 +243,12 @@ def select_filter(id: str, label, options, current, any_label=None) -> Markup:  
     expressions cost about a twentieth of the cohort list (callgrind). The macro's escaping: every value and
     name is escaped; labels given as markup (a template's ``_()``, our catalogue's "Any") are kept."""
     current = str(current)
-    chosen = ' selected'
-    items = "".join(
-        f'<option value="{escape_text(str(value))}"{chosen if str(value) == current else ""}>'
-        f'{escape_text(str(name)) if type(name) is str else escape(name)}</option>'
-        for value, name in options)
+
+    def text(value) -> str:  # as ``{{ value }}``: a plain str escaped, anything else through markupsafe.escape
+        return escape_text(value) if type(value) is str else escape(value)
+
+    items = "".join(f'<option value="{text(value)}"{" selected" if str(value) == current else ""}>{text(name)}</option>'
+                    for value, name in options)
     eid = escape(id)
     any_text = escape(any_label or Markup(_("Any")))  # noqa: S704 - our own catalogue, as the templates' _ treats it
     return Markup(  # noqa: S704 - every value above is escaped

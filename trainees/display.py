@@ -244,8 +244,10 @@ def select_filter(id: str, label, options, current, any_label=None) -> Markup:  
     name is escaped; labels given as markup (a template's ``_()``, our catalogue's "Any") are kept."""
     current = str(current)
 
-    def text(value) -> str:  # as ``{{ value }}``: a plain str escaped, anything else through markupsafe.escape
-        return escape_text(value) if type(value) is str else escape(value)
+    def text(value) -> str:
+        """``{{ value }}``'s text: a str escaped, an int's digits, anything else through ``markupsafe.escape``."""
+        kind = type(value)
+        return escape_text(value) if kind is str else str(value) if kind is int else str(escape(value))
 
     items = "".join(f'<option value="{text(value)}"{" selected" if str(value) == current else ""}>{text(name)}</option>'
                     for value, name in options)

@@ -113,7 +113,9 @@ class ConstantGettext(Extension):
 
     It rewrites the tokens ``_`` ``(`` string ``)`` when nothing before them makes ``_`` an attribute
     (``x._(…)``) and nothing after them applies to the call's result (``_(…).attr``, ``_(…)[i]``, ``_(…)(…)``,
-    which a filter would not parse the same way). A call with variables or more than one argument, ``gettext``,
+    which a filter would not parse the same way). It assumes ``_`` is the global: a template that binds its own
+    ``_`` (``{% set _ = … %}``, a macro argument or loop variable named ``_``) would not reach it from a constant
+    call — no template does. A call with variables or more than one argument, ``gettext``,
     ``ngettext`` and ``{% trans %}`` are left as they are. Message extraction (``pybabel extract``) parses the
     templates without this extension, so it still finds every ``_('…')``."""
 

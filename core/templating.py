@@ -16,7 +16,7 @@ from flask.templating import Environment as FlaskEnvironment
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_login import current_user
 from jinja2.runtime import Context as JinjaContext
-from jinja2.utils import _PassArg
+from jinja2.utils import _PassArg, internalcode
 from markupsafe import escape
 
 from core.db import as_utc
@@ -234,8 +234,10 @@ class Context(JinjaContext):
     inside ``hasattr``), about 2 µs a call, more than most of the functions called. A function's ``__call__`` is a
     method wrapper that never carries the marker, and a function's own attributes are in its ``__dict__``; so for
     a function the marker is read from there and the call continues exactly as in Jinja. Anything else (bound
-    methods, classes, callable objects, macros) goes through Jinja's ``call`` unchanged."""
+    methods, classes, callable objects, macros) goes through Jinja's ``call`` unchanged. (Not followed: a marker
+    on a ``__call__`` attribute set on a function object itself — nothing here does that.)"""
 
+    @internalcode  # hidden from template tracebacks, as Jinja's own
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature (``self`` may be a keyword)
         if type(__obj) is not FunctionType:
             return super().call(__obj, *args, **kwargs)

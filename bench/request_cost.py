@@ -21,6 +21,14 @@ servers' own work, not the client's).
 ``--dump DIR`` writes each page's HTML (CSRF tokens masked) to DIR instead of measuring: run it with
 ``--root`` on two checkouts and ``diff -r`` the folders to check that a change kept the pages' output.
 
+``--instructions`` counts CPU instructions per request instead of timing (valgrind's callgrind, which counts
+the same number however busy the machine is; needs ``valgrind`` and ``gcc``): the database is built as usual,
+then the pages are requested in a child process under callgrind, counting only ``--requests`` requests per page
+after a warm-up (a five-line C helper, compiled on the fly, switches counting on and off). The ratio to
+``probe-layout`` is printed as in the timed table. Slower than timing (about a minute for all pages with
+``--requests 10``) but repeatable to 0.1 %, where CPU time on a shared machine swung by a factor of two
+between runs (issue 17's closing note).
+
 ``--root DIR`` measures another checkout of the code (e.g. ``git archive`` of an older commit) with
 this same script. ``--profile PAGE`` prints a profile of that page instead of the table: cProfile timed
 by CPU time, or with ``--profiler pyinstrument`` a wall-clock call tree (``pip install pyinstrument``
@@ -30,6 +38,7 @@ first; it is not a project dependency).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -171,6 +180,54 @@ def _steps(pages: dict, n: int) -> None:
             print(f"  {label:<70} {100 * cum / total:5.1f} %  ≈ {cpu * cum / total * 1000:6.0f} µs")
 
 
+_CALLGRIND_HELPER = """#include <valgrind/callgrind.h>
+void cg_start(void) { CALLGRIND_START_INSTRUMENTATION; }
+void cg_stop(void) { CALLGRIND_STOP_INSTRUMENTATION; }
+void cg_zero(void) { CALLGRIND_ZERO_STATS; }
+void cg_dump(const char *name) { CALLGRIND_DUMP_STATS_AT(name); }
+"""
+
+
+def _count_instructions(args, root: Path, database: Path, info: dict) -> None:
+    """``--instructions``: run this script again under callgrind on the database just built, then print the
+    instructions per request of each page (from callgrind's dumps, one per page)."""
+    import shutil
+    import subprocess
+
+    for tool in ("valgrind", "gcc"):
+        if shutil.which(tool) is None:
+            sys.exit(f"--instructions needs {tool} (Debian: apt-get install valgrind gcc)")
+    workdir = database.parent
+    Path(f"{database}.json").write_text(json.dumps(info))
+    (workdir / "cg.c").write_text(_CALLGRIND_HELPER)
+    helper = workdir / "libcg.so"
+    subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-o", str(helper), str(workdir / "cg.c")], check=True)
+    child = [sys.executable, str(Path(__file__).resolve()), "--root", str(root), "--instructions", "--database",
+             str(database), "--requests", str(args.requests), *(["--pages", args.pages] if args.pages else [])]
+    dumps = workdir / "callgrind"
+    dumps.mkdir()
+    run = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                          f"--callgrind-out-file={dumps}/cg.%p", *child], capture_output=True, text=True,
+                         env={**os.environ, "KAKEHASHI_CALLGRIND_HELPER": str(helper)})
+    if run.returncode:
+        sys.exit(f"the measuring process failed:\n{run.stderr[-3000:]}")
+    counts = {}
+    for dump in dumps.iterdir():
+        text = dump.read_text(errors="replace")
+        name = re.search(r"^desc: Trigger: Client Request: (.+)$", text, re.M)
+        total = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
+        if name and total:
+            counts[name.group(1).strip()] = int(total.group(1)) / args.requests
+    layout = counts["probe-layout"]
+    print(f"code: {root}; instructions per request (callgrind), {args.requests} requests per page after a "
+          f"warm-up, Flask test client, SQLite file database")
+    print(f"{'page':<12} {'M instr/req':>12} {'× layout':>9}")
+    order = ["hello", "probe-ok", "probe-layout", "org-layout", "account", "me", "learn", "outline", "lesson",
+             "quiz", "org-home", "org-account", "reports", "cohorts", "cohort"]
+    for name in sorted(counts, key=lambda n: order.index(n) if n in order else len(order)):
+        print(f"{name:<12} {counts[name] / 1e6:12.3f} {counts[name] / layout:9.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
@@ -194,6 +251,9 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true",
                         help="after the set-up, measure one round of the pages (CPU ms each, as a JSON line) per line "
                              "read from stdin (used by compare_request_cost.py --interleave)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions per request under callgrind instead of timing (see above)")
+    parser.add_argument("--database", type=Path, default=None, help=argparse.SUPPRESS)  # the --instructions child
     parser.add_argument("--pages", default=None,
                         help="comma-separated page names to measure (default: all; hello and probe-layout always)")
     args = parser.parse_args()
@@ -208,12 +268,17 @@ def main() -> None:
 
     portal_bench.TRAINEES, portal_bench.COHORTS, portal_bench.ATTEMPTS = args.trainees, 20, args.trainees * 10
     workdir = Path(tempfile.mkdtemp(prefix="request-cost-"))
-    uri = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    database = args.database or workdir / "bench.sqlite3"
+    uri = f"sqlite:///{database}"
     os.environ["KAKEHASHI_SQLALCHEMY_DATABASE_URI"] = uri
     os.environ["KAKEHASHI_SECRET_KEY"] = "bench-secret"  # noqa: S105 - throwaway database
     os.environ["KAKEHASHI_PRIVACY_NOTICE_REQUIRED"] = "false"  # measure the pages, not the notice redirect
     os.environ["KAKEHASHI_COURSE_FILES_DIR"] = str(workdir / "files")
-    info = portal_bench.build_database(uri, None)
+    # the --instructions child reuses the parent's database and its facts
+    info = json.loads(Path(f"{database}.json").read_text()) if args.database else portal_bench.build_database(uri, None)
+    if args.instructions and not args.database:
+        _count_instructions(args, root, database, info)
+        return
 
     if args.gunicorn:
         _gunicorn_table(args, root, workdir, info, portal_bench)
@@ -236,10 +301,12 @@ def main() -> None:
     probe.add_url_rule("/_probe/layout", "layout", signed_in(lambda: render_template("probe_layout.html")))
     app.register_blueprint(probe)
     with app.app_context():
-        db.session.add(User(email="bench-organiser@example.org", display_name="Bench Organiser", role="organiser",
-                            password_hash=generate_password_hash(portal_bench.PASSWORD)))
-        db.session.commit()
         from sqlalchemy import select
+
+        if db.session.scalar(select(User.id).where(User.email == "bench-organiser@example.org")) is None:
+            db.session.add(User(email="bench-organiser@example.org", display_name="Bench Organiser", role="organiser",
+                                password_hash=generate_password_hash(portal_bench.PASSWORD)))
+            db.session.commit()
 
         from trainees.models import Cohort
 
@@ -315,9 +382,20 @@ def main() -> None:
     if args.pages:
         wanted = {"hello", "probe-layout", *args.pages.split(",")}
         pages = {name: page for name, page in pages.items() if name in wanted}
-    if args.serve:  # one round per line read, for compare_request_cost.py --interleave
-        import json
+    if args.instructions:  # the child, under callgrind: count each page's requests only
+        import ctypes
 
+        counter = ctypes.CDLL(os.environ["KAKEHASHI_CALLGRIND_HELPER"])
+        for name, (client, path) in pages.items():
+            _measure(client, path, 1)  # warm-up (20 requests)
+            counter.cg_start()
+            counter.cg_zero()
+            for _ in range(args.requests):
+                client.get(path)
+            counter.cg_dump(name.encode())
+            counter.cg_stop()
+        return
+    if args.serve:  # one round per line read, for compare_request_cost.py --interleave
         for page in pages.values():  # warm-up, once
             _measure(*page, 1)
         print("ready", flush=True)

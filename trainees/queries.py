@@ -190,7 +190,7 @@ def cohort_counts(cohort_ids: list[int]) -> dict[int, SeatCounts]:
     counts = {cid: SeatCounts() for cid in cohort_ids}
     ids = list(counts)
     for cid, status, n in plain_rows(_cohort_status_counts(len(ids)),
-                                             {f"c{i}": cid for i, cid in enumerate(ids)}):
+                                     {f"c{i}": cid for i, cid in enumerate(ids)}):
         counts[cid].add(status, n)
     return counts
 

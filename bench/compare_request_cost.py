@@ -12,6 +12,7 @@ measuring with the same script (this tree's ``request_cost.py``, ``--root`` set 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -40,8 +41,6 @@ def _run(root: Path, args) -> dict[str, float]:
 def _interleaved(sides: dict[str, Path], args) -> dict[str, list[dict[str, float]]]:
     """Both sides set up once (one process each), then ``--runs`` rounds taken alternately, a round of one side
     right after the same round of the other: a slow spell of the shared machine hits both alike."""
-    import json
-
     procs = {}
     for side, root in sides.items():
         procs[side] = subprocess.Popen(

@@ -101,10 +101,7 @@ def _template_constant_gettext(context, string: str, /) -> str:
     template (a call of a global goes through ``Context.call``, about half the cost of a translated string), and
     it is never evaluated when the template is compiled (Jinja folds constant filter calls, but not those
     that take the context: this one depends on the request's language)."""
-    rv = translations().ugettext(string)
-    if context.eval_ctx.autoescape:
-        rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja does
-    return rv % {} if "%" in rv else rv
+    return _template_gettext(context.eval_ctx, string)  # the one rule: catalogue, markup, % formatting
 
 
 class ConstantGettext(Extension):

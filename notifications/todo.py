@@ -174,8 +174,7 @@ def organiser_items(is_admin: bool, today: date | None = None) -> list[Item]:
               "upcoming_until": today + timedelta(days=UPCOMING_DAYS)}
     items: list[Item] = []
     awaiting_cohorts = 0
-    for kind, ref, label, title, day, n, m in db.session.execute(_ADMIN_TODO if is_admin else _ORGANISER_TODO,
-                                                                  params):
+    for kind, ref, label, title, day, n, m in plain_rows(_ADMIN_TODO if is_admin else _ORGANISER_TODO, params):
         if kind == KIND_AWAITING:
             awaiting_cohorts = m
             items.append(Item(1, _("%(code)s awaits completion decisions (%(n)d trainees)", code=label, n=n),
